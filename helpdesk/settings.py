@@ -179,3 +179,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sinkron-demo")

@@ -1,0 +1,58 @@
+# Sinkron — the README's commands. `make run` starts the demo, `make test` runs every test.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | sha1sum | cut -c1-12)
+DEV_STAMP     := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+# Tests run on the real services: PostgreSQL and Redis on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinkron
+TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
+PYTEST_ARGS       ?=
+
+.PHONY: run test install install-dev migrate demo-data lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(RUNTIME_STAMP)
+install-dev: $(DEV_STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_regions
+
+demo-data: migrate
+	$(BIN)/python manage.py seed_demo
+
+## run: the demo on http://127.0.0.1:8000/ (SQLite under var/, no Redis needed)
+run: demo-data
+	@echo ""
+	@echo "  Sinkron:          http://127.0.0.1:8000/"
+	@echo "  Cek status:       http://127.0.0.1:8000/cek-status/"
+	@echo "  Admin:            http://127.0.0.1:8000/admin/"
+	@echo "  Logins:           petugas / supervisor / admin, password $${DEMO_PASSWORD:-sinkron-demo}"
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+## test: the whole suite on PostgreSQL + Redis, with a real browser
+test: install-dev
+	./scripts/ensure_services.sh
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SINKRON_VAR_DIR=$(CURDIR)/var/test \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,159 @@
+"""Forms for the counter. Every error is attached to its field, in Indonesian."""
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from lokal.phone import parse_phone
+
+from citizens import nik as nikparse
+from citizens.models import Sex
+from tickets.models import Category, Service
+from tickets.services import Complaint
+from tickets.workflow import Status
+
+
+def _parse_number(value: str, parser):
+    try:
+        return parser(value)
+    except nikparse.InvalidNumber as exc:
+        raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class IntakeForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK"), max_length=40,
+        widget=forms.TextInput(attrs={
+            "inputmode": "numeric", "autocomplete": "off", "autofocus": True,
+            "hx-post": reverse_lazy("tickets:nik_check"), "hx-trigger": "change",
+            "hx-target": "#nik-info", "hx-include": "[name=nik],[name=birth_date],[name=sex]",
+        }),
+    )
+    full_name = forms.CharField(label=_("Nama Lengkap"), max_length=150)
+    birth_date = forms.DateField(label=_("Tanggal Lahir"), widget=DateInput())
+    sex = forms.ChoiceField(label=_("Jenis Kelamin"), choices=Sex.choices, widget=forms.RadioSelect)
+    phone = forms.CharField(label=_("No. HP/WA"), max_length=30, required=False,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    kk_number = forms.CharField(label=_("Nomor KK"), max_length=40,
+                                help_text=_("Nomor KK terbaru yang dipegang pemohon."),
+                                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    kk_number_old = forms.CharField(label=_("Nomor KK Lama"), max_length=40, required=False,
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    category = forms.ChoiceField(label=_("Kategori Pengaduan"), choices=Category.choices)
+    service = forms.ChoiceField(label=_("Layanan Terdampak"), choices=Service.choices)
+    deadline = forms.DateField(label=_("Batas waktu layanan (opsional)"), required=False, widget=DateInput(),
+                               help_text=_("Misalnya tanggal penutupan pendaftaran SSCASN."))
+    description = forms.CharField(label=_("Uraian Masalah"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "intake-form"
+        self.helper.layout = Layout(
+            Fieldset(_("Data Pemohon"),
+                     Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
+                     Div(css_id="nik-info", css_class="mb-3"),
+                     Row(Column("birth_date", css_class="col-md-4"), Column("sex", css_class="col-md-4"),
+                         Column("phone", css_class="col-md-4")),
+                     Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6"))),
+            Fieldset(_("Pengaduan"),
+                     Row(Column("category", css_class="col-md-6"), Column("service", css_class="col-md-6")),
+                     Row(Column("deadline", css_class="col-md-4")),
+                     "description"),
+            Submit("submit", _("Simpan"), css_class="btn-primary btn-lg"),
+            HTML('<a class="btn btn-link" href="{% url "tickets:queue" %}">' + str(_("Batal")) + "</a>"),
+        )
+
+    def clean_nik(self):
+        info = _parse_number(self.cleaned_data["nik"], nikparse.parse_nik)
+        self.nik_info = info
+        return info.number
+
+    def clean_kk_number(self):
+        return _parse_number(self.cleaned_data["kk_number"], nikparse.parse_kk).number
+
+    def clean_kk_number_old(self):
+        value = self.cleaned_data["kk_number_old"]
+        return _parse_number(value, nikparse.parse_kk).number if value.strip() else ""
+
+    def clean_full_name(self):
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Nama lengkap wajib diisi."), code="required")
+        return name
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal lahir tidak boleh di masa depan."), code="future")
+        return value
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        info = parse_phone(value)
+        if not info.valid:
+            raise forms.ValidationError(info.errors[0].message, code="phone")
+        return info.e164
+
+    def clean_deadline(self):
+        value = self.cleaned_data["deadline"]
+        if value and value < timezone.localdate():
+            raise forms.ValidationError(_("Batas waktu sudah lewat."), code="past")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kk_number") and data.get("kk_number") == data.get("kk_number_old"):
+            self.add_error("kk_number_old", _("Nomor KK lama sama dengan Nomor KK sekarang."))
+        return data
+
+    def complaint(self) -> Complaint:
+        data = self.cleaned_data
+        return Complaint(
+            nik=data["nik"], full_name=data["full_name"], birth_date=data["birth_date"], sex=data["sex"],
+            phone=data["phone"], kk_number=data["kk_number"], kk_number_old=data["kk_number_old"],
+            category=data["category"], service=data["service"], description=data["description"].strip(),
+            deadline=data["deadline"],
+        )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters. Sent by POST when a NIK is searched, so a NIK never sits in a URL."""
+
+    SORTS = [("newest", _("Terbaru")), ("urgent", _("Paling mendesak"))]
+
+    q = forms.CharField(label=_("Kode tiket atau NIK"), required=False, max_length=40)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Semua"))] + Status.choices)
+    category = forms.ChoiceField(label=_("Kategori"), required=False, choices=[("", _("Semua"))] + Category.choices)
+    service = forms.ChoiceField(label=_("Layanan"), required=False, choices=[("", _("Semua"))] + Service.choices)
+    mine = forms.BooleanField(label=_("Tiket saya"), required=False)
+    overdue = forms.BooleanField(label=_("Lewat SLA"), required=False)
+    sort = forms.ChoiceField(label=_("Urutan"), required=False, choices=SORTS)
+
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Catatan Internal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Alasan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Petugas"), queryset=None)
+
+    def __init__(self, *args, staff_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_queryset

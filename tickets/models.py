@@ -1,0 +1,214 @@
+"""The complaint: offices, tickets and their timeline."""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from citizens import nik as nikparse
+from citizens.crypto import EncryptedTextField
+from citizens.models import Citizen
+from tickets.workflow import OPEN_STATUSES, Status
+
+# No 0/O, 1/I/L: a code read aloud at the counter or typed from a slip must not be ambiguous.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10  # 31**10 ~ 8e14: unguessable, and short enough to type from a slip
+
+
+def new_ticket_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_ticket_code(text: str) -> str:
+    """Return the canonical code from what a person typed ("abcde-fghjk " -> "ABCDEFGHJK")."""
+    return "".join(ch for ch in (text or "").upper() if ch in CODE_ALPHABET)
+
+
+class Office(models.Model):
+    """One Disdukcapil office. Staff and tickets belong to exactly one."""
+
+    code = models.CharField(_("kode kantor"), max_length=20, unique=True)
+    name = models.CharField(_("nama kantor"), max_length=150)
+    region_code = models.CharField(_("kode wilayah"), max_length=13)
+    central_contact_whatsapp = models.CharField(_("WhatsApp kontak pusat"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("kantor")
+        verbose_name_plural = _("kantor")
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="staff")
+
+    class Meta:
+        verbose_name = _("profil petugas")
+        verbose_name_plural = _("profil petugas")
+
+    def __str__(self):
+        return f"{self.user} @ {self.office}"
+
+
+class Category(models.TextChoices):
+    NIK_NOT_FOUND = "nik_not_found", _("NIK tidak ditemukan di pusat")
+    KK_MISMATCH = "kk_mismatch", _("Nomor KK tidak sesuai dengan NIK")
+    NEW_KK = "new_kk", _("KK baru belum terkonsolidasi")
+    MOVE_NOT_RECORDED = "move", _("Pindah datang belum tercatat")
+    NAME_MISMATCH = "name", _("Data tidak sesuai: nama")
+    BIRTH_MISMATCH = "birth", _("Data tidak sesuai: tanggal/tempat lahir")
+    OTHER_DATA = "other_data", _("Data tidak sesuai: elemen lain")
+    DUPLICATE_NIK = "duplicate_nik", _("NIK ganda")
+    INACTIVE_NIK = "inactive_nik", _("NIK nonaktif")
+    OTHER = "other", _("Lainnya")
+
+
+class Service(models.TextChoices):
+    SSCASN = "sscasn", _("SSCASN/CPNS")
+    BPJS = "bpjs", _("BPJS")
+    BANK = "bank", _("Bank")
+    BANSOS = "bansos", _("Bansos")
+    PEMILU = "pemilu", _("Pemilu")
+    OTHER = "other", _("Lainnya")
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+    def for_office(self, office):
+        return self.filter(office=office)
+
+
+class Ticket(models.Model):
+    code = models.CharField(_("Kode Tiket"), max_length=CODE_LENGTH, unique=True, default=new_ticket_code)
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="tickets")
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="tickets")
+    category = models.CharField(_("Kategori Pengaduan"), max_length=20, choices=Category.choices)
+    service = models.CharField(_("Layanan Terdampak"), max_length=20, choices=Service.choices)
+    kk_number = EncryptedTextField(_("Nomor KK"))
+    kk_last4 = models.CharField(max_length=4, editable=False)
+    kk_number_old = EncryptedTextField(_("Nomor KK Lama"), blank=True)
+    description = models.TextField(_("Uraian Masalah"), blank=True)
+    deadline = models.DateField(_("Batas waktu layanan"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_tickets", verbose_name=_("Petugas"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    outcome_note = models.TextField(_("Tindak Lanjut"), blank=True)
+    created_at = models.DateTimeField(_("Tanggal Masuk"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(_("Tanggal Kirim ke Pusat"), null=True, blank=True)
+    due_at = models.DateTimeField(_("Batas SLA"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("Tanggal Selesai"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("Tanggal Ditutup"), null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tiket")
+        verbose_name_plural = _("tiket")
+        ordering = ["-created_at"]
+        permissions = [("view_all_offices", _("Dapat melihat tiket semua kantor"))]
+        constraints = [
+            # One open complaint per person and problem: a second one is refused at intake.
+            models.UniqueConstraint(
+                fields=["citizen", "category"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="one_open_ticket_per_citizen_category",
+            ),
+        ]
+        indexes = [
+            # The queue: office-scoped, newest first, optionally filtered by one column.
+            models.Index(fields=["office", "-created_at"], name="ticket_queue_newest"),
+            models.Index(fields=["office", "status", "-created_at"], name="ticket_queue_status"),
+            models.Index(fields=["office", "category", "-created_at"], name="ticket_queue_category"),
+            models.Index(fields=["office", "service", "-created_at"], name="ticket_queue_service"),
+            models.Index(fields=["office", "assignee", "-created_at"], name="ticket_queue_mine"),
+            # "Most urgent first" and the overdue filter only look at open tickets.
+            models.Index(
+                fields=["office", "due_at"], name="ticket_queue_urgent",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_code
+
+    @property
+    def display_code(self) -> str:
+        return f"{self.code[:5]}-{self.code[5:]}"
+
+    @property
+    def masked_kk(self) -> str:
+        return nikparse.mask_last4(self.kk_last4)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now=None) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    def save(self, *args, **kwargs):
+        self.kk_number = nikparse.normalize(self.kk_number)
+        self.kk_last4 = self.kk_number[-4:]
+        if self.kk_number_old:
+            self.kk_number_old = nikparse.normalize(self.kk_number_old)
+        super().save(*args, **kwargs)
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's timeline. Append-only: rows are never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("Pengaduan dibuat")
+        NOTE = "note", _("Catatan Internal")
+        ASSIGNED = "assigned", _("Petugas ditetapkan")
+        STATUS = "status", _("Status berubah")
+        SYNC = "sync", _("Sinkronisasi")
+        ESCALATION = "escalation", _("Eskalasi ke pusat")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("Kosong berarti sistem."),
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    message = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat tiket")
+        verbose_name_plural = _("riwayat tiket")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_timeline")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} @ {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def actor_label(self) -> str:
+        return self.actor.get_full_name() or self.actor.get_username() if self.actor else "sistem"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("TicketEvent is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("TicketEvent is append-only.")

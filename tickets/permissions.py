@@ -1,0 +1,44 @@
+"""Who may do what with tickets. Views check these on the server; templates only mirror them."""
+from tickets.workflow import Status
+
+COUNTER_GROUP = "Petugas Loket"
+SUPERVISOR_GROUP = "Supervisor"
+
+
+def _in_group(user, name: str) -> bool:
+    cache = getattr(user, "_sinkron_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._sinkron_groups = cache
+    return name in cache
+
+
+def is_supervisor(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, SUPERVISOR_GROUP))
+
+
+def is_staff_member(user) -> bool:
+    """Return True for anyone who works the desk: counter staff, supervisors, admins."""
+    return user.is_authenticated and (is_supervisor(user) or _in_group(user, COUNTER_GROUP))
+
+
+def sees_all_offices(user) -> bool:
+    return user.is_superuser or user.has_perm("tickets.view_all_offices")
+
+
+def allowed_actions(user, ticket) -> set[str]:
+    """Return the actions `user` may take on `ticket` now (names match the action views)."""
+    if not is_staff_member(user):
+        return set()
+    actions = {"note"}
+    if ticket.is_open:
+        actions.add("take")
+        if ticket.status in (Status.NEW, Status.SENT, Status.ESCALATED):
+            actions.add("reject")
+        if ticket.status in (Status.SENT, Status.ESCALATED):
+            actions.add("resolve")
+        if is_supervisor(user):
+            actions |= {"assign", "close"}
+            if ticket.status != Status.ESCALATED:
+                actions.add("escalate")
+    return actions

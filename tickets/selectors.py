@@ -1,0 +1,86 @@
+"""Reads of tickets that are more than a simple filter."""
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.functional import cached_property
+
+from citizens.models import Citizen
+from tickets.models import Ticket, normalize_ticket_code
+from tickets.permissions import sees_all_offices
+from tickets.workflow import OPEN_STATUSES
+
+QUEUE_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that stops counting at QUEUE_COUNT_CAP rows.
+
+    COUNT(*) over a million-row office is the slow part of a list page; past the cap the page
+    says "10.000+" and the last pages are reached by narrowing the filter instead.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[: QUEUE_COUNT_CAP + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > QUEUE_COUNT_CAP
+
+
+def visible_tickets(user) -> QuerySet:
+    """Return the tickets `user` may see: their office's, or all for those allowed."""
+    tickets = Ticket.objects.all()
+    if sees_all_offices(user):
+        return tickets
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        return tickets.none()
+    return tickets.filter(office_id=profile.office_id)
+
+
+def get_ticket_for_user(user, code: str) -> Ticket:
+    """Return the ticket with `code` if `user` may see it; 404 otherwise (no hint it exists)."""
+    tickets = visible_tickets(user).select_related("citizen", "citizen__family_card", "assignee", "office")
+    ticket = tickets.filter(code=normalize_ticket_code(code)).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def queue(user, *, filters: dict, search: str = "") -> QuerySet:
+    """Return the queue for `user` with the queue form's cleaned `filters` applied."""
+    tickets = visible_tickets(user).select_related("citizen", "assignee")
+    if search:
+        tickets = _search(tickets, search)
+    if filters.get("status"):
+        tickets = tickets.filter(status=filters["status"])
+    if filters.get("category"):
+        tickets = tickets.filter(category=filters["category"])
+    if filters.get("service"):
+        tickets = tickets.filter(service=filters["service"])
+    if filters.get("mine"):
+        tickets = tickets.filter(assignee=user)
+    if filters.get("overdue"):
+        tickets = tickets.overdue()
+    if filters.get("sort") == "urgent":
+        return tickets.filter(status__in=OPEN_STATUSES).order_by("due_at", "id")
+    return tickets.order_by("-created_at", "-id")
+
+
+def _search(tickets: QuerySet, text: str) -> QuerySet:
+    """Filter by exact ticket code, or by exact NIK through its keyed digest."""
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    if len(digits) == 16:
+        return tickets.filter(citizen__in=Citizen.objects.with_nik(digits).values("pk"))
+    code = normalize_ticket_code(text)
+    return tickets.filter(code=code) if code else tickets.none()
+
+
+def staff_of_office(office_id) -> QuerySet:
+    return get_user_model().objects.filter(staff_profile__office_id=office_id, is_active=True).order_by("username")
+
+
+def timeline(ticket: Ticket) -> QuerySet:
+    return ticket.events.select_related("actor").order_by("created_at", "id")

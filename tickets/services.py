@@ -1,0 +1,196 @@
+"""Every write to a ticket goes through a function here (DESIGN.md §7).
+
+Each function changes the ticket with `update_fields`, writes its TicketEvent in the same
+transaction, and leaves side effects for `transaction.on_commit`.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
+from tickets.models import Office, Ticket, TicketEvent
+from tickets.signals import ticket_opened
+from tickets.sla import sla_delta
+from tickets.workflow import Status, check_transition
+
+
+class TicketError(Exception):
+    """A request the help desk refuses, with a message for the person who asked."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class DuplicateOpenTicket(TicketError):
+    def __init__(self, existing: Ticket):
+        self.existing = existing
+        super().__init__(_("Masih ada pengaduan terbuka untuk NIK dan kategori ini: %(code)s.")
+                         % {"code": existing.display_code})
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """What the counter clerk typed. Numbers are already validated by citizens.nik."""
+
+    nik: str
+    full_name: str
+    birth_date: date
+    sex: str
+    phone: str
+    kk_number: str
+    kk_number_old: str
+    category: str
+    service: str
+    description: str
+    deadline: date | None = None
+
+
+def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
+    """Open a ticket for `complaint`, creating or updating the citizen and their KK history."""
+    try:
+        with transaction.atomic():
+            citizen = _record_citizen(complaint)
+            _refuse_duplicate(citizen, complaint.category)
+            ticket = Ticket.objects.create(
+                office=office, citizen=citizen, category=complaint.category, service=complaint.service,
+                kk_number=complaint.kk_number, kk_number_old=complaint.kk_number_old,
+                description=complaint.description, deadline=complaint.deadline,
+                assignee=created_by, created_by=created_by, due_at=timezone.now() + sla_delta(),
+            )
+            _log(ticket, actor=created_by, kind=TicketEvent.Kind.OPENED, to_status=Status.NEW,
+                 message=_("Pengaduan dicatat di loket."))
+            ticket_id = ticket.pk
+            transaction.on_commit(lambda: ticket_opened.send(sender=Ticket, ticket_id=ticket_id))
+    except IntegrityError:
+        # Two clerks saved the same complaint at the same instant: the partial unique index won.
+        existing = Ticket.objects.open().filter(
+            citizen__in=Citizen.objects.with_nik(complaint.nik), category=complaint.category
+        ).first()
+        if existing is None:
+            raise
+        raise DuplicateOpenTicket(existing) from None
+    return ticket
+
+
+def _record_citizen(complaint: Complaint) -> Citizen:
+    card, _created = FamilyCard.objects.get_or_create(
+        kk_digest=kk_digest(complaint.kk_number),
+        defaults={"kk_number": complaint.kk_number},
+    )
+    citizen = Citizen.objects.with_nik(complaint.nik).select_for_update().first()
+    if citizen is None:
+        citizen = Citizen(nik=complaint.nik)
+    citizen.full_name = complaint.full_name
+    citizen.birth_date = complaint.birth_date
+    citizen.sex = complaint.sex
+    citizen.phone = complaint.phone or citizen.phone or ""
+    citizen.family_card = card
+    citizen.save()
+    FamilyMembership.objects.get_or_create(citizen=citizen, family_card=card)
+    return citizen
+
+
+def _refuse_duplicate(citizen: Citizen, category: str) -> None:
+    existing = Ticket.objects.open().filter(citizen=citizen, category=category).first()
+    if existing is not None:
+        raise DuplicateOpenTicket(existing)
+
+
+def _log(ticket: Ticket, *, actor, kind: str, message: str, from_status: str = "", to_status: str = "",
+         details: dict | None = None) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, actor=actor, kind=kind, message=message,
+        from_status=from_status, to_status=to_status, details=details or {},
+    )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+@transaction.atomic
+def _transition(ticket: Ticket, target: str, *, actor, message: str, details: dict | None = None,
+                **fields) -> Ticket:
+    """Move `ticket` to `target` (or raise IllegalTransition) and log it; `fields` are saved too."""
+    locked = _locked(ticket)
+    check_transition(locked.status, target)
+    previous = locked.status
+    locked.status = target
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", "updated_at", *fields])
+    _log(locked, actor=actor, kind=TicketEvent.Kind.STATUS, from_status=previous, to_status=target,
+         message=message, details=details)
+    return locked
+
+
+def add_note(*, ticket: Ticket, actor, text: str) -> TicketEvent:
+    """Add an internal note to the timeline."""
+    text = text.strip()
+    if not text:
+        raise TicketError(_("Catatan tidak boleh kosong."))
+    return _log(ticket, actor=actor, kind=TicketEvent.Kind.NOTE, message=text)
+
+
+@transaction.atomic
+def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
+    """Give `ticket` to `assignee` (a staff member of the ticket's office)."""
+    locked = _locked(ticket)
+    if not locked.is_open:
+        raise TicketError(_("Tiket yang sudah final tidak dapat dialihkan."))
+    if locked.assignee_id == assignee.pk:
+        return locked
+    locked.assignee = assignee
+    locked.save(update_fields=["assignee", "updated_at"])
+    _log(locked, actor=actor, kind=TicketEvent.Kind.ASSIGNED,
+         message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
+         details={"assignee_id": assignee.pk})
+    return locked
+
+
+def mark_pushed(*, ticket: Ticket, accepted_at: datetime, sla_due_at: datetime, details: dict | None = None) -> Ticket:
+    """Record that the registry accepted the push: the 1x24 jam clock starts now."""
+    return _transition(ticket, Status.SENT, actor=None, details=details,
+                       message=_("Data diterima pusat; menunggu sinkronisasi (maks. 1x24 jam)."),
+                       sent_at=accepted_at, due_at=sla_due_at)
+
+
+def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
+    """Resolve `ticket` because the registry now shows the expected data."""
+    return _transition(ticket, Status.RESOLVED, actor=None, details=details,
+                       message=_("Data di pusat sudah sesuai. Pengaduan selesai."),
+                       resolved_at=timezone.now())
+
+
+def resolve_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
+    """Resolve `ticket` by hand (e.g. the citizen confirmed the portal now accepts them)."""
+    return _transition(ticket, Status.RESOLVED, actor=actor, message=_required(reason),
+                       resolved_at=timezone.now(), outcome_note=reason.strip())
+
+
+def reject_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = None) -> Ticket:
+    """Reject `ticket`: the registry refused it or staff found it invalid; the citizen must bring documents."""
+    return _transition(ticket, Status.REJECTED, actor=actor, message=_required(reason), details=details,
+                       closed_at=timezone.now(), outcome_note=reason.strip())
+
+
+def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = None) -> Ticket:
+    """Escalate `ticket` to central personnel (SLA passed, or pushes kept failing)."""
+    return _transition(ticket, Status.ESCALATED, actor=actor, message=_required(reason), details=details)
+
+
+def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
+    """Close `ticket` without resolution (duplicate, withdrawn)."""
+    return _transition(ticket, Status.CLOSED, actor=actor, message=_required(reason),
+                       closed_at=timezone.now(), outcome_note=reason.strip())
+
+
+def _required(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise TicketError(_("Alasan wajib diisi."))
+    return text
