@@ -86,10 +86,7 @@ class IntakeForm(forms.Form):
         return _parse_number(value, nikparse.parse_kk).number if value.strip() else ""
 
     def clean_full_name(self):
-        name = " ".join(self.cleaned_data["full_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Nama lengkap wajib diisi."), code="required")
-        return name
+        return " ".join(self.cleaned_data["full_name"].split())
 
     def clean_birth_date(self):
         value = self.cleaned_data["birth_date"]

@@ -9,9 +9,16 @@ from citizens.models import Citizen
 from tickets.models import Ticket, normalize_ticket_code
 
 
+class NeverEchoedInput(forms.TextInput):
+    """A text box that never renders its value back: a NIK is not echoed into a public page."""
+
+    def format_value(self, value):
+        return None
+
+
 class StatusForm(forms.Form):
     nik = forms.CharField(label=_("NIK"), max_length=40,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+                          widget=NeverEchoedInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     kode = forms.CharField(label=_("Kode Tiket"), max_length=20)
 
 

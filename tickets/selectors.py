@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 
 from citizens.models import Citizen
+from citizens.nik import mask
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES
@@ -64,18 +65,32 @@ def queue(user, *, filters: dict, search: str = "") -> QuerySet:
         tickets = tickets.filter(assignee=user)
     if filters.get("overdue"):
         tickets = tickets.overdue()
-    if filters.get("sort") == "urgent":
+    # Overdue tickets are read by lateness, whatever the sort box says.
+    if filters.get("sort") == "urgent" or filters.get("overdue"):
         return tickets.filter(status__in=OPEN_STATUSES).order_by("due_at", "id")
     return tickets.order_by("-created_at", "-id")
 
 
+def _search_digits(text: str) -> str | None:
+    digits = "".join(ch for ch in text if ch in "0123456789")
+    return digits if len(digits) == 16 else None
+
+
 def _search(tickets: QuerySet, text: str) -> QuerySet:
     """Filter by exact ticket code, or by exact NIK through its keyed digest."""
-    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
-    if len(digits) == 16:
+    digits = _search_digits(text)
+    if digits:
         return tickets.filter(citizen__in=Citizen.objects.with_nik(digits).values("pk"))
     code = normalize_ticket_code(text)
     return tickets.filter(code=code) if code else tickets.none()
+
+
+def search_label(text: str) -> str:
+    """Return what the page may show of a search: a NIK masked, a code as typed."""
+    if not text:
+        return ""
+    digits = _search_digits(text)
+    return mask(digits) if digits else normalize_ticket_code(text)
 
 
 def staff_of_office(office_id) -> QuerySet:

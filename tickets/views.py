@@ -103,6 +103,7 @@ def queue(request):
     query.pop("page", None)
     return render(request, "tickets/queue.html", {
         "form": form, "page": page, "paginator": paginator, "searching": bool(search),
+        "search_label": selectors.search_label(search),
         "querystring": query.urlencode(),
     })
 
