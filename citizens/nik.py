@@ -17,6 +17,7 @@ Personal data: error messages never contain the number, and ``repr`` shows only 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -324,3 +325,11 @@ def _region_names(region_code: str) -> tuple[str, str | None, str | None]:
 def _region_warnings(region_code: str) -> tuple[str, ...]:
     """Return the stale-code warning when the district is missing from the current list."""
     return () if regions.is_known(region_code) else (REGION_WARNING,)
+
+
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{12}(\d{4})(?!\d)")
+
+
+def scrub(text: str) -> str:
+    """Return `text` with every 16-digit run masked to its last four digits (logs, stored errors)."""
+    return _SIXTEEN_DIGITS.sub(lambda m: "*" * 12 + m.group(1), text)

@@ -159,7 +159,7 @@ X_FRAME_OPTIONS = "DENY"
 # 1x24 jam SLA in minutes; production keeps it at 1.
 DEMO_TIME_SCALE = env_float("DEMO_TIME_SCALE", 1.0)
 SYNC_SLA_SECONDS = env_int("SYNC_SLA_SECONDS", 86400)
-SYNC_SWEEP_SECONDS = env_int("SYNC_SWEEP_SECONDS", 60)
+SYNC_SWEEP_SECONDS = env_float("SYNC_SWEEP_SECONDS", 60)
 SYNC_MAX_PUSH_ATTEMPTS = env_int("SYNC_MAX_PUSH_ATTEMPTS", 8)
 TICKETS_PER_PAGE = env_int("TICKETS_PER_PAGE", 25)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
@@ -170,9 +170,33 @@ REGISTRY_CONNECT_TIMEOUT = env_float("REGISTRY_CONNECT_TIMEOUT", 3.0)
 REGISTRY_READ_TIMEOUT = env_float("REGISTRY_READ_TIMEOUT", 10.0)
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker with no server (kombu's filesystem
-# transport under var/) so `make run` needs nothing installed.
+# transport under var/) so `make run` needs nothing installed. The database holds every wait;
+# messages are only nudges (DESIGN.md §4, §8).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-CELERY_FILESYSTEM_BROKER_DIR = VAR_DIR / "broker"
+_BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for _folder in ("out", "processed"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "out"), "data_folder_out": str(_BROKER_DIR / "out"),
+        "processed_folder": str(_BROKER_DIR / "processed"), "store_processed": False,
+        "polling_interval": 0.05,  # the default (1 s) handles ~2 messages/s
+    }
+else:
+    # Redis redelivers unacknowledged messages after this; no task waits anywhere near it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 45)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 60)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {
     "version": 1,
@@ -184,3 +208,17 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sinkron-demo")
+
+# Sync pipeline timing (seconds, before DEMO_TIME_SCALE). See sync/schedule.py.
+SYNC_RETRY_BASE_SECONDS = env_float("SYNC_RETRY_BASE_SECONDS", 10)
+SYNC_RETRY_MAX_SECONDS = env_float("SYNC_RETRY_MAX_SECONDS", 900)
+SYNC_FIRST_CHECK_SECONDS = env_float("SYNC_FIRST_CHECK_SECONDS", 3600)
+SYNC_CHECK_AFTER_SLA_SECONDS = env_float("SYNC_CHECK_AFTER_SLA_SECONDS", 7200)
+SYNC_CLAIM_SECONDS = env_int("SYNC_CLAIM_SECONDS", 90)  # lease of a claimed job; > the task's hard time limit
+SYNC_STAFF_ACTION_COOLDOWN_SECONDS = env_int("SYNC_STAFF_ACTION_COOLDOWN_SECONDS", 30)
+REGISTRY_BREAKER_THRESHOLD = env_int("REGISTRY_BREAKER_THRESHOLD", 5)
+REGISTRY_BREAKER_OPEN_SECONDS = env_float("REGISTRY_BREAKER_OPEN_SECONDS", 30)
+
+CELERY_BEAT_SCHEDULE = {
+    "sync-sweep": {"task": "sync.tasks.sweep", "schedule": SYNC_SWEEP_SECONDS, "options": {"expires": SYNC_SWEEP_SECONDS}},
+}

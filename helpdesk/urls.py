@@ -11,6 +11,7 @@ urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("tiket/", include("tickets.urls")),
+    path("sinkron/", include("sync.urls")),
     path("cek-status/", public_views.status, name="public_status"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

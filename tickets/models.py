@@ -141,6 +141,8 @@ class Ticket(models.Model):
                 fields=["office", "due_at"], name="ticket_queue_urgent",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The sync sweeper's "new tickets without an outbox row"; few rows are ever new.
+            models.Index(fields=["created_at"], name="ticket_new", condition=Q(status="new")),
         ]
 
     def __str__(self):

@@ -63,8 +63,9 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
             )
             _log(ticket, actor=created_by, kind=TicketEvent.Kind.OPENED, to_status=Status.NEW,
                  message=_("Pengaduan dicatat di loket."))
-            ticket_id = ticket.pk
-            transaction.on_commit(lambda: ticket_opened.send(sender=Ticket, ticket_id=ticket_id))
+            # Inside the transaction on purpose: sync writes its outbox row atomically with the
+            # ticket, and nudges its worker on commit.
+            ticket_opened.send(sender=Ticket, ticket=ticket)
     except IntegrityError:
         # Two clerks saved the same complaint at the same instant: the partial unique index won.
         existing = Ticket.objects.open().filter(
@@ -150,6 +151,11 @@ def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
          message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
          details={"assignee_id": assignee.pk})
     return locked
+
+
+def record_sync_event(*, ticket: Ticket, actor, message: str, details: dict | None = None) -> TicketEvent:
+    """Put a step of the sync with the centre on the timeline (no status change)."""
+    return _log(ticket, actor=actor, kind=TicketEvent.Kind.SYNC, message=message, details=details)
 
 
 def mark_pushed(*, ticket: Ticket, accepted_at: datetime, sla_due_at: datetime, details: dict | None = None) -> Ticket:

@@ -1,5 +1,6 @@
 """Signals tickets sends so other apps can react without tickets importing them."""
 from django.dispatch import Signal
 
-# Sent from transaction.on_commit after a ticket is saved; kwargs: ticket_id.
+# Sent inside open_ticket's transaction; kwargs: ticket. A receiver's writes commit or roll back
+# with the ticket itself (sync creates its outbox row here); side effects belong in on_commit.
 ticket_opened = Signal()

@@ -14,4 +14,24 @@
       if (source && navigator.clipboard) { navigator.clipboard.writeText(source.textContent.trim()); }
     }
   });
+
+  // SLA progress bars and countdowns, (re)drawn whenever htmx swaps a panel in.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function drawProgress(root) {
+    root.querySelectorAll(".progress[aria-valuenow] > .progress-bar").forEach(function (bar) {
+      bar.style.width = bar.parentElement.getAttribute("aria-valuenow") + "%";
+    });
+  }
+  function tickCountdowns() {
+    document.querySelectorAll("[data-seconds-left]").forEach(function (el) {
+      var left = parseInt(el.getAttribute("data-seconds-left"), 10) - 1;
+      el.setAttribute("data-seconds-left", left);
+      if (left <= 0) { el.textContent = el.getAttribute("data-overdue-text") || "0:00:00"; return; }
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      el.textContent = h + ":" + pad(m) + ":" + pad(s) + " " + (el.getAttribute("data-suffix") || "");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawProgress(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { drawProgress(document); });
+  window.setInterval(tickCountdowns, 1000);
 })();

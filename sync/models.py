@@ -1,0 +1,94 @@
+"""The outbox: one SyncJob per ticket, and a SyncAttempt row per call to the registry.
+
+The database is the source of truth for every wait (`next_attempt_at`); Celery messages only
+nudge. The job's payload holds the NIK, so it is stored encrypted like every personal number.
+"""
+import json
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from citizens.crypto import EncryptedTextField
+from tickets.models import Ticket
+
+
+class SyncJob(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu kirim")
+        ACCEPTED = "accepted", _("Diterima pusat")
+        VERIFIED = "verified", _("Terverifikasi")
+        FAILED = "failed", _("Gagal")
+        REJECTED = "rejected", _("Ditolak pusat")
+        CANCELLED = "cancelled", _("Dihentikan")
+
+    ACTIVE_STATES = (State.PENDING, State.ACCEPTED)
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="sync_job")
+    payload_json = EncryptedTextField()
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0, help_text=_("Push attempts claimed, including crashed ones."))
+    checks = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    update_id = models.CharField(max_length=64, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("antrian sinkronisasi")
+        verbose_name_plural = _("antrian sinkronisasi")
+        indexes = [
+            # The sweeper: "active jobs whose next attempt is due", oldest first.
+            models.Index(fields=["next_attempt_at"], name="syncjob_due",
+                         condition=Q(state__in=["pending", "accepted"])),
+            # The SLA sweep: accepted jobs past their due time, not yet escalated.
+            models.Index(fields=["sla_due_at"], name="syncjob_sla",
+                         condition=Q(state="accepted", escalated_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"SyncJob {self.ticket_id} ({self.state})"
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(self.payload_json)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+
+class SyncAttempt(models.Model):
+    """One HTTP call to the registry: what, how it went, how long it took. No personal data."""
+
+    class Operation(models.TextChoices):
+        PUSH = "push", _("Kirim")
+        UPDATE_STATUS = "status", _("Cek status pembaruan")
+        RESIDENT = "resident", _("Cek data penduduk")
+        EXPEDITE = "expedite", _("Jalur darurat")
+
+    job = models.ForeignKey(SyncJob, on_delete=models.CASCADE, related_name="attempts_log")
+    operation = models.CharField(max_length=10, choices=Operation.choices)
+    outcome = models.CharField(max_length=20)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("percobaan sinkronisasi")
+        verbose_name_plural = _("percobaan sinkronisasi")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["job", "-created_at"], name="syncattempt_job"),
+            models.Index(fields=["created_at", "operation"], name="syncattempt_recent"),
+        ]

@@ -1,0 +1,258 @@
+"""The central registry client: one class, HTTP with timeouts, typed outcomes, a circuit breaker.
+
+Every response is mapped to one outcome type, so the pipeline never reads status codes itself.
+Nothing here logs or raises with a NIK in the text: the NIK travels only in the request path.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.dateparse import parse_datetime
+
+from citizens.nik import scrub
+
+# --- outcomes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    latency_ms: int | None
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__.lower()
+
+
+@dataclass(frozen=True)
+class Accepted(Outcome):
+    update_id: str
+    expected_by: datetime | None
+
+
+@dataclass(frozen=True)
+class Rejected(Outcome):
+    """The centre refused the data (422 on push, or an update it rejected later)."""
+
+    reason: str
+    errors: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Retry(Outcome):
+    """A passing failure (429, 5xx, timeout, connection, key in flight): try again later."""
+
+    reason: str
+    after_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class Defect(Outcome):
+    """A failure retrying cannot fix: our own bug (key reused with another body, 401, 400)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpdateState(Outcome):
+    status: str  # accepted | applied | rejected
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Found(Outcome):
+    resident: dict
+
+
+@dataclass(frozen=True)
+class NotFound(Outcome):
+    pass
+
+
+# --- circuit breaker -----------------------------------------------------------------------------
+
+
+class CircuitBreaker:
+    """Stop calling the centre for a while after repeated passing failures.
+
+    State lives in the Django cache (Redis in production), so every worker process shares it.
+    """
+
+    FAILURES_KEY = "registry:breaker:failures"
+    OPEN_UNTIL_KEY = "registry:breaker:open_until"
+
+    def __init__(self, *, threshold: int, open_seconds: float):
+        self.threshold, self.open_seconds = threshold, open_seconds
+
+    def open_remaining(self) -> float:
+        """Return the seconds the breaker stays open (0 when closed)."""
+        until = cache.get(self.OPEN_UNTIL_KEY)
+        return max(0.0, until - time.time()) if until else 0.0
+
+    def record_success(self) -> None:
+        cache.delete_many([self.FAILURES_KEY, self.OPEN_UNTIL_KEY])
+
+    def record_failure(self) -> None:
+        cache.add(self.FAILURES_KEY, 0, timeout=3600)
+        try:
+            failures = cache.incr(self.FAILURES_KEY)
+        except ValueError:  # expired between add and incr
+            failures = 1
+            cache.set(self.FAILURES_KEY, 1, timeout=3600)
+        if failures >= self.threshold:
+            cache.set(self.OPEN_UNTIL_KEY, time.time() + self.open_seconds, timeout=int(self.open_seconds) + 1)
+            cache.set(self.FAILURES_KEY, 0, timeout=3600)
+
+    def state(self) -> str:
+        return "open" if self.open_remaining() > 0 else "closed"
+
+
+def default_breaker() -> CircuitBreaker:
+    return CircuitBreaker(threshold=settings.REGISTRY_BREAKER_THRESHOLD,
+                          open_seconds=settings.REGISTRY_BREAKER_OPEN_SECONDS)
+
+
+# --- client --------------------------------------------------------------------------------------
+
+
+class RegistryClient:
+    """Speak the registry API (DESIGN.md §5). Each method makes exactly one HTTP call, or none when
+    the circuit breaker is open."""
+
+    def __init__(self, *, base_url: str | None = None, token: str | None = None,
+                 transport: httpx.BaseTransport | None = None, breaker: CircuitBreaker | None = None):
+        self.base_url = (base_url or settings.REGISTRY_URL).rstrip("/")
+        self.breaker = breaker or default_breaker()
+        self.http = httpx.Client(
+            base_url=self.base_url, transport=transport,
+            headers={"Authorization": f"Bearer {token or settings.REGISTRY_TOKEN}", "Accept": "application/json"},
+            timeout=httpx.Timeout(settings.REGISTRY_READ_TIMEOUT, connect=settings.REGISTRY_CONNECT_TIMEOUT),
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def push(self, payload: dict, *, idempotency_key: str) -> Outcome:
+        """PUT the resident's corrected data; the key makes a repeat harmless."""
+        response = self._call("PUT", f"/residents/{payload['nik']}", json=payload,
+                              headers={"Idempotency-Key": idempotency_key})
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code == 202:
+            return Accepted(code, latency, update_id=str(body.get("update_id", "")),
+                            expected_by=parse_datetime(body.get("expected_by") or ""))
+        if code == 422:
+            return Rejected(code, latency, reason=_first_error(body), errors=body.get("errors") or {})
+        if code == 409 and body.get("error") == "request_in_flight":
+            return Retry(code, latency, reason="request_in_flight", after_seconds=_float(body.get("retry_after")) or 1)
+        return self._failure(code, latency, body)
+
+    def update_state(self, update_id: str) -> Outcome:
+        """GET the update's state: accepted, applied or rejected (with the centre's reason)."""
+        response = self._call("GET", f"/updates/{update_id}")
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code == 200:
+            return UpdateState(code, latency, status=body.get("status", ""), reason=_reason(body))
+        if code == 404:
+            return NotFound(code, latency)
+        return self._failure(code, latency, body)
+
+    def resident(self, nik: str) -> Outcome:
+        """GET the centre's current view of the resident."""
+        response = self._call("GET", f"/residents/{nik}")
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code == 200:
+            return Found(code, latency, resident=body)
+        if code == 404:
+            return NotFound(code, latency)
+        return self._failure(code, latency, body)
+
+    def expedite(self, update_id: str) -> Outcome:
+        """Use the emergency channel: ask the centre to apply a pending update soon."""
+        response = self._call("POST", f"/updates/{update_id}/expedite")
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code in (200, 202):
+            return UpdateState(code, latency, status=body.get("status", ""), reason=_reason(body))
+        return self._failure(code, latency, body)
+
+    def _call(self, method: str, path: str, **kwargs):
+        """Return (status, latency ms, json body), or a Retry outcome for transport failures."""
+        remaining = self.breaker.open_remaining()
+        if remaining:
+            return Retry(None, None, reason="circuit_open", after_seconds=remaining)
+        started = time.monotonic()
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            return self._transport_failure("timeout", started)
+        except httpx.TransportError as exc:
+            return self._transport_failure(type(exc).__name__, started)
+        latency = int((time.monotonic() - started) * 1000)
+        if response.status_code == 429 or response.status_code >= 500:
+            self.breaker.record_failure()
+        else:
+            self.breaker.record_success()
+        return response.status_code, latency, _json(response)
+
+    def _transport_failure(self, reason: str, started: float) -> Retry:
+        self.breaker.record_failure()
+        return Retry(None, int((time.monotonic() - started) * 1000), reason=reason)
+
+    @staticmethod
+    def _failure(code: int, latency: int, body: dict) -> Outcome:
+        if code == 429 or code >= 500:
+            return Retry(code, latency, reason=body.get("error") or f"http_{code}",
+                         after_seconds=_float(body.get("_retry_after_header")))
+        return Defect(code, latency, reason=body.get("error") or f"http_{code}")
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    retry_after = response.headers.get("Retry-After")
+    if retry_after is not None:
+        body["_retry_after_header"] = retry_after
+    return body
+
+
+def _float(value) -> float | None:
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _reason(body: dict) -> str | None:
+    reason = body.get("reason")
+    return scrub(str(reason))[:250] if reason else None
+
+
+def _first_error(body: dict) -> str:
+    errors = body.get("errors") or {}
+    if isinstance(errors, dict):
+        for name, problems in errors.items():
+            text = problems[0] if isinstance(problems, list) and problems else problems
+            return scrub(f"{name}: {text}")[:250]
+    return scrub(str(body.get("detail") or body.get("error") or "invalid"))[:250]

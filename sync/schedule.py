@@ -1,0 +1,36 @@
+"""When to try again: push backoff (real time: it is about the centre's availability) and the
+check schedule (scaled by DEMO_TIME_SCALE with the SLA it serves).
+
+Checks after an accepted push: +1h, +2h, +4h, +8h, +16h after acceptance (doubling from
+SYNC_FIRST_CHECK_SECONDS), one at the SLA itself, then every SYNC_CHECK_AFTER_SLA_SECONDS.
+"""
+import random
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from tickets.sla import scaled
+
+
+def push_retry_delay(attempt: int, *, retry_after: float | None = None, rng=random) -> timedelta:
+    """Return the wait before push attempt `attempt + 1`: exponential backoff with full jitter,
+    capped, and never sooner than the registry's Retry-After."""
+    base = settings.SYNC_RETRY_BASE_SECONDS * (2 ** max(0, attempt - 1))
+    ceiling = min(settings.SYNC_RETRY_MAX_SECONDS, base)
+    delay = timedelta(seconds=rng.uniform(0, ceiling))
+    return max(delay, timedelta(seconds=retry_after or 0))
+
+
+def next_check_at(*, accepted_at: datetime, sla_due_at: datetime, checks_done: int, now: datetime) -> datetime:
+    """Return when to check the registry next, after `checks_done` unsuccessful checks."""
+    first = settings.SYNC_FIRST_CHECK_SECONDS
+    offsets = []
+    offset = first
+    while scaled(offset) < sla_due_at - accepted_at:
+        offsets.append(accepted_at + scaled(offset))
+        offset *= 2
+    offsets.append(sla_due_at)
+    if checks_done < len(offsets):
+        return max(offsets[checks_done], now)
+    after_sla = scaled(settings.SYNC_CHECK_AFTER_SLA_SECONDS) * (checks_done - len(offsets) + 1)
+    return max(sla_due_at + after_sla, now)

@@ -1,0 +1,323 @@
+"""The sync pipeline's writes: create the outbox row, push, check, escalate, sweep.
+
+Each unit of work is claimed with a conditional UPDATE (a lease in `claimed_until`) and acted on
+only when exactly one row changed, so two workers, or a redelivered message, never push twice.
+HTTP calls happen outside any transaction; outcomes are written in one, with the ticket's event.
+"""
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citizens.nik import parse_nik
+from sync import registry
+from sync.models import SyncAttempt, SyncJob
+from sync.schedule import next_check_at, push_retry_delay
+from tickets import services as ticket_services
+from tickets.models import Ticket
+from tickets.sla import sla_delta
+from tickets.workflow import IllegalTransition, Status
+
+logger = logging.getLogger(__name__)
+State = SyncJob.State
+
+
+class StaffActionRefused(Exception):
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+# --- the outbox row ------------------------------------------------------------------------------
+
+
+def payload_for(ticket: Ticket) -> dict:
+    """Return the record the centre should hold for the ticket's citizen (a snapshot)."""
+    citizen = ticket.citizen
+    return {
+        "nik": citizen.nik, "kk_number": ticket.kk_number, "full_name": citizen.full_name,
+        "birth_date": citizen.birth_date.isoformat(), "sex": citizen.sex,
+        "region_code": parse_nik(citizen.nik).region_code, "office_code": ticket.office.code,
+        "reference": ticket.code,
+    }
+
+
+def create_job(ticket: Ticket) -> SyncJob:
+    """Create the ticket's outbox row (idempotent). Call inside the ticket's transaction."""
+    job, _created = SyncJob.objects.get_or_create(
+        ticket=ticket, defaults={"payload_json": json.dumps(payload_for(ticket)), "next_attempt_at": timezone.now()},
+    )
+    return job
+
+
+# --- claiming ------------------------------------------------------------------------------------
+
+
+def _claim(job_id: int, state: str, now, **changes) -> SyncJob | None:
+    """Lease the job for this worker if it is in `state`, due and unclaimed; None otherwise."""
+    lease = now + timedelta(seconds=settings.SYNC_CLAIM_SECONDS)
+    claimed = (
+        SyncJob.objects.filter(pk=job_id, state=state, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=lease, **changes)
+    )
+    if claimed != 1:
+        return None
+    return SyncJob.objects.select_related("ticket", "ticket__office").get(pk=job_id)
+
+
+def _release(job: SyncJob, **fields) -> bool:
+    """Write the outcome if we still hold the lease; False when another worker took over."""
+    return SyncJob.objects.filter(pk=job.pk, claimed_until=job.claimed_until).update(
+        claimed_until=None, updated_at=timezone.now(), **fields) == 1
+
+
+def _record(job: SyncJob, operation: str, outcome: registry.Outcome) -> None:
+    SyncAttempt.objects.create(
+        job=job, operation=operation, outcome=outcome.name, status_code=outcome.status_code,
+        latency_ms=outcome.latency_ms, error=getattr(outcome, "reason", "") or "",
+    )
+
+
+# --- push ----------------------------------------------------------------------------------------
+
+
+def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=None) -> str:
+    """Push the job's payload to the registry and act on the answer. Return what happened."""
+    now = now or timezone.now()
+    job = _claim(job_id, State.PENDING, now, attempts=F("attempts") + 1)
+    if job is None:
+        return "skipped"
+    if not job.ticket.is_open:
+        _release(job, state=State.CANCELLED)
+        return "cancelled"
+    if job.attempts > settings.SYNC_MAX_PUSH_ATTEMPTS:  # crashed mid-call too often: a poison job
+        _give_up(job, _("Pengiriman ke pusat terhenti berulang kali."))
+        return "failed"
+    with _client(client) as api:
+        outcome = api.push(job.payload, idempotency_key=str(job.idempotency_key))
+    _record(job, SyncAttempt.Operation.PUSH, outcome)
+    _apply_push_outcome(job, outcome, now)
+    return outcome.name
+
+
+def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
+    if isinstance(outcome, registry.Accepted):
+        _accepted(job, outcome, now)
+    elif isinstance(outcome, registry.Rejected):
+        _rejected(job, _("Pusat menolak data: %(reason)s") % {"reason": outcome.reason})
+    elif isinstance(outcome, registry.Retry):
+        if job.attempts >= settings.SYNC_MAX_PUSH_ATTEMPTS:
+            _give_up(job, _("Pengiriman ke pusat gagal %(n)s kali (%(reason)s).")
+                     % {"n": job.attempts, "reason": outcome.reason})
+        else:
+            delay = push_retry_delay(job.attempts, retry_after=outcome.after_seconds)
+            _release(job, next_attempt_at=now + delay, last_error=outcome.reason[:300])
+    else:
+        logger.error("registry push defect for job %s: %s", job.pk, getattr(outcome, "reason", outcome.name))
+        _give_up(job, _("Kesalahan sistem saat mengirim ke pusat (%(reason)s).")
+                 % {"reason": getattr(outcome, "reason", outcome.name)})
+
+
+@transaction.atomic
+def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
+    accepted_at = job.accepted_at or now
+    sla_due_at = job.sla_due_at or accepted_at + sla_delta()
+    first_check = next_check_at(accepted_at=accepted_at, sla_due_at=sla_due_at, checks_done=job.checks, now=now)
+    if not _release(job, state=State.ACCEPTED, update_id=outcome.update_id, accepted_at=accepted_at,
+                    sla_due_at=sla_due_at, next_attempt_at=first_check, last_error=""):
+        return
+    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
+    if ticket.status == Status.NEW:
+        ticket_services.mark_pushed(ticket=ticket, accepted_at=accepted_at, sla_due_at=sla_due_at,
+                                    details={"update_id": outcome.update_id})
+
+
+@transaction.atomic
+def _rejected(job: SyncJob, reason: str) -> None:
+    if not _release(job, state=State.REJECTED, last_error=reason[:300]):
+        return
+    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
+    if ticket.is_open:
+        ticket_services.reject_ticket(ticket=ticket, actor=None, reason=reason)
+
+
+@transaction.atomic
+def _give_up(job: SyncJob, reason: str) -> None:
+    if not _release(job, state=State.FAILED, last_error=reason[:300]):
+        return
+    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
+    if ticket.status in (Status.NEW, Status.SENT):
+        ticket_services.escalate_ticket(ticket=ticket, actor=None, reason=reason)
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now=None) -> str:
+    """Ask the registry whether the update is applied and the resident now matches."""
+    now = now or timezone.now()
+    job = _claim(job_id, State.ACCEPTED, now)
+    if job is None:
+        return "skipped"
+    if not job.ticket.is_open:
+        _release(job, state=State.CANCELLED)
+        return "cancelled"
+    with _client(client) as api:
+        state = api.update_state(job.update_id)
+        _record(job, SyncAttempt.Operation.UPDATE_STATUS, state)
+        if isinstance(state, registry.UpdateState) and state.status == "rejected":
+            _rejected(job, _("Pusat menolak pembaruan: %(reason)s") % {"reason": state.reason or "-"})
+            return "rejected"
+        if isinstance(state, registry.NotFound):  # the centre lost our update: push it again
+            _release(job, state=State.PENDING, next_attempt_at=now)
+            return "repush"
+        if not isinstance(state, registry.UpdateState):
+            return _check_failed(job, state, now)
+        found = api.resident(job.payload["nik"])
+    _record(job, SyncAttempt.Operation.RESIDENT, found)
+    if isinstance(found, registry.Found) and matches(job.payload, found.resident):
+        _verified(job, now)
+        return "verified"
+    if isinstance(found, (registry.Found, registry.NotFound)):
+        _release(job, checks=F("checks") + 1, last_error="", next_attempt_at=next_check_at(
+            accepted_at=job.accepted_at, sla_due_at=job.sla_due_at, checks_done=job.checks + 1, now=now))
+        return "mismatch"
+    return _check_failed(job, found, now)
+
+
+def _check_failed(job: SyncJob, outcome: registry.Outcome, now) -> str:
+    retry_after = getattr(outcome, "after_seconds", None)
+    _release(job, next_attempt_at=now + push_retry_delay(1, retry_after=retry_after),
+             last_error=str(getattr(outcome, "reason", outcome.name))[:300])
+    return outcome.name
+
+
+def matches(expected: dict, found: dict) -> bool:
+    """Return True when the centre shows the NIK with the expected KK, name and birth date."""
+    def name(value) -> str:
+        return " ".join(str(value or "").split()).casefold()
+
+    return (
+        found.get("nik") == expected["nik"]
+        and found.get("kk_number") == expected["kk_number"]
+        and name(found.get("full_name")) == name(expected["full_name"])
+        and str(found.get("birth_date")) == expected["birth_date"]
+    )
+
+
+@transaction.atomic
+def _verified(job: SyncJob, now) -> None:
+    if not _release(job, state=State.VERIFIED, verified_at=now, checks=F("checks") + 1, last_error=""):
+        return
+    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
+    if ticket.status in (Status.SENT, Status.ESCALATED):
+        ticket_services.mark_verified(ticket=ticket, details={"update_id": job.update_id})
+
+
+# --- SLA and the sweeper -------------------------------------------------------------------------
+
+
+def escalate_overdue(*, now=None, limit: int = 500) -> int:
+    """Escalate, exactly once each, tickets whose accepted job passed its SLA unverified."""
+    now = now or timezone.now()
+    overdue = SyncJob.objects.filter(state=State.ACCEPTED, escalated_at__isnull=True, sla_due_at__lt=now)
+    escalated = 0
+    for job_id in overdue.order_by("sla_due_at").values_list("pk", flat=True)[:limit]:
+        escalated += _escalate_once(job_id, now)
+    return escalated
+
+
+@transaction.atomic
+def _escalate_once(job_id: int, now) -> int:
+    if SyncJob.objects.filter(pk=job_id, escalated_at__isnull=True).update(escalated_at=now) != 1:
+        return 0
+    job = SyncJob.objects.get(pk=job_id)
+    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
+    if ticket.status != Status.SENT:
+        return 0
+    ticket_services.escalate_ticket(
+        ticket=ticket, actor=None,
+        reason=_("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat."),
+        details={"update_id": job.update_id})
+    return 1
+
+
+def create_missing_jobs(*, limit: int = 500) -> int:
+    """Create the outbox row of any new ticket that has none (a lost signal loses nothing)."""
+    orphans = Ticket.objects.filter(status=Status.NEW, sync_job__isnull=True).select_related("citizen", "office")
+    created = 0
+    for ticket in orphans[:limit]:
+        with transaction.atomic():
+            create_job(ticket)
+        created += 1
+    return created
+
+
+def due_jobs(*, now=None, limit: int = 1000) -> list[tuple[int, str]]:
+    """Return (job id, state) of active, unclaimed jobs whose next attempt is due, oldest first."""
+    now = now or timezone.now()
+    return list(
+        SyncJob.objects.filter(state__in=SyncJob.ACTIVE_STATES, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_attempt_at").values_list("pk", "state")[:limit]
+    )
+
+
+# --- staff actions -------------------------------------------------------------------------------
+
+
+def request_check_now(*, ticket: Ticket, actor) -> SyncJob:
+    """Make the job's next check due now ("Cek sekarang"); rate-limited per ticket."""
+    job = _job_for_staff(ticket, "check")
+    if job.state != State.ACCEPTED:
+        raise StaffActionRefused(_("Tiket ini belum diterima pusat; belum ada yang bisa dicek."))
+    SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
+    ticket_services.record_sync_event(ticket=ticket, actor=actor, message=_("Petugas meminta cek ke pusat sekarang."))
+    return job
+
+
+def request_repush(*, ticket: Ticket, actor) -> SyncJob:
+    """Send the data to the centre again with the same Idempotency-Key ("Kirim ulang")."""
+    job = _job_for_staff(ticket, "push")
+    if job.state not in (State.PENDING, State.FAILED, State.ACCEPTED):
+        raise StaffActionRefused(_("Data tiket ini tidak dapat dikirim ulang."))
+    if job.state == State.ACCEPTED:
+        raise StaffActionRefused(_("Pusat sudah menerima data ini; gunakan Cek sekarang."))
+    SyncJob.objects.filter(pk=job.pk).update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
+    ticket_services.record_sync_event(ticket=ticket, actor=actor, message=_("Petugas mengirim ulang data ke pusat."))
+    return job
+
+
+def _job_for_staff(ticket: Ticket, action: str) -> SyncJob:
+    if not ticket.is_open:
+        raise StaffActionRefused(_("Tiket sudah final."))
+    job = SyncJob.objects.filter(ticket=ticket).first()
+    if job is None:
+        raise StaffActionRefused(_("Tiket ini belum masuk antrian kirim; coba lagi sebentar."))
+    cooldown = settings.SYNC_STAFF_ACTION_COOLDOWN_SECONDS
+    if not cache.add(f"sync:staff:{action}:{ticket.pk}", 1, timeout=cooldown):
+        raise StaffActionRefused(_("Tunggu %(n)s detik sebelum mengulang tindakan ini.") % {"n": cooldown})
+    return job
+
+
+class _client:
+    """Use the given client, or open (and close) a default one for this unit of work."""
+
+    def __init__(self, client):
+        self.client, self.owned = client, client is None
+
+    def __enter__(self) -> registry.RegistryClient:
+        if self.owned:
+            self.client = registry.RegistryClient()
+        return self.client
+
+    def __exit__(self, *exc):
+        if self.owned:
+            self.client.close()

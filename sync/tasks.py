@@ -1,0 +1,50 @@
+"""Celery tasks: thin. They take ids only (no NIK in any message) and call sync.services."""
+import logging
+
+from celery import shared_task
+
+from sync import services
+
+logger = logging.getLogger(__name__)
+# A retry due within this long is also nudged with a countdown; longer waits live in the
+# database only (Redis redelivers long-ETA messages after its visibility timeout).
+SHORT_COUNTDOWN_SECONDS = 60
+
+
+@shared_task(name="sync.tasks.push")
+def push(job_id: int) -> str:
+    return services.push_job(job_id)
+
+
+@shared_task(name="sync.tasks.check")
+def check(job_id: int) -> str:
+    return services.check_job(job_id)
+
+
+@shared_task(name="sync.tasks.sweep")
+def sweep() -> dict:
+    """Re-drive every due job, create missing outbox rows, escalate what passed its SLA."""
+    created = services.create_missing_jobs()
+    escalated = services.escalate_overdue()
+    due = services.due_jobs()
+    for job_id, state in due:
+        nudge(job_id, state)
+    counts = {"created": created, "escalated": escalated, "dispatched": len(due)}
+    if any(counts.values()):
+        logger.info("sweep %s", counts)
+    return counts
+
+
+def nudge(job_id: int, state: str, countdown: float | None = None) -> None:
+    """Publish a push/check for the job; a broker failure is logged, never raised (the sweeper
+    will find the job in the database)."""
+    task = push if state == services.State.PENDING else check
+    options = {"retry": False}
+    if countdown and countdown <= SHORT_COUNTDOWN_SECONDS:
+        options["countdown"] = countdown
+    try:
+        task.apply_async((job_id,), **options)
+    except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
+        logger.warning("could not publish %s for job %s; the sweeper will retry", task.name, job_id, exc_info=True)
+
+
