@@ -175,11 +175,12 @@ REGISTRY_READ_TIMEOUT = env_float("REGISTRY_READ_TIMEOUT", 10.0)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 _BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_BROKER_DIR / "out"), "data_folder_out": str(_BROKER_DIR / "out"),
         "processed_folder": str(_BROKER_DIR / "processed"), "store_processed": False,
+        "control_folder": str(_BROKER_DIR / "control"),
         "polling_interval": 0.05,  # the default (1 s) handles ~2 messages/s
     }
 else:
