@@ -31,8 +31,17 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_regions
 
+# Demo timing: 1x24 jam runs in 3 minutes (every SLA-related duration divided by 480), the mock
+# registry applies most updates within that, and the sweeper runs every 5 seconds.
+run demo-data: export DEMO_TIME_SCALE ?= 480
+run demo-data: export SYNC_SWEEP_SECONDS ?= 5
+run demo-data: export MOCKREGISTRY_PROPAGATION_SECONDS ?= 180
+run demo-data: export MOCKREGISTRY_EXPEDITE_SECONDS ?= 10
+
 demo-data: migrate
 	$(BIN)/python manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py mockregistry_seed var/demo_residents.json
 
 ## run: the demo on http://127.0.0.1:8000/ (SQLite under var/, no Redis needed)
 run: demo-data
@@ -40,6 +49,8 @@ run: demo-data
 	@echo "  Sinkron:          http://127.0.0.1:8000/"
 	@echo "  Cek status:       http://127.0.0.1:8000/cek-status/"
 	@echo "  Admin:            http://127.0.0.1:8000/admin/"
+	@echo "  Mock registry:    http://127.0.0.1:8001/api/v1/health"
+	@echo "  Demo timing:      1x24 jam = $$((86400 / $$DEMO_TIME_SCALE)) s"
 	@echo "  Logins:           petugas / supervisor / admin, password $${DEMO_PASSWORD:-sinkron-demo}"
 	@echo ""
 	$(BIN)/honcho start -f Procfile
