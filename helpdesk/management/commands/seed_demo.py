@@ -98,7 +98,7 @@ class Command(BaseCommand):
         birth = dt.date(rng.randint(1970, 2004), rng.randint(1, 12), rng.randint(1, 28))
         recorded_new = dt.date(2026, rng.randint(1, 10), rng.randint(1, 28))
         recorded_old = dt.date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
-        new_kk, old_kk = demo_kk(rng, recorded_new, serial), demo_kk(rng, recorded_old, serial)
+        new_kk, old_kk = demo_kk(rng, recorded_new, serial), demo_kk(rng, recorded_old, serial + 500)
         complaint = Complaint(
             nik=demo_nik(rng, birth, sex, serial), full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             birth_date=birth, sex=sex, phone=f"+62812{rng.randint(10_000_000, 99_999_999)}",
