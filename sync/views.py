@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from sync import services, tasks
 from sync.models import SyncJob
 from tickets.selectors import get_ticket_for_user
-from tickets.views import staff_required
+from tickets.decorators import staff_required
 
 PANEL_ATTEMPTS = 10
 

@@ -1,10 +1,7 @@
 """Staff pages: intake, queue, ticket detail and its actions, the printable slip."""
-from functools import wraps
-
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,21 +12,9 @@ from citizens import nik as nikparse
 from citizens.services import record_access
 from tickets import selectors, services
 from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
-from tickets.permissions import allowed_actions, is_staff_member
+from tickets.decorators import staff_required
+from tickets.permissions import allowed_actions
 from tickets.workflow import IllegalTransition
-
-
-def staff_required(view):
-    """Require a logged-in member of the desk (counter staff, supervisor or admin)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _office_of(user):

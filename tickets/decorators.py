@@ -1,0 +1,28 @@
+"""View decorators that enforce the desk's roles on the server."""
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from tickets.permissions import is_staff_member, is_supervisor
+
+
+def _role_required(check):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+staff_required = _role_required(is_staff_member)
+staff_required.__doc__ = "Require a member of the desk: counter staff, supervisor or admin."
+
+supervisor_required = _role_required(is_supervisor)
+supervisor_required.__doc__ = "Require a supervisor (or an admin)."
