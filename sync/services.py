@@ -270,6 +270,23 @@ def due_jobs(*, now=None, limit: int = 1000) -> list[tuple[int, str]]:
     )
 
 
+# --- the emergency channel ----------------------------------------------------------------------
+
+
+def expedite_job(job_id: int, *, client: registry.RegistryClient | None = None) -> str:
+    """Ask the centre to apply the job's accepted update soon, and check again shortly after."""
+    job = SyncJob.objects.filter(pk=job_id, state=State.ACCEPTED).exclude(update_id="").first()
+    if job is None:
+        return "skipped"
+    with _client(client) as api:
+        outcome = api.expedite(job.update_id)
+    _record(job, SyncAttempt.Operation.EXPEDITE, outcome)
+    if isinstance(outcome, registry.UpdateState):
+        soon = timezone.now() + timedelta(seconds=settings.SYNC_EXPEDITE_CHECK_SECONDS)
+        SyncJob.objects.filter(pk=job.pk, state=State.ACCEPTED, next_attempt_at__gt=soon).update(next_attempt_at=soon)
+    return outcome.name
+
+
 # --- staff actions -------------------------------------------------------------------------------
 
 

@@ -21,6 +21,11 @@ def check(job_id: int) -> str:
     return services.check_job(job_id)
 
 
+@shared_task(name="sync.tasks.expedite")
+def expedite(job_id: int) -> str:
+    return services.expedite_job(job_id)
+
+
 @shared_task(name="sync.tasks.sweep")
 def sweep() -> dict:
     """Re-drive every due job, create missing outbox rows, escalate what passed its SLA."""

@@ -242,3 +242,19 @@ class TestStaffActions:
     def test_check_now_before_acceptance_is_refused(self, job, clerk):
         with pytest.raises(services.StaffActionRefused):
             services.request_check_now(ticket=job.ticket, actor=clerk)
+
+
+def test_expediting_asks_the_centre_and_brings_the_next_check_forward(job, script, settings):
+    settings.SYNC_EXPEDITE_CHECK_SECONDS = 5
+    job = accept(job, script)
+    script.answer(202, {"status": "accepted", "expedited": True})
+    assert services.expedite_job(job.pk, client=client(script)) == "updatestate"
+    assert script.requests[-1].url.path == "/api/v1/updates/u-1/expedite"
+    job.refresh_from_db()
+    assert job.next_attempt_at <= timezone.now() + dt.timedelta(seconds=5)
+    assert job.attempts_log.filter(operation="expedite").exists()
+
+
+def test_expediting_a_job_not_yet_accepted_does_nothing(job, script):
+    assert services.expedite_job(job.pk, client=client(script)) == "skipped"
+    assert script.requests == []
