@@ -13,6 +13,9 @@ urlpatterns = [
     path("tiket/", include("tickets.urls")),
     path("sinkron/", include("sync.urls")),
     path("cek-status/", public_views.status, name="public_status"),
+    path("dasbor/", include("helpdesk.dashboard_urls")),
+    path("eskalasi/", include("helpdesk.escalation")),
+    path("laporan/", include("helpdesk.exports")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

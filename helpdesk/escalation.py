@@ -1,0 +1,2 @@
+"""The escalation desk (/eskalasi/). Filled in by the escalation-desk work."""
+urlpatterns = []

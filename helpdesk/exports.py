@@ -1,0 +1,2 @@
+"""Ticket exports (/laporan/). Filled in by the reports work."""
+urlpatterns = []
