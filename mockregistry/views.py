@@ -1,0 +1,330 @@
+"""The registry API (`/api/v1/...`, REGISTRY_TOKEN) and the control API (`/_control/...`,
+MOCKREGISTRY_CONTROL_TOKEN). Thin: they check the request and call services, control and stats.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from mockregistry import control, idempotency, services, validation
+from mockregistry.idempotency import Verdict
+from mockregistry.middleware import spend_fault_delay, spends_fault_delay
+from mockregistry.models import Resident, Update
+from mockregistry.seeding import clean_rows
+from mockregistry.stats import clear_request_counts, collect_stats
+
+logger = logging.getLogger("mockregistry")
+
+
+# --- plumbing --------------------------------------------------------------------------------------
+
+
+def _error(status: int, error: str, detail: str, **extra) -> JsonResponse:
+    return JsonResponse({"error": error, "detail": detail, **extra}, status=status)
+
+
+def _invalid(errors: dict) -> JsonResponse:
+    return _error(422, "validation_failed", "The request is not valid.", errors=errors)
+
+
+def _token_matches(request, expected: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not expected:
+        return False
+    # Bytes, because compare_digest refuses non-ASCII str and a client may send anything.
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+def _guarded(token_setting: str, methods: tuple[str, ...]):
+    """Make a view CSRF-exempt, bearer-token protected and limited to `methods`."""
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                spend_fault_delay(request)
+                response = _error(405, "method_not_allowed", f"Use one of {', '.join(methods)}.")
+                response["Allow"] = ", ".join(methods)
+                return response
+            if not _token_matches(request, getattr(settings, token_setting)):
+                spend_fault_delay(request)
+                response = _error(401, "unauthorized", "Missing or wrong bearer token.")
+                response["WWW-Authenticate"] = 'Bearer realm="mockregistry"'
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def api(*methods):
+    """Guard a registry API view with REGISTRY_TOKEN."""
+    return _guarded("REGISTRY_TOKEN", methods)
+
+
+def control_api(*methods):
+    """Guard a control view with MOCKREGISTRY_CONTROL_TOKEN."""
+    return _guarded("MOCKREGISTRY_CONTROL_TOKEN", methods)
+
+
+NOT_JSON = "Isi permintaan harus berupa JSON."
+
+
+def _json_body(request, *, empty=None):
+    """Return (parsed body, None) or (None, error message); an empty body gives `empty` if set."""
+    if not request.body:
+        return (empty, None) if empty is not None else (None, NOT_JSON)
+    try:
+        return json.loads(request.body), None
+    except (ValueError, UnicodeDecodeError):
+        return None, NOT_JSON
+
+
+# --- registry API ----------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def health(request):
+    """Report whether the registry and its database answer, and which faults are on."""
+    now = timezone.now()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        faults = control.current_faults()
+    except DatabaseError:
+        body = {"status": "error", "database": "unavailable", "time": services.iso(now)}
+        return JsonResponse(body, status=503)
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": "ok",
+            "time": services.iso(now),
+            "worker": os.getpid(),
+            "instance": settings.MOCKREGISTRY_INSTANCE,
+            "faults_active": control.active_fault_names(faults, now),
+        }
+    )
+
+
+@spends_fault_delay
+@api("GET", "PUT")
+def resident(request, nik):
+    """GET the centre's view of a resident; PUT an update to it (with an Idempotency-Key)."""
+    if request.method == "PUT":
+        return _put_resident(request, nik)
+    spend_fault_delay(request)
+    problems = validation.nik_errors(nik)
+    if problems:
+        return _invalid({"nik": problems})
+    services.process_due_updates(now=timezone.now(), nik=nik)
+    found = Resident.objects.filter(nik=nik).first()
+    if found is None:
+        return _error(404, "not_found", "No resident with this NIK at the centre.")
+    return JsonResponse(services.resident_view(found))
+
+
+def _put_resident(request, nik):
+    key = request.headers.get("Idempotency-Key")
+    payload, errors = _validated_update(request, nik, key)
+    if errors:
+        spend_fault_delay(request)
+        return _invalid(errors)
+    digest = idempotency.body_hash(payload)
+    claim = idempotency.claim(
+        key,
+        digest,
+        wait_seconds=settings.MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS,
+        abandon_after_seconds=settings.MOCKREGISTRY_IN_FLIGHT_TIMEOUT_SECONDS,
+    )
+    if claim.verdict is Verdict.OWNED:
+        return _accept(request, key, claim.token, payload)
+    spend_fault_delay(request)
+    request.registry_duplicate = claim.verdict.value
+    return _duplicate_answer(claim)
+
+
+def _validated_update(request, nik, key):
+    errors = {}
+    key_problems = validation.idempotency_key_errors(key)
+    if key_problems:
+        errors["Idempotency-Key"] = key_problems
+    body, body_problem = _json_body(request)
+    if body_problem:
+        errors["body"] = [body_problem]
+        return None, errors
+    payload, field_errors = validation.validate_update(nik, body, today=timezone.now().date())
+    errors.update(field_errors)
+    return payload, errors
+
+
+def _accept(request, key, token, payload):
+    try:
+        spend_fault_delay(request)  # while holding the key: a retry now sees "request_in_flight"
+        answer = services.accept_update(
+            key=key,
+            claim_token=token,
+            payload=payload,
+            behaviour=control.current_behaviour(),
+            now=timezone.now(),
+        )
+    except (services.KeyNoLongerHeld, IntegrityError):
+        request.registry_duplicate = Verdict.IN_FLIGHT.value
+        return _in_flight()
+    except BaseException:
+        idempotency.release(key, token)
+        raise
+    return JsonResponse(answer, status=202)
+
+
+def _duplicate_answer(claim):
+    if claim.verdict is Verdict.REPLAY:
+        response = JsonResponse(claim.response_body, status=claim.response_status)
+        response["Idempotent-Replayed"] = "true"
+        return response
+    if claim.verdict is Verdict.KEY_REUSED:
+        return _error(
+            409, Verdict.KEY_REUSED.value, "This Idempotency-Key was already used with a different body."
+        )
+    return _in_flight()
+
+
+def _in_flight():
+    detail = "A request with this Idempotency-Key is still being processed."
+    response = _error(409, Verdict.IN_FLIGHT.value, detail, retry_after=1)
+    response["Retry-After"] = "1"
+    return response
+
+
+@api("GET")
+def update_detail(request, update_id):
+    """Show an update's status (accepted, applied, rejected), reason and times."""
+    update = _find_update(update_id)
+    if update is None:
+        return _error(404, "not_found", "No such update.")
+    if services.process_due_updates(now=timezone.now(), nik=update.nik):
+        update.refresh_from_db()
+    return JsonResponse(services.update_view(update))
+
+
+@api("POST")
+def expedite(request, update_id):
+    """Use the emergency channel: have a pending update (stuck ones too) applied shortly."""
+    found = _find_update(update_id)
+    if found is None:
+        return _error(404, "not_found", "No such update.")
+    now = timezone.now()
+    services.process_due_updates(now=now, nik=found.nik)
+    update, pending = services.expedite(
+        found.pk, expedite_seconds=control.current_behaviour()["expedite_seconds"], now=now
+    )
+    body = {**services.update_view(update), "expedited": pending}
+    return JsonResponse(body, status=202 if pending else 200)
+
+
+def _find_update(update_id: str) -> Update | None:
+    try:
+        return Update.objects.filter(pk=uuid.UUID(update_id)).first()
+    except ValueError:
+        return None
+
+
+# --- control API -----------------------------------------------------------------------------------
+
+
+@control_api("GET", "PUT", "POST", "DELETE")
+def control_faults(request):
+    """Show (GET), set (PUT/POST: only the fields given) or reset (DELETE) the injected faults."""
+    return _control_settings(request, control.current_faults, control.update_faults, control.reset_faults)
+
+
+@control_api("GET", "PUT", "POST", "DELETE")
+def control_behaviour(request):
+    """Show, set or reset propagation time, stuck/reject/late shares and the expedite delay."""
+    return _control_settings(
+        request, control.current_behaviour, control.update_behaviour, control.reset_behaviour
+    )
+
+
+def _control_settings(request, show, update, reset):
+    now = timezone.now()
+    if request.method == "GET":
+        return JsonResponse(show())
+    if request.method == "DELETE":
+        return JsonResponse(reset(now=now))
+    changes, problem = _json_body(request, empty={})
+    if problem:
+        return _invalid({"body": [problem]})
+    effective, errors = update(changes, now=now)
+    if errors:
+        return _invalid(errors)
+    logger.info("control: %s set %s", request.path, sorted(changes))
+    return JsonResponse(effective)
+
+
+@control_api("GET", "DELETE")
+def control_stats(request):
+    """Show the counters (GET; `?by_key=0` leaves out the per-key maps) or clear them (DELETE)."""
+    now = timezone.now()
+    if request.method == "DELETE":
+        clear_request_counts(now=now)
+    by_key = request.GET.get("by_key", "1") not in ("0", "false", "no")
+    return JsonResponse(collect_stats(now=now, by_key=by_key))
+
+
+@control_api("POST")
+def control_reset(request):
+    """Reset faults, behaviour and counters to the environment's defaults, and wipe the data
+    unless the body says {"keep_data": true}."""
+    options, problem = _json_body(request, empty={})
+    if problem or not isinstance(options, dict):
+        return _invalid({"body": [problem or "expected a JSON object"]})
+    keep_data = bool(options.get("keep_data", False))
+    now = timezone.now()
+    with transaction.atomic():
+        if not keep_data:
+            services.delete_all_data()
+        clear_request_counts(now=now)
+        control.reset_all(now=now)
+    logger.info("control: reset (keep_data=%s)", keep_data)
+    return JsonResponse({"status": "reset", "kept_data": keep_data})
+
+
+@control_api("PUT", "POST")
+def control_residents(request):
+    """Create or overwrite residents, in the seed file's format (a list, or {"residents": [...]})."""
+    rows, problem = _json_body(request)
+    if isinstance(rows, dict):
+        rows = rows.get("residents")
+    if problem or not isinstance(rows, list):
+        return _invalid({"body": [problem or 'expected a list of residents or {"residents": [...]}']})
+    records, problems = clean_rows(rows, today=timezone.now().date())
+    if problems:
+        return _invalid({"residents": problems})
+    loaded = services.upsert_residents(records, now=timezone.now())
+    return JsonResponse({"loaded": loaded})
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+def not_found(request, exception=None):
+    """Answer unknown paths in JSON, like every other answer."""
+    return _error(404, "not_found", "No such endpoint.")
+
+
+def server_error(request):
+    """Answer unexpected failures in JSON."""
+    return _error(500, "server_error", "Unexpected error.")
