@@ -227,4 +227,7 @@ REGISTRY_BREAKER_OPEN_SECONDS = env_float("REGISTRY_BREAKER_OPEN_SECONDS", 30)
 
 CELERY_BEAT_SCHEDULE = {
     "sync-sweep": {"task": "sync.tasks.sweep", "schedule": SYNC_SWEEP_SECONDS, "options": {"expires": SYNC_SWEEP_SECONDS}},
+    # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
+    "status-snapshot": {"task": "helpdesk.tasks.snapshot_status_counts", "schedule": 3600},
 }
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)

@@ -120,7 +120,10 @@ class Ticket(models.Model):
         verbose_name = _("tiket")
         verbose_name_plural = _("tiket")
         ordering = ["-created_at"]
-        permissions = [("view_all_offices", _("Dapat melihat tiket semua kantor"))]
+        permissions = [
+            ("view_all_offices", _("Dapat melihat tiket semua kantor")),
+            ("export_full_nik", _("Dapat mengunduh NIK lengkap")),
+        ]
         constraints = [
             # One open complaint per person and problem: a second one is refused at intake.
             models.UniqueConstraint(
@@ -141,6 +144,9 @@ class Ticket(models.Model):
                 fields=["office", "due_at"], name="ticket_queue_urgent",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # The dashboard's "resolved in the period" and its time-to-resolve figures.
+            models.Index(fields=["office", "resolved_at"], name="ticket_resolved",
+                         condition=Q(resolved_at__isnull=False)),
             # The sync sweeper's "new tickets without an outbox row"; few rows are ever new.
             models.Index(fields=["created_at"], name="ticket_new", condition=Q(status="new")),
         ]
@@ -198,7 +204,12 @@ class TicketEvent(models.Model):
         verbose_name = _("riwayat tiket")
         verbose_name_plural = _("riwayat tiket")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_timeline")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_timeline"),
+            # The dashboard's "registry rejections in the period" (status changes by day).
+            models.Index(fields=["to_status", "created_at"], name="event_status_changes",
+                         condition=Q(kind="status")),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} @ {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,146 @@
+"""The supervisor dashboard (/dasbor/): headline figures, charts and their data as CSV."""
+import csv
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from helpdesk import selectors
+from helpdesk.selectors import Period
+from tickets.decorators import supervisor_required
+from tickets.workflow import Status
+
+MAX_PERIOD_DAYS = 366
+
+
+class PeriodForm(forms.Form):
+    CHOICES = [("today", gettext_lazy("Hari ini")), ("7", gettext_lazy("7 hari")), ("30", gettext_lazy("30 hari")),
+               ("custom", gettext_lazy("Pilih tanggal"))]
+
+    period = forms.ChoiceField(label=gettext_lazy("Periode"), choices=CHOICES, required=False)
+    start = forms.DateField(label=gettext_lazy("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=gettext_lazy("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") != "custom":
+            return data
+        start, end = data.get("start"), data.get("end")
+        if not start or not end:
+            raise forms.ValidationError(_("Isi tanggal awal dan akhir."))
+        if end < start:
+            self.add_error("end", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
+        elif (end - start).days >= MAX_PERIOD_DAYS:
+            self.add_error("end", _("Periode paling panjang 366 hari."))
+        return data
+
+    def chosen_period(self) -> Period:
+        data = self.cleaned_data if self.is_valid() else {}
+        choice = data.get("period") or "7"
+        if choice == "custom":
+            return Period.between(data["start"], data["end"])
+        return Period.last_days(1 if choice == "today" else int(choice))
+
+
+def _office(user):
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        raise PermissionDenied
+    return profile.office
+
+
+def _figures(office, period: Period) -> dict:
+    """Compute (or reuse for DASHBOARD_CACHE_SECONDS) everything the page shows."""
+    key = f"dashboard:{office.pk}:{period.start.isoformat()}:{period.end.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = {
+            "headline": selectors.headline(office, period),
+            "flow": selectors.daily_flow(office, period),
+            "history": selectors.status_history(office, period),
+            "breakdown": selectors.breakdown(office, period),
+            "distribution": selectors.resolve_distribution(office, period),
+            "workload": selectors.workload(office, period),
+            "registry": selectors.registry_health(office),
+            "computed_at": timezone.now(),
+        }
+        cache.set(key, figures, settings.DASHBOARD_CACHE_SECONDS)
+    return figures
+
+
+@supervisor_required
+def dashboard(request):
+    office = _office(request.user)
+    form = PeriodForm(request.GET or None)
+    period = form.chosen_period()
+    figures = _figures(office, period)
+    charts = _chart_data(figures)
+    return render(request, "helpdesk/dashboard.html", {
+        "form": form, "period": period, "period_last_day": period.end - timedelta(days=1), "charts": charts,
+        "querystring": request.GET.urlencode(), **figures,
+    })
+
+
+def _chart_data(figures) -> dict:
+    status_labels = dict(Status.choices)
+    return {
+        "flow": figures["flow"],
+        "history": {"labels": figures["history"]["labels"],
+                    "series": {str(status_labels[s]): values for s, values in figures["history"]["series"].items()}},
+        "category": figures["breakdown"]["category"],
+        "service": figures["breakdown"]["service"],
+        "distribution": figures["distribution"],
+        "workload": figures["workload"],
+    }
+
+
+CSV_CHARTS = {
+    "harian": ("tanggal", "masuk", "selesai"),
+    "status": None,
+    "kategori": ("kategori", "jumlah"),
+    "layanan": ("layanan", "jumlah"),
+    "lama-selesai": ("lama", "jumlah"),
+    "beban-petugas": ("petugas", "terbuka", "masuk"),
+}
+
+
+def _csv_rows(chart: str, charts: dict):
+    if chart == "harian":
+        flow = charts["flow"]
+        return zip(flow["labels"], flow["opened"], flow["resolved"])
+    if chart == "status":
+        history = charts["history"]
+        names = list(history["series"])
+        return [["tanggal", *names]] + [[label, *(history["series"][n][i] for n in names)]
+                                        for i, label in enumerate(history["labels"])]
+    if chart == "kategori":
+        return charts["category"]
+    if chart == "layanan":
+        return charts["service"]
+    if chart == "lama-selesai":
+        return charts["distribution"]
+    return [(row["name"], row["open"], row["opened"]) for row in charts["workload"]]
+
+
+@supervisor_required
+def chart_csv(request, chart):
+    """Return one chart's data as CSV, for the same period as the page."""
+    if chart not in CSV_CHARTS:
+        raise Http404
+    office = _office(request.user)
+    period = PeriodForm(request.GET or None).chosen_period()
+    charts = _chart_data(_figures(office, period))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sinkron-{chart}-{period.start:%Y%m%d}.csv"'
+    writer = csv.writer(response)
+    if CSV_CHARTS[chart]:
+        writer.writerow(CSV_CHARTS[chart])
+    writer.writerows(_csv_rows(chart, charts))
+    return response

@@ -1,0 +1,191 @@
+"""The supervisor dashboard's figures: a handful of aggregate queries, GROUP BY in the database.
+
+Every function takes the office and the period [start, end) and returns plain data; none loops
+over tickets in Python (the SQLite fallback for percentiles, used by the demo only, is bounded).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Min, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from helpdesk.models import DailyStatusCount
+from sync import registry
+from sync.models import SyncAttempt, SyncJob
+from tickets.models import Category, Service, Ticket, TicketEvent
+from tickets.sla import sla_delta
+from tickets.workflow import OPEN_STATUSES, Status
+
+RESOLVE_BUCKETS = [  # (label, upper bound in hours); the last bucket is open-ended
+    ("< 6 jam", 6), ("6–12 jam", 12), ("12–24 jam", 24), ("24–48 jam", 48), ("> 48 jam", None),
+]
+SUCCESS_OUTCOMES = ("accepted", "rejected", "updatestate", "found", "notfound")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def last_days(cls, days: int, now: datetime | None = None) -> "Period":
+        today = timezone.localdate(now)
+        return cls.between(today - timedelta(days=days - 1), today)
+
+    @classmethod
+    def between(cls, first: date, last: date) -> "Period":
+        zone = ZoneInfo(settings.TIME_ZONE)
+        start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+        return cls(start, datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone))
+
+    def days(self) -> list[date]:
+        first = timezone.localtime(self.start).date()
+        return [first + timedelta(days=n) for n in range((self.end - self.start).days)]
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's PERCENTILE_CONT(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _time_to_resolve():
+    return ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+
+
+def headline(office, period: Period) -> dict:
+    """Return the headline figures of the period (opened, resolved, SLA, times, open now)."""
+    tickets = Ticket.objects.filter(office=office)
+    opened = tickets.filter(created_at__gte=period.start, created_at__lt=period.end).count()
+    resolved = tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
+    sla = resolved.filter(sent_at__isnull=False).aggregate(
+        total=Count("id"), within=Count("id", filter=Q(resolved_at__lte=F("sent_at") + sla_delta())))
+    open_now = dict(tickets.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id")))
+    rejections = TicketEvent.objects.filter(
+        kind=TicketEvent.Kind.STATUS, to_status=Status.REJECTED, actor__isnull=True,
+        created_at__gte=period.start, created_at__lt=period.end, ticket__office=office).count()
+    return {
+        "opened": opened, "resolved": resolved.count(),
+        "sla_total": sla["total"], "sla_within": sla["within"],
+        "sla_percent": round(100 * sla["within"] / sla["total"], 1) if sla["total"] else None,
+        "open_by_status": {status: open_now.get(status, 0) for status in (Status.NEW, Status.SENT, Status.ESCALATED)},
+        "open_total": sum(open_now.values()),
+        "escalations_open": open_now.get(Status.ESCALATED, 0),
+        "registry_rejections": rejections,
+        **_resolve_percentiles(resolved),
+    }
+
+
+def _resolve_percentiles(resolved) -> dict:
+    if connection.vendor == "postgresql":
+        figures = resolved.aggregate(median=Percentile(_time_to_resolve(), 0.5, output_field=DurationField()),
+                                     p90=Percentile(_time_to_resolve(), 0.9, output_field=DurationField()))
+        return {"median_to_resolve": figures["median"], "p90_to_resolve": figures["p90"]}
+    # SQLite (the `make run` demo) has no PERCENTILE_CONT: sort a bounded sample instead.
+    durations = sorted(d for d in resolved.annotate(d=_time_to_resolve()).values_list("d", flat=True)[:10_000] if d)
+    if not durations:
+        return {"median_to_resolve": None, "p90_to_resolve": None}
+    return {"median_to_resolve": durations[len(durations) // 2],
+            "p90_to_resolve": durations[min(len(durations) - 1, int(len(durations) * 0.9))]}
+
+
+def daily_flow(office, period: Period) -> dict:
+    """Return tickets opened and resolved per day of the period."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    tickets = Ticket.objects.filter(office=office)
+    opened = dict(tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
+                  .annotate(day=TruncDate("created_at", tzinfo=zone)).values_list("day").annotate(n=Count("id")))
+    resolved = dict(tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
+                    .annotate(day=TruncDate("resolved_at", tzinfo=zone)).values_list("day").annotate(n=Count("id")))
+    days = period.days()
+    return {"labels": [d.strftime("%d/%m") for d in days], "opened": [opened.get(d, 0) for d in days],
+            "resolved": [resolved.get(d, 0) for d in days]}
+
+
+def status_history(office, period: Period) -> dict:
+    """Return open tickets by status per day: nightly snapshots, and today counted live."""
+    rows = DailyStatusCount.objects.filter(office=office, day__gte=period.start.date(), day__lt=period.end.date(),
+                                           status__in=OPEN_STATUSES).values_list("day", "status", "count")
+    counts = {(day, status): count for day, status, count in rows}
+    today = timezone.localdate()
+    live = dict(Ticket.objects.filter(office=office, status__in=OPEN_STATUSES).values_list("status")
+                .annotate(n=Count("id")))
+    days = [d for d in period.days() if d <= today]
+    series = {}
+    for status in (Status.NEW, Status.SENT, Status.ESCALATED):
+        series[status] = [live.get(status, 0) if d == today else counts.get((d, status)) for d in days]
+    return {"labels": [d.strftime("%d/%m") for d in days], "series": series}
+
+
+def breakdown(office, period: Period) -> dict:
+    """Return tickets opened in the period by category and by target service."""
+    opened = Ticket.objects.filter(office=office, created_at__gte=period.start, created_at__lt=period.end)
+    by_category = dict(opened.values_list("category").annotate(n=Count("id")))
+    by_service = dict(opened.values_list("service").annotate(n=Count("id")))
+    return {
+        "category": [(label, by_category.get(value, 0)) for value, label in Category.choices],
+        "service": [(label, by_service.get(value, 0)) for value, label in Service.choices],
+    }
+
+
+def resolve_distribution(office, period: Period) -> list[tuple[str, int]]:
+    """Return how many tickets resolved in the period took how long, in a few buckets (one query)."""
+    resolved = Ticket.objects.filter(office=office, resolved_at__gte=period.start, resolved_at__lt=period.end)
+    counts, lower = {}, None
+    for index, (_label, upper) in enumerate(RESOLVE_BUCKETS):
+        condition = Q()
+        if lower is not None:
+            condition &= Q(resolved_at__gt=F("created_at") + timedelta(hours=lower))
+        if upper is not None:
+            condition &= Q(resolved_at__lte=F("created_at") + timedelta(hours=upper))
+        counts[f"bucket{index}"] = Count("id", filter=condition)
+        lower = upper
+    figures = resolved.aggregate(**counts)
+    return [(label, figures[f"bucket{index}"]) for index, (label, _upper) in enumerate(RESOLVE_BUCKETS)]
+
+
+def workload(office, period: Period) -> list[dict]:
+    """Return, per assignee, the tickets open now and those opened in the period."""
+    in_period = Q(created_at__gte=period.start, created_at__lt=period.end)
+    rows = (Ticket.objects.filter(office=office).filter(Q(status__in=OPEN_STATUSES) | in_period)
+            .values("assignee__username", "assignee__first_name", "assignee__last_name")
+            .annotate(open=Count("id", filter=Q(status__in=OPEN_STATUSES)), opened=Count("id", filter=in_period))
+            .order_by("-open", "assignee__username"))
+    return [{"name": " ".join(filter(None, [r["assignee__first_name"], r["assignee__last_name"]]))
+             or r["assignee__username"] or "(belum ada)", "open": r["open"], "opened": r["opened"]} for r in rows]
+
+
+def registry_health(office, now: datetime | None = None) -> dict:
+    """Return success rate and latency of calls to the registry (last hour, last day) and the pipeline's state."""
+    now = now or timezone.now()
+    windows = {"hour": now - timedelta(hours=1), "day": now - timedelta(days=1)}
+    health = {}
+    for name, since in windows.items():
+        attempts = SyncAttempt.objects.filter(created_at__gte=since)
+        health[name] = {row["operation"]: row for row in _attempt_figures(attempts)}
+    oldest = SyncJob.objects.filter(state=SyncJob.State.ACCEPTED, ticket__office=office).aggregate(m=Min("accepted_at"))
+    health["breaker"] = registry.default_breaker().state()
+    health["oldest_unverified"] = oldest["m"]
+    return health
+
+
+def _attempt_figures(attempts) -> list[dict]:
+    aggregates = {"total": Count("id"), "ok": Count("id", filter=Q(outcome__in=SUCCESS_OUTCOMES))}
+    if connection.vendor == "postgresql":
+        aggregates["p50"] = Percentile("latency_ms", 0.5, output_field=FloatField())
+        aggregates["p95"] = Percentile("latency_ms", 0.95, output_field=FloatField())
+    rows = list(attempts.values("operation").annotate(**aggregates).order_by("operation"))
+    for row in rows:
+        row["success_percent"] = round(100 * row["ok"] / row["total"], 1) if row["total"] else None
+        for key in ("p50", "p95"):
+            value = row.get(key)
+            row[key] = round(value) if isinstance(value, (int, float)) else None
+    return rows

@@ -1,0 +1,38 @@
+// The dashboard's charts, drawn from the JSON the page carries (no inline script: CSP).
+(function () {
+  "use strict";
+  var source = document.getElementById("dashboard-data");
+  if (!source || !window.Chart) { return; }
+  var data = JSON.parse(source.textContent);
+  var colors = ["#0d6efd", "#198754", "#ffc107", "#dc3545", "#6f42c1", "#20c997", "#fd7e14", "#6c757d", "#0dcaf0", "#d63384"];
+  function draw(id, config) {
+    var canvas = document.getElementById(id);
+    if (canvas) { canvas.chart = new window.Chart(canvas, config); }
+  }
+  function pairs(list) { return { labels: list.map(function (p) { return p[0]; }), values: list.map(function (p) { return p[1]; }) }; }
+  // A fresh options object per chart: Chart.js writes into the one it is given.
+  function options(extra) {
+    return Object.assign({ responsive: true, animation: false, plugins: { legend: { position: "bottom" } } }, extra || {});
+  }
+  var noLegend = { plugins: { legend: { display: false } } };
+
+  draw("chart-flow", { type: "bar", options: options(), data: { labels: data.flow.labels, datasets: [
+    { label: "Masuk", data: data.flow.opened, backgroundColor: colors[0] },
+    { label: "Selesai", data: data.flow.resolved, backgroundColor: colors[1] }] } });
+
+  var history = Object.keys(data.history.series).map(function (name, i) {
+    return { label: name, data: data.history.series[name], borderColor: colors[i], backgroundColor: colors[i], spanGaps: true };
+  });
+  draw("chart-history", { type: "line", options: options(), data: { labels: data.history.labels, datasets: history } });
+
+  var category = pairs(data.category), service = pairs(data.service), spread = pairs(data.distribution);
+  draw("chart-category", { type: "bar", options: options(Object.assign({ indexAxis: "y" }, noLegend)), data: { labels: category.labels,
+    datasets: [{ label: "Tiket", data: category.values, backgroundColor: colors[0] }] } });
+  draw("chart-service", { type: "doughnut", options: options(), data: { labels: service.labels,
+    datasets: [{ data: service.values, backgroundColor: colors }] } });
+  draw("chart-distribution", { type: "bar", options: options(noLegend),
+    data: { labels: spread.labels, datasets: [{ label: "Tiket", data: spread.values, backgroundColor: colors[4] }] } });
+  draw("chart-workload", { type: "bar", options: options(), data: { labels: data.workload.map(function (r) { return r.name; }),
+    datasets: [{ label: "Terbuka", data: data.workload.map(function (r) { return r.open; }), backgroundColor: colors[2] },
+               { label: "Masuk (periode)", data: data.workload.map(function (r) { return r.opened; }), backgroundColor: colors[0] }] } });
+})();

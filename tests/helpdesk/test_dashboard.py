@@ -1,0 +1,134 @@
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from helpdesk import selectors
+from helpdesk.selectors import Period
+from helpdesk.tasks import snapshot_status_counts
+from tests.cast import complaint, nik_with_serial
+from tickets import services
+from tickets.models import Ticket
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboard:index")
+NOW = timezone.now()
+H = dt.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def no_cache():
+    cache.clear()
+
+
+def open_ticket(office, clerk, serial, created_at):
+    ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(serial)))
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=created_at)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def push(ticket, sent_at):
+    return services.mark_pushed(ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + 24 * H)
+
+
+def resolve(ticket, resolved_at):
+    services.mark_verified(ticket=ticket)
+    Ticket.objects.filter(pk=ticket.pk).update(resolved_at=resolved_at)
+
+
+@pytest.fixture
+def known(office, clerk):
+    """Five tickets whose figures are computed by hand in the tests below."""
+    base = NOW - 60 * H
+    one = push(open_ticket(office, clerk, 1, base), base + dt.timedelta(minutes=10))
+    resolve(one, base + dt.timedelta(minutes=10) + 24 * H)  # exactly at the SLA: within
+    two = push(open_ticket(office, clerk, 2, base + H), base + H)
+    resolve(two, base + H + 24 * H + dt.timedelta(minutes=1))  # one minute late
+    push(open_ticket(office, clerk, 3, NOW - 20 * H), NOW - 20 * H)  # still waiting
+    four = push(open_ticket(office, clerk, 4, NOW - 10 * H), NOW - 10 * H)
+    services.reject_ticket(ticket=four, actor=None, reason="Pusat menolak: data ganda")
+    open_ticket(office, clerk, 5, NOW - H)  # new
+    return Period.last_days(7)
+
+
+def test_the_headline_figures_match_the_hand_computed_ones(office, known):
+    figures = selectors.headline(office, known)
+    assert figures["opened"] == 5 and figures["resolved"] == 2
+    assert (figures["sla_within"], figures["sla_total"], figures["sla_percent"]) == (1, 2, 50.0)
+    # From intake: 24h10m and 24h01m -> median 24h05m30s, p90 24h01m + 0.9 * 9m.
+    assert figures["median_to_resolve"] == 24 * H + dt.timedelta(minutes=5, seconds=30)
+    assert figures["p90_to_resolve"] == 24 * H + dt.timedelta(minutes=1) + dt.timedelta(minutes=8.1)
+    assert figures["open_by_status"] == {"new": 1, "sent": 1, "escalated": 0}
+    assert figures["registry_rejections"] == 1
+
+
+def test_breakdowns_and_the_distribution_count_each_ticket_once(office, known):
+    assert dict(selectors.breakdown(office, known)["category"])["KK baru belum terkonsolidasi"] == 5
+    assert dict(selectors.resolve_distribution(office, known)) == {
+        "< 6 jam": 0, "6–12 jam": 0, "12–24 jam": 0, "24–48 jam": 2, "> 48 jam": 0}
+    flow = selectors.daily_flow(office, known)
+    assert sum(flow["opened"]) == 5 and sum(flow["resolved"]) == 2
+
+
+def test_workload_counts_open_and_new_tickets_per_clerk(office, known, clerk):
+    assert selectors.workload(office, known) == [{"name": "Sri", "open": 2, "opened": 5}]
+
+
+def test_status_history_reads_snapshots_and_counts_today_live(office, known):
+    snapshot_status_counts()
+    history = selectors.status_history(office, known)
+    assert history["series"]["sent"][-1] == 1 and history["series"]["new"][-1] == 1
+    assert len(history["labels"]) == 7
+
+
+def test_other_offices_tickets_never_count(office, known, other_office, other_clerk):
+    open_ticket(other_office, other_clerk, 9, NOW - H)
+    assert selectors.headline(office, known)["opened"] == 5
+
+
+def test_counter_staff_are_refused(clerk_client):
+    assert clerk_client.get(URL).status_code == 403
+    assert clerk_client.get(reverse("dashboard:chart_csv", args=["harian"])).status_code == 403
+
+
+def test_the_page_shows_the_figures_and_the_chart_data(supervisor_client, known):
+    response = supervisor_client.get(URL, {"period": "7"})
+    html = response.content.decode()
+    assert 'id="fig-sla">50,0%' in html or 'id="fig-sla">50.0%' in html
+    assert 'id="dashboard-data"' in html and "chart.umd.min.js" in html
+
+
+def test_a_bad_custom_period_gets_a_field_error_not_a_500(supervisor_client):
+    response = supervisor_client.get(URL, {"period": "custom", "start": "2026-11-29", "end": "2026-11-01"})
+    assert response.status_code == 200
+    assert "Tanggal akhir tidak boleh sebelum tanggal awal." in response.content.decode()
+    response = supervisor_client.get(URL, {"period": "custom", "start": "x", "end": ""})
+    assert response.status_code == 200
+
+
+def test_each_chart_downloads_as_csv(supervisor_client, known):
+    response = supervisor_client.get(reverse("dashboard:chart_csv", args=["harian"]), {"period": "7"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "tanggal,masuk,selesai" and len(lines) == 8
+    assert supervisor_client.get(reverse("dashboard:chart_csv", args=["unknown"])).status_code == 404
+
+
+def test_the_dashboard_runs_a_constant_number_of_queries(supervisor_client, office, clerk):
+    def queries():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert supervisor_client.get(URL).status_code == 200
+        return len(captured)
+
+    for serial in range(1, 4):
+        push(open_ticket(office, clerk, serial, NOW - 3 * H), NOW - 2 * H)
+    few = queries()
+    for serial in range(10, 40):
+        resolve(push(open_ticket(office, clerk, serial, NOW - 30 * H), NOW - 29 * H), NOW - H)
+    assert queries() == few
