@@ -19,3 +19,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+admin.site.site_header = "Sinkron · Admin"
+admin.site.site_title = "Sinkron"

@@ -1,34 +1,14 @@
 """Reads of tickets that are more than a simple filter."""
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.functional import cached_property
 
 from citizens.models import Citizen
+from citizens.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
 from citizens.nik import mask
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES
-
-QUEUE_COUNT_CAP = 10_000
-
-
-class CappedPaginator(Paginator):
-    """A paginator that stops counting at QUEUE_COUNT_CAP rows.
-
-    COUNT(*) over a million-row office is the slow part of a list page; past the cap the page
-    says "10.000+" and the last pages are reached by narrowing the filter instead.
-    """
-
-    @cached_property
-    def count(self):
-        return self.object_list[: QUEUE_COUNT_CAP + 1].count()
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > QUEUE_COUNT_CAP
-
 
 def visible_tickets(user) -> QuerySet:
     """Return the tickets `user` may see: their office's, or all for those allowed."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
+from citizens.pagination import CappedPaginator
 from citizens.services import record_access
 from tickets import selectors, services
 from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
@@ -82,7 +83,7 @@ def queue(request):
     filters = form.cleaned_data if form.is_valid() else {}
     search = filters.get("q", "") if searching else ""
     tickets = selectors.queue(request.user, filters=filters, search=search)
-    paginator = selectors.CappedPaginator(tickets, settings.TICKETS_PER_PAGE)
+    paginator = CappedPaginator(tickets, settings.TICKETS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,0 +1,21 @@
+"""Pagination that stays fast on tables of millions of rows (shared by every list page)."""
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+QUEUE_COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator that stops counting at QUEUE_COUNT_CAP rows.
+
+    COUNT(*) over a million-row office is the slow part of a list page; past the cap the page
+    says "10.000+" and the last pages are reached by narrowing the filter instead.
+    """
+
+    @cached_property
+    def count(self):
+        return self.object_list[: QUEUE_COUNT_CAP + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > QUEUE_COUNT_CAP

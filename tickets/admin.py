@@ -1,0 +1,92 @@
+"""Django admin for tickets: read-mostly. Status changes are workflow actions in the app, so the
+admin neither edits a ticket's status nor deletes tickets or timeline rows."""
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from citizens.models import Citizen
+from tickets.models import Office, StaffProfile, Ticket, TicketEvent, normalize_ticket_code
+from citizens.admin import ReadOnlyAdmin
+from citizens.pagination import CappedPaginator
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    fields = ("created_at", "actor", "kind", "from_status", "to_status", "message")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("created_at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "region_code", "central_contact_whatsapp")
+    search_fields = ("code", "name")
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "office")
+    list_filter = ("office",)
+    list_select_related = ("user", "office")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("office",)
+
+
+def search_by_code_or_nik(queryset, term: str, *, nik_path: str, code_field: str | None = None):
+    """Filter by exact NIK (through its keyed digest) or, when given, by exact ticket code."""
+    digits = "".join(ch for ch in term if ch in "0123456789")
+    if len(digits) == 16:
+        return queryset.filter(**{f"{nik_path}__in": Citizen.objects.with_nik(digits).values("pk")})
+    if code_field:
+        return queryset.filter(**{code_field: normalize_ticket_code(term)})
+    return queryset.none()
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = ("display_code", "office", "status", "category", "service", "masked_nik", "assignee", "created_at")
+    list_filter = ("status", "category", "service", "office", "created_at")
+    list_select_related = ("office", "citizen", "assignee")
+    search_fields = ("code",)
+    search_help_text = _("Kode tiket atau NIK lengkap (dicari lewat HMAC, tidak disimpan).")
+    paginator = CappedPaginator
+    show_full_result_count = False
+    fields = ("code", "office", "citizen", "status", "category", "service", "masked_kk", "description", "deadline",
+              "assignee", "created_by", "outcome_note", "created_at", "sent_at", "due_at", "resolved_at", "closed_at")
+    readonly_fields = fields
+    inlines = [TicketEventInline]
+
+    @admin.display(description=_("NIK"))
+    def masked_nik(self, ticket):
+        return ticket.citizen.masked_nik
+
+    @admin.display(description=_("Nomor KK"))
+    def masked_kk(self, ticket):
+        return ticket.masked_kk
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return search_by_code_or_nik(queryset, search_term, nik_path="citizen", code_field="code"), False
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    list_display = ("ticket", "created_at", "kind", "from_status", "to_status", "actor")
+    list_filter = ("kind", "to_status")
+    list_select_related = ("ticket", "actor")
+    search_fields = ("ticket__code",)
+    paginator = CappedPaginator
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.filter(ticket__code=normalize_ticket_code(search_term)), False
