@@ -104,6 +104,7 @@ class Citizen(models.Model):
     birth_date = models.DateField(_("Tanggal Lahir"))
     sex = models.CharField(_("Jenis Kelamin"), max_length=1, choices=Sex.choices)
     phone = EncryptedTextField(_("No. HP/WA"), blank=True)
+    email = EncryptedTextField(_("E-mail"), blank=True)
     family_card = models.ForeignKey(
         FamilyCard, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
         verbose_name=_("KK saat ini"),

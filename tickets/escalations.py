@@ -98,7 +98,7 @@ def escalation_message(ticket: Ticket, *, full: bool = False) -> str:
             problem += _("; data belum diterima pusat")
     fields = [
         citizen.nik if full else citizen.masked_nik,
-        "_".join(citizen.full_name.split()),
+        "_".join(citizen.full_name.replace("#", " ").split()),
         ticket.kk_number if full else ticket.masked_kk,
         _local_phone(citizen.phone),
         "-",  # the desk records no e-mail address; the centre's format accepts "-"

@@ -42,6 +42,7 @@ class IntakeForm(forms.Form):
     sex = forms.ChoiceField(label=_("Jenis Kelamin"), choices=Sex.choices, widget=forms.RadioSelect)
     phone = forms.CharField(label=_("No. HP/WA"), max_length=30, required=False,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    email = forms.EmailField(label=_("E-mail (opsional)"), required=False, max_length=150)
     kk_number = forms.CharField(label=_("Nomor KK"), max_length=40,
                                 help_text=_("Nomor KK terbaru yang dipegang pemohon."),
                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
@@ -62,8 +63,8 @@ class IntakeForm(forms.Form):
             Fieldset(_("Data Pemohon"),
                      Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
                      Div(css_id="nik-info", css_class="mb-3"),
-                     Row(Column("birth_date", css_class="col-md-4"), Column("sex", css_class="col-md-4"),
-                         Column("phone", css_class="col-md-4")),
+                     Row(Column("birth_date", css_class="col-md-3"), Column("sex", css_class="col-md-3"),
+                         Column("phone", css_class="col-md-3"), Column("email", css_class="col-md-3")),
                      Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6"))),
             Fieldset(_("Pengaduan"),
                      Row(Column("category", css_class="col-md-6"), Column("service", css_class="col-md-6")),
@@ -121,7 +122,7 @@ class IntakeForm(forms.Form):
             nik=data["nik"], full_name=data["full_name"], birth_date=data["birth_date"], sex=data["sex"],
             phone=data["phone"], kk_number=data["kk_number"], kk_number_old=data["kk_number_old"],
             category=data["category"], service=data["service"], description=data["description"].strip(),
-            deadline=data["deadline"],
+            deadline=data["deadline"], email=data["email"],
         )
 
 

@@ -187,6 +187,7 @@ class TicketEvent(models.Model):
         STATUS = "status", _("Status berubah")
         SYNC = "sync", _("Sinkronisasi")
         ESCALATION = "escalation", _("Eskalasi ke pusat")
+        NOTIFICATION = "notification", _("Pemberitahuan ke pemohon")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     created_at = models.DateTimeField(default=timezone.now)
@@ -194,7 +195,7 @@ class TicketEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text=_("Kosong berarti sistem."),
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=14, choices=Kind.choices)
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     message = models.TextField(blank=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
 from tickets.models import Office, Ticket, TicketEvent
-from tickets.signals import ticket_opened
+from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
 from tickets.workflow import Status, check_transition
 
@@ -47,6 +47,7 @@ class Complaint:
     service: str
     description: str
     deadline: date | None = None
+    email: str = ""
 
 
 def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
@@ -89,6 +90,7 @@ def _record_citizen(complaint: Complaint) -> Citizen:
     citizen.birth_date = complaint.birth_date
     citizen.sex = complaint.sex
     citizen.phone = complaint.phone or citizen.phone or ""
+    citizen.email = complaint.email or citizen.email or ""
     citizen.family_card = card
     citizen.save()
     FamilyMembership.objects.get_or_create(citizen=citizen, family_card=card)
@@ -126,6 +128,7 @@ def _transition(ticket: Ticket, target: str, *, actor, message: str, details: di
     locked.save(update_fields=["status", "updated_at", *fields])
     _log(locked, actor=actor, kind=TicketEvent.Kind.STATUS, from_status=previous, to_status=target,
          message=message, details=details)
+    ticket_status_changed.send(sender=Ticket, ticket=locked, previous=previous, actor=actor)
     return locked
 
 
@@ -151,6 +154,11 @@ def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
          message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
          details={"assignee_id": assignee.pk})
     return locked
+
+
+def record_notification_event(*, ticket: Ticket, message: str, details: dict | None = None) -> TicketEvent:
+    """Put a message sent to the citizen (and how it went) on the timeline."""
+    return _log(ticket, actor=None, kind=TicketEvent.Kind.NOTIFICATION, message=message, details=details)
 
 
 def record_sync_event(*, ticket: Ticket, actor, message: str, details: dict | None = None) -> TicketEvent:

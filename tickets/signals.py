@@ -4,3 +4,6 @@ from django.dispatch import Signal
 # Sent inside open_ticket's transaction; kwargs: ticket. A receiver's writes commit or roll back
 # with the ticket itself (sync creates its outbox row here); side effects belong in on_commit.
 ticket_opened = Signal()
+
+# Sent inside the transaction of every status change; kwargs: ticket, previous, actor.
+ticket_status_changed = Signal()
