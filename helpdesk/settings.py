@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "citizens",
     "tickets",
     "sync",
+    "notifications",
     "helpdesk",
 ]
 
@@ -163,6 +164,12 @@ SYNC_SLA_SECONDS = env_int("SYNC_SLA_SECONDS", 86400)
 SYNC_SWEEP_SECONDS = env_float("SYNC_SWEEP_SECONDS", 60)
 SYNC_MAX_PUSH_ATTEMPTS = env_int("SYNC_MAX_PUSH_ATTEMPTS", 8)
 TICKETS_PER_PAGE = env_int("TICKETS_PER_PAGE", 25)
+# The public status page: "hits/seconds" limits shared by all web processes through the cache.
+STATUS_RATE_PER_IP = env_str("STATUS_RATE_PER_IP", "30/600")
+STATUS_RATE_PER_NIK = env_str("STATUS_RATE_PER_NIK", "10/600")
+RESEND_RATE_PER_IP = env_str("RESEND_RATE_PER_IP", "10/3600")
+RESEND_RATE_PER_NIK = env_str("RESEND_RATE_PER_NIK", "3/86400")
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 REGISTRY_URL = env_str("REGISTRY_URL", "http://127.0.0.1:8001/api/v1")

@@ -1,12 +1,27 @@
-"""The citizen's public status page: NIK plus the ticket code from the slip, masked answers only."""
-from django import forms
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+"""The citizen's public status page: NIK plus the ticket code from the slip, masked answers only.
 
-from citizens.models import Citizen
+Unknown NIK, unknown code and another person's code get the same answer after the same single
+query. Limits per IP and per NIK (its keyed digest) are shared by every web process.
+"""
+import json
+
+from django import forms
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from citizens import nik as nikparse
+from citizens.models import Citizen, nik_digest
 from tickets.models import Ticket, normalize_ticket_code
+from tickets.ratelimit import Rate, allow, client_ip
+from tickets.signals import code_resend_requested
+from tickets.workflow import OPEN_STATUSES, Status
 
 
 class NeverEchoedInput(forms.TextInput):
@@ -16,10 +31,72 @@ class NeverEchoedInput(forms.TextInput):
         return None
 
 
+def _nik_field():
+    return forms.CharField(label=gettext_lazy("NIK"), max_length=40, widget=NeverEchoedInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
 class StatusForm(forms.Form):
-    nik = forms.CharField(label=_("NIK"), max_length=40,
-                          widget=NeverEchoedInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    kode = forms.CharField(label=_("Kode Tiket"), max_length=20)
+    nik = _nik_field()
+    kode = forms.CharField(label=gettext_lazy("Kode Tiket"), max_length=20,
+                           help_text=gettext_lazy("Tertera pada tanda terima, mis. ABCDE-FGHJK."))
+
+
+class ResendForm(forms.Form):
+    nik = _nik_field()
+
+
+# --- the answer ----------------------------------------------------------------------------------
+
+STEPS = [gettext_lazy("Diterima"), gettext_lazy("Dikirim ke pusat"),
+         gettext_lazy("Menunggu sinkronisasi (maks. 1x24 jam)"), gettext_lazy("Selesai")]
+STEP_REACHED = {Status.NEW: 1, Status.SENT: 3, Status.ESCALATED: 3, Status.RESOLVED: 4}
+SERVICE_RETRY = {"sscasn": "SSCASN", "bpjs": "BPJS", "bank": "layanan bank", "bansos": "layanan bansos",
+                 "pemilu": "layanan Pemilu"}
+DOCUMENTS = gettext_lazy("KK asli, KTP-el, dan dokumen pendukung (mis. buku nikah atau akta)")
+
+
+def mask_name(full_name: str) -> str:
+    """Mask a name word by word, keeping first and last letters ("Budi Santoso" -> "B**i S*****o")."""
+    def word(w: str) -> str:
+        return w[0] + "*" * (len(w) - 1) if len(w) <= 2 else w[0] + "*" * (len(w) - 2) + w[-1]
+
+    return " ".join(word(w) for w in full_name.split())
+
+
+def advice(ticket: Ticket) -> str:
+    """Return what the citizen should do now, by status."""
+    if ticket.status == Status.RESOLVED:
+        return _("Data Anda sudah sinkron di pusat. Silakan coba login %(service)s kembali.") % {
+            "service": SERVICE_RETRY.get(ticket.service, _("layanan yang menolak Anda"))}
+    if ticket.status == Status.REJECTED:
+        return _("Pusat menolak perubahan data. Silakan datang ke loket dengan membawa %(documents)s.") % {
+            "documents": DOCUMENTS}
+    if ticket.status == Status.CLOSED:
+        return _("Pengaduan ini ditutup. Hubungi loket Disdukcapil bila masih ada kendala.")
+    if ticket.status == Status.ESCALATED:
+        return _("Mohon maaf, sinkronisasi melebihi 1x24 jam. Petugas kami sudah meneruskannya ke pusat; "
+                 "perkiraan selesai paling lambat 1x24 jam berikutnya. Anda tidak perlu datang lagi.")
+    return _("Tidak perlu datang lagi ke loket. Kami memberi tahu Anda lewat SMS/WhatsApp bila sudah selesai.")
+
+
+def public_answer(ticket: Ticket) -> dict:
+    """Return the masked answer the public page and the JSON endpoint show. No NIK, KK, phone or staff."""
+    reached = STEP_REACHED.get(ticket.status, 0)
+    expected = ticket.due_at if ticket.status in OPEN_STATUSES else None
+    if ticket.status == Status.ESCALATED and expected:
+        expected = max(expected, timezone.now()) + (expected - (ticket.sent_at or ticket.created_at))
+    return {
+        "code": ticket.display_code, "name": mask_name(ticket.citizen.full_name),
+        "category": str(ticket.get_category_display()), "status": ticket.status,
+        "status_label": str(ticket.get_status_display()),
+        "steps": [{"label": str(label), "done": index < reached, "current": index == reached - 1}
+                  for index, label in enumerate(STEPS)],
+        "last_change": ticket.updated_at, "expected": expected, "advice": advice(ticket),
+    }
+
+
+# --- lookups -------------------------------------------------------------------------------------
 
 
 def find_ticket(nik: str, code: str) -> Ticket | None:
@@ -30,14 +107,99 @@ def find_ticket(nik: str, code: str) -> Ticket | None:
     )
 
 
+def _digest_or_blank(nik: str) -> str:
+    try:
+        return nik_digest(nik)
+    except nikparse.InvalidNumber:
+        return "invalid"
+
+
+def _within_limits(request, nik: str, *, per_ip: str, per_nik: str, scope: str) -> bool:
+    ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
+    # Count both, always, so a blocked IP cannot probe NIKs and vice versa.
+    ip_ok = allow(f"{scope}:ip:{ip}", Rate.parse(per_ip))
+    nik_ok = allow(f"{scope}:nik:{_digest_or_blank(nik)}", Rate.parse(per_nik))
+    return ip_ok and nik_ok
+
+
+def _too_many(request, template: str, context: dict):
+    context["limited"] = True
+    return render(request, template, context, status=429)
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def status(request):
     """Ask NIK + code (the code may come pre-filled from the slip's QR); the NIK only by POST."""
-    if request.method == "POST":
-        form = StatusForm(request.POST)
-        ticket = find_ticket(form.data.get("nik", ""), form.data.get("kode", "")) if form.is_valid() else None
-        return render(request, "tickets/public_status.html",
-                      {"form": form, "ticket": ticket, "asked": form.is_valid()})
-    form = StatusForm(initial={"kode": request.GET.get("kode", "")[:20]})
-    return render(request, "tickets/public_status.html", {"form": form, "asked": False})
+    if request.method == "GET":
+        form = StatusForm(initial={"kode": normalize_ticket_code(request.GET.get("kode", ""))[:20]})
+        return render(request, "tickets/public_status.html", {"form": form})
+    form = StatusForm(request.POST)
+    context = {"form": form}
+    if not form.is_valid():
+        return render(request, "tickets/public_status.html", context)
+    nik = form.cleaned_data["nik"]
+    if not _within_limits(request, nik, per_ip=settings.STATUS_RATE_PER_IP,
+                          per_nik=settings.STATUS_RATE_PER_NIK, scope="status"):
+        return _too_many(request, "tickets/public_status.html", context)
+    ticket = find_ticket(nik, form.cleaned_data["kode"])
+    context.update(asked=True, answer=public_answer(ticket) if ticket else None)
+    return render(request, "tickets/public_status.html", context)
+
+
+@never_cache
+@csrf_exempt  # a JSON API for kiosks and chatbots: no cookies, no session, nothing to forge
+@require_POST
+def status_json(request):
+    """The same lookup as the page, as JSON: POST {"nik": "...", "kode": "..."}."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        return JsonResponse({"error": "invalid_json", "message": _("Kirim JSON berisi nik dan kode.")}, status=400)
+    form = StatusForm({"nik": str(body.get("nik", ""))[:40], "kode": str(body.get("kode", ""))[:20]})
+    if not form.is_valid():
+        return JsonResponse({"error": "invalid", "fields": {k: [str(e) for e in v] for k, v in form.errors.items()}},
+                            status=400)
+    nik = form.cleaned_data["nik"]
+    if not _within_limits(request, nik, per_ip=settings.STATUS_RATE_PER_IP,
+                          per_nik=settings.STATUS_RATE_PER_NIK, scope="status"):
+        return JsonResponse({"error": "rate_limited", "message": _too_many_text()}, status=429)
+    ticket = find_ticket(nik, form.cleaned_data["kode"])
+    if ticket is None:
+        return JsonResponse({"found": False, "message": _not_found_text()})
+    answer = public_answer(ticket)
+    answer["last_change"] = answer["last_change"].isoformat()
+    answer["expected"] = answer["expected"].isoformat() if answer["expected"] else None
+    return JsonResponse({"found": True, **answer})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resend_code(request):
+    """Lost slip: send the ticket code again to the phone on record. The answer is always the same."""
+    form = ResendForm(request.POST or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        nik = form.cleaned_data["nik"]
+        if not _within_limits(request, nik, per_ip=settings.RESEND_RATE_PER_IP,
+                              per_nik=settings.RESEND_RATE_PER_NIK, scope="resend"):
+            return _too_many(request, "tickets/public_resend.html", context)
+        ticket = (Ticket.objects.filter(citizen__in=Citizen.objects.with_nik(nik), status__in=OPEN_STATUSES)
+                  .select_related("citizen").order_by("-created_at").first())
+        if ticket is not None and ticket.citizen.phone:
+            code_resend_requested.send(sender=Ticket, ticket=ticket)
+        context["sent"] = True
+    return render(request, "tickets/public_resend.html", context)
+
+
+def _not_found_text() -> str:
+    return _("Data tidak ditemukan. Periksa kembali NIK dan kode tiket pada tanda terima Anda.")
+
+
+def _too_many_text() -> str:
+    return _("Terlalu banyak permintaan. Silakan coba lagi beberapa menit lagi.")

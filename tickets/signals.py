@@ -7,3 +7,7 @@ ticket_opened = Signal()
 
 # Sent inside the transaction of every status change; kwargs: ticket, previous, actor.
 ticket_status_changed = Signal()
+
+# A citizen asked for their ticket code again (lost slip); kwargs: ticket. Sent after the
+# public page's checks; a receiver sends the code to the phone on record.
+code_resend_requested = Signal()

@@ -1,11 +1,27 @@
+import json
+import re
+import time
+
 import pytest
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from tests.cast import NIK, complaint, nik_with_serial
 from tickets import services
+from tickets.signals import code_resend_requested
 
 pytestmark = pytest.mark.django_db
 URL = reverse("public_status")
+JSON_URL = reverse("public_status_json")
+RESEND_URL = reverse("public_resend")
+SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -13,20 +29,151 @@ def ticket(office, clerk):
     return services.open_ticket(office=office, created_by=clerk, complaint=complaint())
 
 
+@pytest.fixture
+def other_ticket(office, clerk):
+    return services.open_ticket(office=office, created_by=clerk,
+                                complaint=complaint(nik=nik_with_serial(2), full_name="Budi Santoso"))
+
+
+def answer_of(html: str) -> str:
+    start = html.find('id="status-answer"')
+    return html[start:html.find("<form", start)] if start >= 0 else ""
+
+
 def test_the_qr_link_prefills_the_code_but_never_asks_the_nik_in_the_url(client, ticket):
     response = client.get(URL, {"kode": ticket.code})
-    assert response.status_code == 200
     assert f'value="{ticket.code}"' in response.content.decode()
-    assert response["Cache-Control"].startswith("max-age=0")
+    assert "no-store" in response["Cache-Control"]
 
 
-def test_the_right_nik_and_code_show_the_status(client, ticket):
-    html = client.post(URL, {"nik": NIK, "kode": ticket.display_code}).content.decode()
-    assert "Baru" in html and ticket.display_code in html
-    assert NIK not in html and "Siti" not in html
+def test_the_right_nik_and_code_show_a_masked_status_with_its_steps(client, ticket):
+    response = client.post(URL, {"nik": NIK, "kode": ticket.display_code.lower()})
+    html = response.content.decode()
+    assert ticket.display_code in html and "S**i R****u" in html
+    assert "Menunggu sinkronisasi (maks. 1x24 jam)" in html and "Tidak perlu datang lagi" in html
+    assert not SIXTEEN_DIGITS.search(html) and "Siti" not in html and "81234567890" not in html
+    assert "Sri" not in html  # no staff names
+    assert "no-store" in response["Cache-Control"]
 
 
-@pytest.mark.parametrize("nik", [nik_with_serial(2), "12345"])
-def test_a_wrong_nik_gets_the_same_neutral_answer(client, ticket, nik):
-    html = client.post(URL, {"nik": nik, "kode": ticket.code}).content.decode()
-    assert "Data tidak ditemukan" in html and ticket.display_code not in html
+def test_unknown_nik_wrong_code_and_someone_elses_code_get_the_same_answer(client, ticket, other_ticket):
+    answers = []
+    for nik, code in [(nik_with_serial(99), ticket.code), (NIK, "ABCDEFGHJK"), (NIK, other_ticket.code)]:
+        html = client.post(URL, {"nik": nik, "kode": code}).content.decode()
+        answers.append(answer_of(html))
+    assert answers[0] == answers[1] == answers[2]
+    assert "Data tidak ditemukan" in answers[0]
+
+
+def test_the_three_misses_take_the_same_time(client, ticket, other_ticket):
+    def timed(nik, code):
+        started = time.perf_counter()
+        for _ in range(5):
+            client.post(URL, {"nik": nik, "kode": code})
+        return time.perf_counter() - started
+
+    cache.clear()
+    durations = [timed(nik_with_serial(99), ticket.code), timed(NIK, "ABCDEFGHJK"), timed(NIK, other_ticket.code)]
+    # Same queries on every path: no path is more than twice as slow as another.
+    assert max(durations) < 2 * min(durations)
+
+
+def test_a_resolved_ticket_tells_the_citizen_to_try_the_portal_again(client, ticket):
+    from django.utils import timezone
+
+    ticket = services.mark_pushed(ticket=ticket, accepted_at=timezone.now(), sla_due_at=timezone.now())
+    services.mark_verified(ticket=ticket)
+    html = client.post(URL, {"nik": NIK, "kode": ticket.code}).content.decode()
+    assert "Silakan coba login SSCASN kembali" in html
+
+
+def test_a_rejected_ticket_says_which_documents_to_bring(client, ticket):
+    services.reject_ticket(ticket=ticket, actor=None, reason="Pusat menolak: data ganda")
+    html = client.post(URL, {"nik": NIK, "kode": ticket.code}).content.decode()
+    assert "KK asli, KTP-el" in html and "data ganda" not in html
+
+
+def test_missing_fields_get_field_errors_not_a_500(client):
+    response = client.post(URL, {"nik": "", "kode": ""})
+    assert response.status_code == 200
+    assert response.content.decode().count("Bidang ini tidak boleh kosong.") == 2
+
+
+def test_too_many_lookups_from_one_ip_get_a_friendly_429(client, ticket, settings):
+    settings.STATUS_RATE_PER_IP = "3/600"
+    for _ in range(3):
+        assert client.post(URL, {"nik": nik_with_serial(7), "kode": "ABCDEFGHJK"}).status_code == 200
+    response = client.post(URL, {"nik": NIK, "kode": ticket.code})
+    assert response.status_code == 429 and "Terlalu banyak permintaan" in response.content.decode()
+    assert ticket.display_code not in response.content.decode()
+
+
+def test_too_many_lookups_for_one_nik_from_many_ips_are_limited(client, ticket, settings):
+    settings.STATUS_RATE_PER_NIK = "2/600"
+    codes = [client.post(URL, {"nik": NIK, "kode": "ABCDEFGHJK"}, REMOTE_ADDR=f"10.0.0.{n}").status_code
+             for n in range(1, 4)]
+    assert codes == [200, 200, 429]
+
+
+def test_rate_limit_keys_never_hold_a_nik(client, ticket):
+    client.post(URL, {"nik": NIK, "kode": ticket.code})
+    backend = caches["default"]
+    if hasattr(backend._cache, "get_client"):  # Redis
+        keys = [key.decode() for key in backend._cache.get_client().keys("*")]
+    else:  # local memory
+        keys = list(backend._cache.keys())
+    assert any("ratelimit:status:nik:" in key for key in keys)
+    assert not any(NIK in key for key in keys)
+
+
+class TestJson:
+    def post(self, client, body, **extra):
+        return client.post(JSON_URL, data=json.dumps(body) if not isinstance(body, bytes) else body,
+                           content_type="application/json", **extra)
+
+    def test_it_answers_like_the_page(self, client, ticket):
+        data = self.post(client, {"nik": NIK, "kode": ticket.code}).json()
+        assert data["found"] is True and data["code"] == ticket.display_code and data["status"] == "new"
+        assert not SIXTEEN_DIGITS.search(json.dumps(data))
+
+    def test_a_miss_is_neutral(self, client, ticket):
+        assert self.post(client, {"nik": nik_with_serial(5), "kode": ticket.code}).json()["found"] is False
+
+    def test_bad_json_is_a_400_with_a_reason(self, client):
+        assert self.post(client, b"{not json").status_code == 400
+        assert self.post(client, [1, 2]).status_code == 400
+        assert self.post(client, {"nik": ""}).json()["error"] == "invalid"
+
+    def test_it_is_rate_limited_too(self, client, settings):
+        settings.STATUS_RATE_PER_IP = "1/600"
+        self.post(client, {"nik": NIK, "kode": "ABCDEFGHJK"})
+        assert self.post(client, {"nik": NIK, "kode": "ABCDEFGHJK"}).status_code == 429
+
+
+class TestResend:
+    def capture(self):
+        sent = []
+
+        def receiver(sender, ticket, **kwargs):
+            sent.append(ticket.pk)
+
+        code_resend_requested.connect(receiver, weak=False, dispatch_uid="test-resend")
+        return sent
+
+    def teardown_method(self):
+        code_resend_requested.disconnect(dispatch_uid="test-resend")
+
+    def test_a_known_nik_with_a_phone_gets_its_code_and_the_same_neutral_answer(self, client, ticket):
+        sent = self.capture()
+        known = client.post(RESEND_URL, {"nik": NIK}).content.decode()
+        unknown = client.post(RESEND_URL, {"nik": nik_with_serial(42)}).content.decode()
+        assert sent == [ticket.pk]
+        assert answer_of(known.replace("resend-answer", "status-answer")) == \
+            answer_of(unknown.replace("resend-answer", "status-answer"))
+
+    def test_resends_are_rate_limited_per_nik(self, client, ticket, settings):
+        settings.RESEND_RATE_PER_NIK = "1/86400"
+        sent = self.capture()
+        client.post(RESEND_URL, {"nik": NIK})
+        response = client.post(RESEND_URL, {"nik": NIK}, REMOTE_ADDR="10.9.9.9")
+        assert response.status_code == 429 and sent == [ticket.pk]
