@@ -1,2 +1,283 @@
-"""Ticket exports (/laporan/). Filled in by the reports work."""
-urlpatterns = []
+"""Reports (/laporan/): the office's tickets for a period, as CSV (streamed) or XLSX (constant memory).
+
+Supervisors only, scoped to their office. The NIK is masked to its last four digits unless the user
+holds `tickets.export_full_nik` and asks for it; every full-NIK export writes one audit line
+(logger "sinkron.audit", WARNING: who, office, filter, format, rows; never a NIK).
+Downloads are POSTs: they carry the filter only (no personal data), but a full-NIK export is an
+act worth a CSRF check, and a link a browser may prefetch should not start one.
+"""
+import csv
+import datetime as dt
+import logging
+import tempfile
+from collections.abc import Iterator
+
+import xlsxwriter
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from citizens.nik import mask_last4
+from tickets.decorators import supervisor_required
+from tickets.models import Category, Service, Ticket
+from tickets.selectors import QUEUE_COUNT_CAP
+from tickets.workflow import Status
+
+audit = logging.getLogger("sinkron.audit")
+
+FULL_NIK_PERMISSION = "tickets.export_full_nik"
+MAX_PERIOD_DAYS = 366
+CHUNK_SIZE = 2000
+COLUMNS = [
+    gettext_lazy("Kode Tiket"), gettext_lazy("Tanggal Masuk"), gettext_lazy("Kategori"),
+    gettext_lazy("Layanan"), gettext_lazy("Status"), gettext_lazy("Petugas"),
+    gettext_lazy("Tanggal Kirim ke Pusat"), gettext_lazy("Tanggal Selesai"), gettext_lazy("NIK"),
+    gettext_lazy("Nama"),
+]
+DATE_COLUMNS = (1, 6, 7)
+
+
+def _office_of(user):
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
+    return profile.office
+
+
+# --- the filter ----------------------------------------------------------------------------------
+
+
+def _choices(choices):
+    return [("", gettext_lazy("Semua"))] + list(choices)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReportFilterForm(forms.Form):
+    DATE_ERRORS = {"invalid": gettext_lazy("Tanggal tidak valid; gunakan format tttt-bb-hh."),
+                   "required": gettext_lazy("Tanggal wajib diisi.")}
+
+    start = forms.DateField(label=gettext_lazy("Dari tanggal"), widget=DateInput(),
+                            error_messages=DATE_ERRORS)
+    end = forms.DateField(label=gettext_lazy("Sampai tanggal"), widget=DateInput(),
+                          error_messages=DATE_ERRORS)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+                               choices=_choices(Status.choices))
+    category = forms.ChoiceField(label=gettext_lazy("Kategori"), required=False,
+                                 choices=_choices(Category.choices))
+    service = forms.ChoiceField(label=gettext_lazy("Layanan"), required=False,
+                                choices=_choices(Service.choices))
+    full_nik = forms.BooleanField(label=gettext_lazy("Sertakan NIK lengkap"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
+            elif (end - start).days + 1 > MAX_PERIOD_DAYS:
+                self.add_error("end", _("Periode paling lama %(days)s hari.") % {"days": MAX_PERIOD_DAYS})
+        return data
+
+    @classmethod
+    def initial_period(cls) -> dict:
+        today = timezone.localdate()
+        return {"start": today.replace(day=1), "end": today}
+
+
+def report_tickets(office, filters: dict, *, full_nik: bool = False) -> QuerySet:
+    """Return the office's tickets received in the filter's period (WIB days, inclusive), oldest first."""
+    start = timezone.make_aware(dt.datetime.combine(filters["start"], dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(filters["end"] + dt.timedelta(days=1), dt.time.min))
+    tickets = Ticket.objects.for_office(office).filter(created_at__gte=start, created_at__lt=end)
+    for name in ("status", "category", "service"):
+        if filters.get(name):
+            tickets = tickets.filter(**{name: filters[name]})
+    # Only the columns the report needs: decrypting every KK (and every NIK, when masked) of a
+    # year's tickets would cost more than the export itself.
+    fields = ["code", "created_at", "category", "service", "status", "sent_at", "resolved_at",
+              "citizen", "citizen__full_name", "citizen__nik_last4",
+              "assignee", "assignee__username", "assignee__first_name", "assignee__last_name"]
+    if full_nik:
+        fields.append("citizen__nik")
+    return tickets.select_related("citizen", "assignee").only(*fields).order_by("created_at", "id")
+
+
+def _row(ticket: Ticket, *, full_nik: bool) -> list:
+    """Return one report line: text cells, and aware datetimes (or None) for the date columns."""
+    assignee = ticket.assignee
+    return [
+        ticket.display_code, ticket.created_at, ticket.get_category_display(), ticket.get_service_display(),
+        ticket.get_status_display(), (assignee.get_full_name() or assignee.username) if assignee else "",
+        ticket.sent_at, ticket.resolved_at,
+        ticket.citizen.nik if full_nik else mask_last4(ticket.citizen.nik_last4), ticket.citizen.full_name,
+    ]
+
+
+def _filename(filters: dict, extension: str, *, full_nik: bool) -> str:
+    suffix = "-nik-lengkap" if full_nik else ""
+    return f"sinkron-tiket-{filters['start']:%Y-%m-%d}_{filters['end']:%Y-%m-%d}{suffix}.{extension}"
+
+
+def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, complete: bool = True) -> None:
+    described = {key: (str(value) if value else "") for key, value in filters.items() if key != "full_nik"}
+    audit.warning("full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
+                  request.user.get_username(), request.user.pk, office.code, fmt, described, rows, complete,
+                  request.META.get("REMOTE_ADDR", ""))
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+@supervisor_required
+@require_GET
+def index(request):
+    """The report page: the filter form and how many tickets it matches."""
+    office = _office_of(request.user)
+    form = ReportFilterForm(request.GET if "start" in request.GET else None,
+                            initial=ReportFilterForm.initial_period())
+    count = None
+    if form.is_bound and form.is_valid():
+        count = report_tickets(office, form.cleaned_data)[: QUEUE_COUNT_CAP + 1].count()
+    return render(request, "helpdesk/reports.html", _context(request, form, count))
+
+
+def _context(request, form, count=None) -> dict:
+    return {"form": form, "count": count, "count_capped": count is not None and count > QUEUE_COUNT_CAP,
+            "may_export_full_nik": request.user.has_perm(FULL_NIK_PERMISSION)}
+
+
+def _export(request, writer):
+    office = _office_of(request.user)
+    form = ReportFilterForm(request.POST)
+    if not form.is_valid():
+        return render(request, "helpdesk/reports.html", _context(request, form), status=400)
+    full_nik = form.cleaned_data["full_nik"]
+    if full_nik and not request.user.has_perm(FULL_NIK_PERMISSION):
+        raise PermissionDenied(_("Anda tidak berwenang mengunduh NIK lengkap."))
+    return writer(request, office, form.cleaned_data, full_nik=full_nik)
+
+
+@supervisor_required
+@require_POST
+def export_csv(request):
+    return _export(request, _csv_response)
+
+
+@supervisor_required
+@require_POST
+def export_xlsx(request):
+    return _export(request, _xlsx_response)
+
+
+# --- CSV: streamed -------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for csv.writer inside a generator."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    text = str(value)
+    # A cell that starts like a formula would run in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv_lines(request, office, filters: dict, *, full_nik: bool, language: str) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    rows = 0
+    complete = False
+    try:
+        # This runs after the view returned, while the server sends the body: use the request's language.
+        with translation.override(language):
+            yield "\ufeff"  # the BOM makes Excel read UTF-8
+            yield writer.writerow([str(title) for title in COLUMNS])
+            for ticket in report_tickets(office, filters, full_nik=full_nik).iterator(chunk_size=CHUNK_SIZE):
+                yield writer.writerow([_csv_cell(value) for value in _row(ticket, full_nik=full_nik)])
+                rows += 1
+        complete = True
+    finally:
+        # The row count is known only once the stream ends (or the client went away).
+        if full_nik:
+            _audit_full_nik(request, office, filters, "csv", rows, complete=complete)
+
+
+def _csv_response(request, office, filters: dict, *, full_nik: bool):
+    lines = _csv_lines(request, office, filters, full_nik=full_nik, language=translation.get_language())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "csv", full_nik=full_nik)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- XLSX: constant memory, through a temporary file ---------------------------------------------
+
+
+def _xlsx_response(request, office, filters: dict, *, full_nik: bool):
+    # An anonymous temporary file: gone from the disk when the response closes it.
+    spool = tempfile.TemporaryFile(suffix=".xlsx")
+    try:
+        rows = _write_xlsx(spool, report_tickets(office, filters, full_nik=full_nik), full_nik=full_nik)
+    except BaseException:
+        spool.close()
+        raise
+    if full_nik:
+        _audit_full_nik(request, office, filters, "xlsx", rows)
+    spool.seek(0)
+    response = FileResponse(spool, as_attachment=True, filename=_filename(filters, "xlsx", full_nik=full_nik),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _write_xlsx(target, tickets: QuerySet, *, full_nik: bool) -> int:
+    """Write the report to `target` row by row (constant_memory); return the number of tickets."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True})
+    sheet = workbook.add_worksheet(_("Tiket"))
+    bold = workbook.add_format({"bold": True})
+    when = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    for column, width in enumerate((13, 17, 34, 13, 17, 20, 20, 17, 19, 30)):
+        sheet.set_column(column, column, width)
+    sheet.freeze_panes(1, 0)
+    for column, title in enumerate(COLUMNS):
+        sheet.write_string(0, column, str(title), bold)
+    rows = 0
+    for rows, ticket in enumerate(tickets.iterator(chunk_size=CHUNK_SIZE), start=1):
+        for column, value in enumerate(_row(ticket, full_nik=full_nik)):
+            if column in DATE_COLUMNS:
+                if value is not None:  # Excel has no time zones: write the WIB wall-clock time
+                    sheet.write_datetime(rows, column, timezone.localtime(value).replace(tzinfo=None), when)
+            else:
+                # write_string, never write(): a NIK stays 16 digits, "=..." stays text.
+                sheet.write_string(rows, column, value)
+    sheet.autofilter(0, 0, max(rows, 1), len(COLUMNS) - 1)
+    workbook.close()
+    return rows
+
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", index, name="index"),
+    path("unduh/csv/", export_csv, name="csv"),
+    path("unduh/xlsx/", export_xlsx, name="xlsx"),
+]

@@ -81,7 +81,7 @@ def humanize_duration(delta: timedelta) -> str:
 
 
 def escalation_message(ticket: Ticket, *, full: bool = False) -> str:
-    """Return the centre's WhatsApp message for `ticket`: `#NIK#Nama_Lengkap#Nomor_KK#No_telp#Email#permasalahan`.
+    """Return the centre's WhatsApp message: `#NIK#Nama_Lengkap#Nomor_KK#No_telp#Email#permasalahan`.
 
     NIK and KK are masked to their last four digits unless `full`; show the full message only
     after recording the access (citizens.services.record_access). The message is for the centre,
@@ -101,7 +101,7 @@ def escalation_message(ticket: Ticket, *, full: bool = False) -> str:
         "_".join(citizen.full_name.replace("#", " ").split()),
         ticket.kk_number if full else ticket.masked_kk,
         _local_phone(citizen.phone),
-        "-",  # the desk records no e-mail address; the centre's format accepts "-"
+        citizen.email or "-",  # the e-mail is optional at intake; the centre's format accepts "-"
         problem,
     ]
     return "#" + "#".join(_field(value) for value in fields)
