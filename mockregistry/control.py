@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone as djtz
 
 from mockregistry.models import ControlState
+from mockregistry.services import iso
 
 DROP_PHASES = ("before", "after")
 ERROR_STATUSES = (500, 502, 503, 504)
@@ -230,14 +231,14 @@ def _clean_outage_time(field, value, now):
     parsed = _parse_time(value) if isinstance(value, str) else None
     if parsed is None:
         raise ValueError("must be an ISO-8601 date-time or null")
-    return {field: parsed.isoformat()}
+    return {field: iso(parsed.astimezone(timezone.utc))}
 
 
 def _clean_outage_seconds(field, value, now):
     seconds = _number(value)
     if seconds == 0:
         return {"outage_start": None, "outage_end": None}
-    return {"outage_start": now.isoformat(), "outage_end": (now + timedelta(seconds=seconds)).isoformat()}
+    return {"outage_start": iso(now), "outage_end": iso(now + timedelta(seconds=seconds))}
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -85,4 +85,4 @@ def env_datetime(name: str) -> str | None:
         raise ImproperlyConfigured(f"{name} must be an ISO-8601 date-time, got {raw!r}") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
