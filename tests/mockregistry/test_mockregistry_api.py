@@ -2,6 +2,7 @@
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
@@ -156,29 +157,28 @@ def test_it_refuses_a_reused_key_with_another_body_as_idempotency_key_reused(reg
 
 
 def test_it_refuses_a_key_still_in_flight_as_request_in_flight(registry, api, build):
-    # Latency is spent while the first request holds the key, like a slow centre.
-    registry.set_faults(latency_ms=1000)  # longer than the 0.5 s a duplicate waits for its twin
+    # Latency is spent while the winner holds the key, like a slow centre; the loser waits 0.5 s
+    # for the winner to finish (MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS), then gives up.
+    registry.set_faults(latency_ms=1500)
     nik, key = build.nik(), build.key()
     body = build.update_body(nik)
-    first = {}
+    start = threading.Barrier(2)
 
-    def first_push():
+    def send(_):
         with registry.client() as own:
-            first["answer"] = own.put(f"/residents/{nik}", json=body, headers={"Idempotency-Key": key})
+            start.wait()
+            return own.put(f"/residents/{nik}", json=body, headers={"Idempotency-Key": key})
 
-    thread = threading.Thread(target=first_push)
-    thread.start()
-    time.sleep(0.3)
-    second = api.put(f"/residents/{nik}", json=body, headers={"Idempotency-Key": key})
-    thread.join()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = sorted(pool.map(send, range(2)), key=lambda a: a.status_code)
 
-    assert second.status_code == 409
-    assert second.json()["error"] == "request_in_flight"
-    assert second.headers["Retry-After"] == "1"
-    assert first["answer"].status_code == 202
+    winner, loser = answers
+    assert (winner.status_code, loser.status_code) == (202, 409)
+    assert loser.json()["error"] == "request_in_flight"
+    assert loser.headers["Retry-After"] == "1"
     registry.clear_faults()
     retry = api.put(f"/residents/{nik}", json=body, headers={"Idempotency-Key": key})
-    assert retry.json() == first["answer"].json()
+    assert retry.json() == winner.json()
     assert registry.stats()["duplicates_by_kind"]["request_in_flight"] == 1
 
 
