@@ -43,7 +43,7 @@ def test_searching_by_full_nik_finds_the_ticket_by_post_only(clerk_client, offic
     target, *_rest = open_many(office, clerk, 3)
     response = clerk_client.post(URL, {"q": "3319-0141-0190-0001"})
     assert listed_codes(response) == [target.code]
-    assert NIK not in response.content.decode()  # the search box does not echo the NIK back? it does:
+    assert NIK not in response.content.decode()  # the search box does not echo the NIK back
     assert "************0001" in response.content.decode()
 
 
