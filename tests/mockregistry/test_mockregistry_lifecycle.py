@@ -22,6 +22,18 @@ def test_it_keeps_residents_updates_keys_and_faults_across_a_restart(registry, a
     assert registry.faults()["latency_ms"] == 1  # run-time faults live in the database
 
 
+def test_it_keeps_its_data_when_the_process_is_killed_and_started_again(registry, api, build):
+    nik = build.nik()
+    api.put(f"/residents/{nik}", json=build.update_body(nik, reference="SKR-1 mock:after=0"),
+            headers={"Idempotency-Key": build.key()})
+
+    registry.kill()
+    registry.start()
+
+    with registry.client() as fresh:
+        assert fresh.get(f"/residents/{nik}").json()["kk_number"] == build.update_body(nik)["kk_number"]
+
+
 def test_stats_count_requests_by_status_and_endpoint(registry, api, push, build):
     nik, key = build.nik(), build.key()
     push(nik, key)

@@ -14,7 +14,8 @@ Interface (all keyword options have defaults):
     RegistryProcess(env=None, *, workers=1, threads=8, port=None, registry_token=...,
                     control_token=..., admin_dsn=None, startup_timeout=30.0)
     .start() -> self      create + migrate the database, start gunicorn, wait for /api/v1/health
-    .stop()               stop gunicorn (the database stays)
+    .stop()               stop gunicorn gracefully (the database stays)
+    .kill()               SIGKILL master and workers at once, like a crash (the database stays)
     .restart(env=None)    stop and start again on the same database and port; `env` adds overrides
     .close()              stop and drop the database (also what `with` does on exit)
     .base_url, .api_url, .registry_token, .control_token, .database_url, .port, .log_path
@@ -35,6 +36,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -63,7 +65,8 @@ TEST_ENV_DEFAULTS = {
     "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "0",
     "MOCKREGISTRY_LOG_LEVEL": "WARNING",
 }
-# Variables of the surrounding (pytest, help desk) process that must not leak into the registry.
+# Variables of the surrounding (pytest, help desk) process that must not leak into the registry;
+# every MOCKREGISTRY_* variable is dropped too, so a developer's shell cannot change the tests.
 _SCRUBBED_ENV = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PYTHONSTARTUP")
 
 
@@ -118,7 +121,11 @@ class RegistryProcess:
     # --- life cycle --------------------------------------------------------------------------------
 
     def __enter__(self) -> RegistryProcess:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.close()
+            raise
 
     def __exit__(self, *exc_info) -> None:
         self.close()
@@ -151,6 +158,15 @@ class RegistryProcess:
             process.kill()
             process.wait(5)
 
+    def kill(self) -> None:
+        """Kill the master and its workers at once (SIGKILL), as a crash would; the database stays."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+        _wait_for_group_to_exit(process.pid, timeout=5.0)  # workers hold the port until they are gone
+
     def restart(self, env: Mapping[str, str] | None = None) -> RegistryProcess:
         """Stop and start again on the same database and port; `env` adds or replaces overrides."""
         self.stop()
@@ -158,11 +174,12 @@ class RegistryProcess:
         return self.start()
 
     def close(self) -> None:
-        """Stop the process and drop its database."""
+        """Stop the process, drop its database and remove its log."""
         self.stop()
         if self._database_created:
             _admin_execute(self.admin_dsn, "DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database_name)
             self._database_created = False
+        shutil.rmtree(self._workdir, ignore_errors=True)
 
     def is_running(self) -> bool:
         """Tell whether the gunicorn master is alive."""
@@ -287,7 +304,11 @@ class RegistryProcess:
         return response.json()
 
     def _environment(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in _SCRUBBED_ENV and not name.startswith("MOCKREGISTRY_")
+        }
         env.update(TEST_ENV_DEFAULTS)
         env.update(
             {
@@ -317,10 +338,17 @@ class RegistryProcess:
             "--graceful-timeout", "5",
             "--no-control-socket",  # gunicorn 27 shares one control socket path per user by default
         ]
+        self._workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         try:
+            # Its own process group, so kill() can take the workers down with the master.
             self._process = subprocess.Popen(
-                command, cwd=REPO_ROOT, env=self._environment(), stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=REPO_ROOT,
+                env=self._environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         finally:
             log.close()
@@ -370,6 +398,17 @@ def _drop_orphan_databases(admin_dsn: str) -> None:
         pid = name[len(own_host):].split("_", 1)[0]
         if pid.isdigit() and not _process_exists(int(pid)):
             _admin_execute(admin_dsn, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+
+def _wait_for_group_to_exit(group: int, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise RegistryProcessError(f"processes of group {group} still alive {timeout} s after SIGKILL")
 
 
 def _host_tag() -> str:
