@@ -169,3 +169,27 @@ class PersonalDataAccess(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("PersonalDataAccess is append-only.")
+
+
+class DataCorrection(models.Model):
+    """A correction of a citizen's data (UU PDP: the right to correct), recorded without the values.
+
+    Names the fields changed, who changed them, when and why; the old and new values are personal
+    data and stay out of the audit record.
+    """
+
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="corrections")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    fields = models.JSONField(default=list)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("koreksi data")
+        verbose_name_plural = _("koreksi data")
+        ordering = ["-created_at"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("DataCorrection is append-only.")
+        super().save(*args, **kwargs)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("dasbor/", include("helpdesk.dashboard_urls")),
     path("eskalasi/", include("helpdesk.escalation")),
     path("laporan/", include("helpdesk.exports")),
+    path("subjek/", include("helpdesk.subject_access")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
