@@ -35,7 +35,7 @@ def second_server(transactional_db):
            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS), "FIELD_HMAC_KEY": settings.FIELD_HMAC_KEY,
            "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "helpdesk.wsgi", "--bind", f"127.0.0.1:{port}",
-                                "--workers", "2"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                "--workers", "2", "--no-control-socket"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
