@@ -64,6 +64,7 @@ class Category(models.TextChoices):
     OTHER_DATA = "other_data", _("Data tidak sesuai: elemen lain")
     DUPLICATE_NIK = "duplicate_nik", _("NIK ganda")
     INACTIVE_NIK = "inactive_nik", _("NIK nonaktif")
+    PROACTIVE = "proactive", _("Resinkronisasi proaktif (KK baru)")
     OTHER = "other", _("Lainnya")
 
 
