@@ -48,7 +48,9 @@ class IntakeForm(forms.Form):
                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     kk_number_old = forms.CharField(label=_("Nomor KK Lama"), max_length=40, required=False,
                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    category = forms.ChoiceField(label=_("Kategori Pengaduan"), choices=Category.choices)
+    # Proactive resyncs come from the KK import, never from the counter.
+    category = forms.ChoiceField(label=_("Kategori Pengaduan"),
+                                 choices=[c for c in Category.choices if c[0] != Category.PROACTIVE])
     service = forms.ChoiceField(label=_("Layanan Terdampak"), choices=Service.choices)
     deadline = forms.DateField(label=_("Batas waktu layanan (opsional)"), required=False, widget=DateInput(),
                                help_text=_("Misalnya tanggal penutupan pendaftaran SSCASN."))
