@@ -91,6 +91,8 @@ def dashboard(request):
 def _chart_data(figures) -> dict:
     status_labels = dict(Status.choices)
     return {
+        "labels": {"opened": _("Masuk"), "resolved": _("Selesai"), "tickets": _("Tiket"), "open": _("Terbuka"),
+                   "opened_period": _("Masuk (periode)")},
         "flow": figures["flow"],
         "history": {"labels": figures["history"]["labels"],
                     "series": {str(status_labels[s]): values for s, values in figures["history"]["series"].items()}},

@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from helpdesk.models import DailyStatusCount
 from sync import registry
@@ -21,7 +22,8 @@ from tickets.sla import sla_delta
 from tickets.workflow import OPEN_STATUSES, Status
 
 RESOLVE_BUCKETS = [  # (label, upper bound in hours); the last bucket is open-ended
-    ("< 6 jam", 6), ("6–12 jam", 12), ("12–24 jam", 24), ("24–48 jam", 48), ("> 48 jam", None),
+    (gettext_lazy("< 6 jam"), 6), (gettext_lazy("6–12 jam"), 12), (gettext_lazy("12–24 jam"), 24),
+    (gettext_lazy("24–48 jam"), 48), (gettext_lazy("> 48 jam"), None),
 ]
 SUCCESS_OUTCOMES = ("accepted", "rejected", "updatestate", "found", "notfound")
 
@@ -149,7 +151,7 @@ def resolve_distribution(office, period: Period) -> list[tuple[str, int]]:
         counts[f"bucket{index}"] = Count("id", filter=condition)
         lower = upper
     figures = resolved.aggregate(**counts)
-    return [(label, figures[f"bucket{index}"]) for index, (label, _upper) in enumerate(RESOLVE_BUCKETS)]
+    return [(str(label), figures[f"bucket{index}"]) for index, (label, _upper) in enumerate(RESOLVE_BUCKETS)]
 
 
 def workload(office, period: Period) -> list[dict]:

@@ -218,7 +218,9 @@ class TicketEvent(models.Model):
 
     @property
     def actor_label(self) -> str:
-        return self.actor.get_full_name() or self.actor.get_username() if self.actor else "sistem"
+        if self.actor is None:
+            return str(_("sistem"))
+        return self.actor.get_full_name() or self.actor.get_username()
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

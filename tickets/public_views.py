@@ -51,8 +51,8 @@ class ResendForm(forms.Form):
 STEPS = [gettext_lazy("Diterima"), gettext_lazy("Dikirim ke pusat"),
          gettext_lazy("Menunggu sinkronisasi (maks. 1x24 jam)"), gettext_lazy("Selesai")]
 STEP_REACHED = {Status.NEW: 1, Status.SENT: 3, Status.ESCALATED: 3, Status.RESOLVED: 4}
-SERVICE_RETRY = {"sscasn": "SSCASN", "bpjs": "BPJS", "bank": "layanan bank", "bansos": "layanan bansos",
-                 "pemilu": "layanan Pemilu"}
+SERVICE_RETRY = {"sscasn": "SSCASN", "bpjs": "BPJS", "bank": gettext_lazy("layanan bank"),
+                 "bansos": gettext_lazy("layanan bansos"), "pemilu": gettext_lazy("layanan Pemilu")}
 DOCUMENTS = gettext_lazy("KK asli, KTP-el, dan dokumen pendukung (mis. buku nikah atau akta)")
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
@@ -162,10 +163,10 @@ ACTIONS = {
     "note": _note,
     "take": _take,
     "assign": _assign,
-    "resolve": _with_reason(services.resolve_ticket, _("Tiket ditandai selesai.")),
-    "reject": _with_reason(services.reject_ticket, _("Tiket ditolak.")),
-    "escalate": _with_reason(services.escalate_ticket, _("Tiket dieskalasi.")),
-    "close": _with_reason(services.close_ticket, _("Tiket ditutup.")),
+    "resolve": _with_reason(services.resolve_ticket, gettext_lazy("Tiket ditandai selesai.")),
+    "reject": _with_reason(services.reject_ticket, gettext_lazy("Tiket ditolak.")),
+    "escalate": _with_reason(services.escalate_ticket, gettext_lazy("Tiket dieskalasi.")),
+    "close": _with_reason(services.close_ticket, gettext_lazy("Tiket ditutup.")),
 }
 
 

@@ -17,8 +17,8 @@
   var noLegend = { plugins: { legend: { display: false } } };
 
   draw("chart-flow", { type: "bar", options: options(), data: { labels: data.flow.labels, datasets: [
-    { label: "Masuk", data: data.flow.opened, backgroundColor: colors[0] },
-    { label: "Selesai", data: data.flow.resolved, backgroundColor: colors[1] }] } });
+    { label: data.labels.opened, data: data.flow.opened, backgroundColor: colors[0] },
+    { label: data.labels.resolved, data: data.flow.resolved, backgroundColor: colors[1] }] } });
 
   var history = Object.keys(data.history.series).map(function (name, i) {
     return { label: name, data: data.history.series[name], borderColor: colors[i], backgroundColor: colors[i], spanGaps: true };
@@ -27,12 +27,12 @@
 
   var category = pairs(data.category), service = pairs(data.service), spread = pairs(data.distribution);
   draw("chart-category", { type: "bar", options: options(Object.assign({ indexAxis: "y" }, noLegend)), data: { labels: category.labels,
-    datasets: [{ label: "Tiket", data: category.values, backgroundColor: colors[0] }] } });
+    datasets: [{ label: data.labels.tickets, data: category.values, backgroundColor: colors[0] }] } });
   draw("chart-service", { type: "doughnut", options: options(), data: { labels: service.labels,
     datasets: [{ data: service.values, backgroundColor: colors }] } });
   draw("chart-distribution", { type: "bar", options: options(noLegend),
-    data: { labels: spread.labels, datasets: [{ label: "Tiket", data: spread.values, backgroundColor: colors[4] }] } });
+    data: { labels: spread.labels, datasets: [{ label: data.labels.tickets, data: spread.values, backgroundColor: colors[4] }] } });
   draw("chart-workload", { type: "bar", options: options(), data: { labels: data.workload.map(function (r) { return r.name; }),
-    datasets: [{ label: "Terbuka", data: data.workload.map(function (r) { return r.open; }), backgroundColor: colors[2] },
-               { label: "Masuk (periode)", data: data.workload.map(function (r) { return r.opened; }), backgroundColor: colors[0] }] } });
+    datasets: [{ label: data.labels.open, data: data.workload.map(function (r) { return r.open; }), backgroundColor: colors[2] },
+               { label: data.labels.opened_period, data: data.workload.map(function (r) { return r.opened; }), backgroundColor: colors[0] }] } });
 })();
