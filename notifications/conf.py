@@ -1,0 +1,26 @@
+"""The notification settings and their defaults, read at call time (never at import time).
+
+helpdesk/settings.py may define any of them from the environment; a missing one takes the default
+here, so the app works before the settings module knows about it.
+"""
+from django.conf import settings
+
+DEFAULTS = {
+    "NOTIFY_CHANNEL": "console",  # console | email | http
+    "NOTIFY_MAX_ATTEMPTS": 5,  # sends tried before a notification is failed for good
+    "NOTIFY_RETRY_BASE_SECONDS": 60.0,  # first retry after 30-60 s, doubling ...
+    "NOTIFY_RETRY_MAX_SECONDS": 3600.0,  # ... up to this
+    "NOTIFY_CLAIM_SECONDS": 90,  # a worker's lease on a notification; > the task's hard time limit
+    "NOTIFY_REDRIVE_BATCH": 500,  # most notifications one redrive run re-publishes
+    "NOTIFY_HTTP_URL": "",
+    "NOTIFY_HTTP_TOKEN": "",
+    "NOTIFY_HTTP_CONNECT_TIMEOUT": 3.0,
+    "NOTIFY_HTTP_READ_TIMEOUT": 10.0,
+    "NOTIFY_EMAIL_FROM": "",  # empty: DEFAULT_FROM_EMAIL
+    "NOTIFY_EMAIL_TIMEOUT": 10.0,
+}
+
+
+def setting(name: str):
+    """Return the current value of notification setting `name` (Django settings, else the default)."""
+    return getattr(settings, name, DEFAULTS[name])
