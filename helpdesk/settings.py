@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "helpdesk.urls"
+ROOT_URLCONF = env_str("ROOT_URLCONF", "helpdesk.urls")
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
 TEMPLATES = [
@@ -232,9 +232,22 @@ SYNC_STAFF_ACTION_COOLDOWN_SECONDS = env_int("SYNC_STAFF_ACTION_COOLDOWN_SECONDS
 REGISTRY_BREAKER_THRESHOLD = env_int("REGISTRY_BREAKER_THRESHOLD", 5)
 REGISTRY_BREAKER_OPEN_SECONDS = env_float("REGISTRY_BREAKER_OPEN_SECONDS", 30)
 
+# Messages to citizens (notifications/): channel console | email | http. See notifications/conf.py.
+NOTIFY_CHANNEL = env_str("NOTIFY_CHANNEL", "console")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = env_float("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 3600)
+NOTIFY_CLAIM_SECONDS = env_int("NOTIFY_CLAIM_SECONDS", 90)
+NOTIFY_HTTP_URL = env_str("NOTIFY_HTTP_URL", "")
+NOTIFY_HTTP_TOKEN = env_str("NOTIFY_HTTP_TOKEN", "")
+NOTIFY_EMAIL_FROM = env_str("NOTIFY_EMAIL_FROM", "")
+NOTIFY_REDRIVE_SECONDS = env_float("NOTIFY_REDRIVE_SECONDS", 60)
+
 CELERY_BEAT_SCHEDULE = {
     "sync-sweep": {"task": "sync.tasks.sweep", "schedule": SYNC_SWEEP_SECONDS, "options": {"expires": SYNC_SWEEP_SECONDS}},
     # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
     "status-snapshot": {"task": "helpdesk.tasks.snapshot_status_counts", "schedule": 3600},
+    "notifications-redrive": {"task": "notifications.tasks.redrive", "schedule": NOTIFY_REDRIVE_SECONDS,
+                              "options": {"expires": NOTIFY_REDRIVE_SECONDS}},
 }
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
