@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinkron
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS       ?=
 
-.PHONY: run test install install-dev migrate demo-data lint clean
+.PHONY: run test install install-dev migrate demo-data lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,13 @@ test: install-dev
 	./scripts/ensure_services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SINKRON_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: seed 10k/100k/1M tickets in PostgreSQL, load-test with wrk, time the sync pipeline
+## (BENCH_SIZES="10000 100000 1000000"; results in docs/benchmarks.md)
+bench: install-dev
+	./scripts/ensure_services.sh
+	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.sync_throughput
 
 lint: install-dev
 	$(BIN)/python manage.py check

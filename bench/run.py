@@ -1,0 +1,401 @@
+"""`make bench`: seed, serve with gunicorn, load with wrk, count queries, write docs/benchmarks.md.
+
+    .venv/bin/python -m bench.run                       # sizes from BENCH_SIZES, default 10k 100k 1M
+    BENCH_SIZES="10000" BENCH_DURATION=5 .venv/bin/python -m bench.run   # a quick look
+
+Per size it reuses (or creates and seeds) the database sinkron_bench_<size>, migrates it, starts
+gunicorn (4 sync workers, production settings, ROOT_URLCONF=bench.urls) and, from a second
+process, wrk with the Lua scripts in bench/lua/ against every scenario; then it counts the SQL
+queries of each page with Django's test client. Results go to var/bench/results-<size>.json and the
+table between the markers in docs/benchmarks.md.
+
+Environment:
+  BENCH_SIZES        "10000 100000 1000000"   ticket counts
+  BENCH_DURATION     15                       seconds per wrk run
+  BENCH_REPEAT       1                        runs per scenario (the table shows best and median)
+  BENCH_SCENARIOS    all                      space-separated subset of scenario names
+  BENCH_THREADS / BENCH_CONNECTIONS  2 / 16   wrk -t / -c
+  BENCH_WORKERS      4                        gunicorn sync workers
+  BENCH_PG_URL       postgres://postgres@127.0.0.1:5432   server of the bench databases
+  BENCH_REDIS_URL    redis://127.0.0.1:6379/12            cache (rate limits) and broker; FLUSHDB'd
+  BENCH_RESEED       0                        1: drop and seed the databases again
+  BENCH_WRITE_DOCS   1                        0: leave docs/benchmarks.md alone
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psycopg2
+
+REPO = Path(__file__).resolve().parents[1]
+VAR = REPO / "var" / "bench"
+LUA = REPO / "bench" / "lua"
+DOCS = REPO / "docs" / "benchmarks.md"
+PYTHON = sys.executable
+SEED_VERSION = "3"
+PAIRS_PER_SIZE = 20_000
+HUGE_RATE = "100000000/1"
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return os.environ.get(name, default).split()
+
+
+SIZES = [int(s) for s in env_list("BENCH_SIZES", "10000 100000 1000000")]
+DURATION = int(os.environ.get("BENCH_DURATION", "15"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "1"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def label(size: int) -> str:
+    return f"{size // 1_000_000}m" if size % 1_000_000 == 0 else f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+# --- Scenarios: (name, what, server, lua, extra env). server "nolimit" has the limiter swapped out,
+# "limited" keeps the default limits (30 lookups per IP per 10 minutes), "main" has them huge.
+SCENARIOS = [
+    ("floor", "bare view, one indexed query (the floor)", "main", "floor.lua", {}),
+    ("status_json", "status lookup, JSON API", "main", "status_json.lua", {}),
+    ("status_form", "status lookup, HTML form (CSRF)", "main", "status_form.lua", {}),
+    ("status_json_nolimit", "status lookup, JSON, rate limiter removed", "nolimit", "status_json.lua", {}),
+    ("status_form_nolimit", "status lookup, form, rate limiter removed", "nolimit", "status_form.lua", {}),
+    ("status_json_limited", "status lookup, JSON, default limits (mostly 429)", "limited", "status_json.lua", {}),
+    ("queue", "queue /tiket/ (default view)", "main", "get.lua", {"BENCH_PATH": "/tiket/"}),
+    ("queue_status", "queue ?status=sent", "main", "get.lua", {"BENCH_PATH": "/tiket/?status=sent"}),
+    ("queue_search", "queue search by NIK (POST q=NIK)", "main", "search.lua", {}),
+    ("queue_deep", "queue ?page=400", "main", "get.lua", {"BENCH_PATH": "/tiket/?page=400"}),
+    ("detail", "ticket detail /tiket/<code>/", "main", "detail.lua", {}),
+    ("dashboard", "dashboard /dasbor/ (uncached)", "main", "get.lua", {"BENCH_PATH": "/dasbor/"}),
+    ("intake", "intake POST /tiket/baru/ (new citizen each)", "main", "intake.lua", {}),
+]
+SELECTED = set(env_list("BENCH_SCENARIOS", " ".join(s[0] for s in SCENARIOS)))
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- set-up ------------------------------------------------------------------------------------------
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        sys.exit("wrk is missing: install it (Debian: apt-get install wrk) or run make bench as root.")
+    log("installing wrk with apt-get")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("wrk") or sys.exit("wrk still missing after apt-get")
+
+
+def secrets_env() -> dict:
+    """Return the bench's production secrets, generated once into var/bench/secrets.json."""
+    path = VAR / "secrets.json"
+    if not path.exists():
+        from cryptography.fernet import Fernet
+        import secrets
+
+        VAR.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({
+            "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "FIELD_HMAC_KEY": secrets.token_urlsafe(32), "REGISTRY_TOKEN": "bench-registry-token",
+        }, indent=1))
+        path.chmod(0o600)
+    return json.loads(path.read_text())
+
+
+def base_env(database_url: str, **extra) -> dict:
+    """Return the environment of every process touching a bench database: production settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "DJANGO_SETTINGS_MODULE"))}
+    env.update(secrets_env())
+    # helpdesk/settings.py evaluates FIELD_ENCRYPTION_KEY even when FIELD_ENCRYPTION_KEYS is set.
+    env["FIELD_ENCRYPTION_KEY"] = env["FIELD_ENCRYPTION_KEYS"].split(",")[0]
+    env.update({
+        "SINKRON_ENV": "production", "DEBUG": "0", "DEMO_MODE": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
+        "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "SINKRON_VAR_DIR": str(VAR / "var"),
+        "DASHBOARD_CACHE_SECONDS": "0", "STATUS_RATE_PER_IP": HUGE_RATE, "STATUS_RATE_PER_NIK": HUGE_RATE,
+        "ROOT_URLCONF": "bench.urls", "DJANGO_SETTINGS_MODULE": "helpdesk.settings", "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def marker(size: int) -> str:
+    key = hashlib.sha256(secrets_env()["FIELD_HMAC_KEY"].encode()).hexdigest()[:12]
+    return f"sinkron-bench seed v{SEED_VERSION} tickets={size} key={key}"
+
+
+def admin(statement: str, *params):
+    connection = psycopg2.connect(f"{PG_URL}/postgres")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params or None)
+            return cursor.fetchall() if cursor.description else None
+    finally:
+        connection.close()
+
+
+def ensure_database(size: int) -> str:
+    """Return the URL of a database seeded with `size` tickets, seeding it if needed, migrated."""
+    name = f"sinkron_bench_{label(size)}"
+    url = f"{PG_URL}/{name}"
+    rows = admin("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", name)
+    if os.environ.get("BENCH_RESEED") == "1" or not rows or rows[0][0] != marker(size):
+        log(f"seeding {name} with {size:,} tickets (the slow part; reused by later runs)")
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin(f'CREATE DATABASE "{name}"')
+        subprocess.run([PYTHON, "-m", "bench.seed", "--tickets", str(size)], cwd=REPO, env=base_env(url), check=True)
+        admin(f"COMMENT ON DATABASE \"{name}\" IS '{marker(size)}'")
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=base_env(url), check=True)
+    return url
+
+
+def write_pairs(size: int) -> Path:
+    """Write NIK,code,office of a spread of seeded tickets for the Lua scripts."""
+    path = VAR / f"pairs-{label(size)}.csv"
+    if path.exists():
+        return path
+    code = ("import sys\nfrom bench import seed\nn = int(sys.argv[1])\nstep = max(1, n // %d)\n"
+            "for j in range(0, n, step):\n    t = seed.ticket_identity(n, j)\n"
+            "    print(f\"{t['nik']},{t['code']},{t['office']}\")\n") % PAIRS_PER_SIZE
+    output = subprocess.run([PYTHON, "-c", code, str(size)], cwd=REPO, env=base_env("sqlite://"), check=True,
+                            capture_output=True, text=True).stdout
+    path.write_text(output)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the help desk (bench URLconf) on a free port, 4 sync workers."""
+
+    def __init__(self, database_url: str, **extra_env):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = base_env(database_url, **extra_env)
+        self.log_path = VAR / f"gunicorn-{self.port}.log"
+        self.process = None
+
+    def __enter__(self):
+        log_file = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "helpdesk.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
+             "--worker-class", "sync", "--no-control-socket", "--timeout", "60"],
+            cwd=REPO, env=self.env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.3)
+        self.__exit__()
+        sys.exit(f"gunicorn did not start; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def login(self) -> tuple[str, str]:
+        """Log the bench supervisor in once; return (sessionid, csrftoken)."""
+        from bench.seed import BENCH_PASSWORD, BENCH_USER
+
+        with httpx.Client(base_url=self.base, timeout=10) as http:
+            http.get("/masuk/")
+            csrf = http.cookies["csrftoken"]
+            answer = http.post("/masuk/", data={"username": BENCH_USER, "password": BENCH_PASSWORD,
+                                                "csrfmiddlewaretoken": csrf})
+            if answer.status_code != 302 or "sessionid" not in http.cookies:
+                sys.exit(f"bench login failed: {answer.status_code} {answer.text[:500]}")
+            return http.cookies["sessionid"], http.cookies.get("csrftoken", csrf)
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+# --- wrk ---------------------------------------------------------------------------------------------
+
+
+def run_wrk(wrk: str, server: Server, lua: str, env: dict) -> dict:
+    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "10s",
+               "-s", str(LUA / lua), server.base]
+    output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=DURATION + 120)
+    match = re.search(r"^BENCH_JSON (.*)$", output.stdout, re.M)
+    if not match:
+        raise RuntimeError(f"wrk gave no summary:\n{output.stdout}\n{output.stderr}")
+    result = json.loads(match.group(1))
+    seconds = result["duration_us"] / 1e6
+    result["rps"] = result["requests"] / seconds
+    ok = sum(n for code, n in result["statuses"].items() if code in ("200", "302"))
+    result["ok_rps"] = ok / seconds
+    errors = result["errors"]
+    result["error_count"] = sum(errors.values())
+    return result
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Return the best and median of repeated runs (latency figures from the median-throughput run)."""
+    ordered = sorted(runs, key=lambda r: r["ok_rps"])
+    median_run = ordered[(len(ordered) - 1) // 2]
+    return {
+        "runs": len(runs), "rps_best": ordered[-1]["ok_rps"], "rps_median": statistics.median(r["ok_rps"] for r in runs),
+        "p50_ms": median_run["latency_us"]["p50"] / 1000, "p95_ms": median_run["latency_us"]["p95"] / 1000,
+        "p99_ms": median_run["latency_us"]["p99"] / 1000,
+        "p99_best_ms": min(r["latency_us"]["p99"] for r in runs) / 1000,
+        "errors": sum(r["error_count"] for r in runs), "requests": sum(r["requests"] for r in runs),
+        "statuses": runs[-1]["statuses"], "raw": runs,
+    }
+
+
+def smoke(server: Server, session: str, csrf: str, pairs: Path) -> None:
+    """Check each scenario's request once before loading it (a benchmark of 403s measures nothing)."""
+    nik, code, _office = next(line.split(",") for line in pairs.read_text().splitlines() if line.endswith(",0"))
+    cookies = {"sessionid": session, "csrftoken": csrf}
+    with httpx.Client(base_url=server.base, timeout=30) as http:
+        answer = http.post("/api/v1/status", json={"nik": nik, "kode": code})
+        assert answer.status_code == 200 and answer.json()["found"], answer.text[:300]
+        answer = http.post("/cek-status/", data={"nik": nik, "kode": code, "csrfmiddlewaretoken": csrf}, cookies=cookies)
+        assert answer.status_code == 200 and code[:5] in answer.text, answer.text[:300]
+        for path in ("/tiket/", "/tiket/?status=sent", "/tiket/?page=400", f"/tiket/{code}/", "/dasbor/", "/bench/floor/"):
+            answer = http.get(path, cookies=cookies)
+            assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
+        answer = http.post("/tiket/", data={"q": nik, "csrfmiddlewaretoken": csrf}, cookies=cookies)
+        assert answer.status_code == 200 and code[:5] in answer.text, answer.text[:300]
+
+
+def bench_size(wrk: str, size: int) -> dict:
+    url = ensure_database(size)
+    pairs = write_pairs(size)
+    results = {"size": size, "scenarios": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+               "load": os.getloadavg()}
+    counter = VAR / "intake-run"
+    for server_kind in ("main", "nolimit", "limited"):
+        wanted = [s for s in SCENARIOS if s[2] == server_kind and s[0] in SELECTED]
+        if not wanted:
+            continue
+        extra = {"BENCH_RATELIMIT": "off"} if server_kind == "nolimit" else {}
+        if server_kind == "limited":
+            extra.update(STATUS_RATE_PER_IP="30/600", STATUS_RATE_PER_NIK="10/600")
+        flush_redis()
+        with Server(url, **extra) as server:
+            session, csrf = server.login()
+            if server_kind == "main":
+                smoke(server, session, csrf, pairs)
+            for name, what, _kind, lua, scenario_env in wanted:
+                runs = []
+                for _ in range(REPEAT):
+                    run = int(counter.read_text()) + 1 if counter.exists() else 1
+                    counter.write_text(str(run))
+                    env = {"BENCH_LUA_DIR": str(LUA), "BENCH_PAIRS": str(pairs), "BENCH_SESSION": session,
+                           "BENCH_CSRF": csrf, "BENCH_TICKETS": str(size), "BENCH_INTAKE_RUN": str(run),
+                           **scenario_env}
+                    runs.append(run_wrk(wrk, server, lua, env))
+                    log(f"{label(size)} {name}: {runs[-1]['ok_rps']:.0f} ok/s, p99 "
+                        f"{runs[-1]['latency_us']['p99'] / 1000:.1f} ms, statuses {runs[-1]['statuses']}, "
+                        f"errors {runs[-1]['errors']}")
+                results["scenarios"][name] = {"what": what, **summarize(runs)}
+    flush_redis()
+    results["queries"] = count_queries(url)
+    (VAR / f"results-{label(size)}.json").write_text(json.dumps(results, indent=1, default=str))
+    return results
+
+
+def count_queries(url: str) -> dict:
+    output = subprocess.run([PYTHON, "-m", "bench.queries"], cwd=REPO, env=base_env(url), check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+# --- the report --------------------------------------------------------------------------------------
+
+COMPARABLE_TO_FLOOR = {"status_json", "status_form", "status_json_nolimit", "status_form_nolimit", "queue",
+                       "queue_status", "queue_search", "queue_deep", "detail"}
+
+
+def render(all_results: list[dict]) -> str:
+    lines = []
+    for results in all_results:
+        size = results["size"]
+        floor = results["scenarios"].get("floor")
+        lines += [f"#### {size:,} tickets", "",
+                  f"Run {results['started']} UTC, load average at start {results['load'][0]:.1f}; "
+                  f"{THREADS} wrk threads, {CONNECTIONS} connections, {DURATION} s per run, "
+                  f"{results['scenarios'][next(iter(results['scenarios']))]['runs']} run(s) per scenario.", "",
+                  "| scenario | req/s best | req/s median | p50 ms | p95 ms | p99 ms | errors | queries/req | x floor (p50) |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, row in results["scenarios"].items():
+            queries = results["queries"].get(re.sub(r"_(nolimit|limited)$", "", name), {}).get("queries", "")
+            ratio = ""
+            if floor and name in COMPARABLE_TO_FLOOR:
+                ratio = f"{row['p50_ms'] / floor['p50_ms']:.1f}"
+            errors = row["errors"]
+            non_ok = {k: v for k, v in row["statuses"].items() if k not in ("200", "302")}
+            if non_ok:
+                errors = f"{errors} ({', '.join(f'{v}×{k}' for k, v in non_ok.items())})"
+            lines.append(f"| {row['what']} | {row['rps_best']:.0f} | {row['rps_median']:.0f} | {row['p50_ms']:.1f} | "
+                         f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {queries} | {ratio} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_docs(all_results: list[dict]) -> None:
+    start, end = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
+    text = DOCS.read_text() if DOCS.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
+    DOCS.write_text(f"{before}{start}\n{render(all_results)}\n{end}{after}")
+
+
+def main() -> int:
+    wrk = ensure_wrk()
+    VAR.mkdir(parents=True, exist_ok=True)
+    (VAR / "var").mkdir(exist_ok=True)
+    all_results = []
+    for size in SIZES:
+        log(f"=== {size:,} tickets ===")
+        all_results.append(bench_size(wrk, size))
+    print(render(all_results))
+    if os.environ.get("BENCH_WRITE_DOCS", "1") == "1":
+        write_docs(all_results)
+        log(f"results written to {DOCS.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
