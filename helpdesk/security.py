@@ -1,0 +1,103 @@
+"""Security plumbing of the project: login lockout hooks, the two-factor gate, Permissions-Policy.
+
+Settings live in the "Security and privacy hardening" block at the end of helpdesk/settings.py.
+"""
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tickets.permissions import is_supervisor
+from tickets.ratelimit import client_ip
+
+# --- login lockout (django-axes) -----------------------------------------------------------------
+
+
+def client_ip_for_axes(request) -> str:
+    """Return the address axes counts failures against: the same rule as the public rate limits."""
+    return client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Render the friendly lockout page (429): wait, or ask a supervisor or admin to unlock."""
+    cooloff = settings.AXES_COOLOFF_TIME
+    minutes = max(1, round(cooloff.total_seconds() / 60)) if cooloff else None
+    return render(request, "registration/lockout.html",
+                  {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+# --- two-factor (django-otp, TOTP) ---------------------------------------------------------------
+
+# Pages an unverified supervisor may still reach: signing in and out, the 2FA pages themselves,
+# the language switch and the health check. Static files never reach this middleware (WhiteNoise).
+TWO_FACTOR_EXEMPT_VIEWS = {"login", "logout", "set_language", "healthz", "admin:logout"}
+TWO_FACTOR_NAMESPACE = "twofactor"
+
+
+def confirmed_device(user):
+    """Return the user's confirmed TOTP device, or None (one query, remembered on the user)."""
+    if not hasattr(user, "_sinkron_totp"):
+        user._sinkron_totp = (TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+                              if user.is_authenticated else None)
+    return user._sinkron_totp
+
+
+def two_factor_applies(user) -> bool:
+    """Return True if `user` must pass a TOTP check this session.
+
+    Only supervisors and admins: counter staff are never asked. A supervisor who set up a device is
+    always asked; one without a device only when REQUIRE_2FA_FOR_SUPERVISORS is on.
+    """
+    if not is_supervisor(user):
+        return False
+    return confirmed_device(user) is not None or settings.REQUIRE_2FA_FOR_SUPERVISORS
+
+
+class TwoFactorMiddleware:
+    """Send a supervisor who has not passed the TOTP check to the verify (or setup) page.
+
+    Must come after django_otp.middleware.OTPMiddleware, which gives `user.is_verified()`.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is None or match.view_name in TWO_FACTOR_EXEMPT_VIEWS or TWO_FACTOR_NAMESPACE in match.namespaces:
+            return None
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return None
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not two_factor_applies(user):
+            return None
+        target = reverse("twofactor:verify" if confirmed_device(user) else "twofactor:setup")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)  # a fragment request: let htmx move the whole page
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+
+
+# --- Permissions-Policy --------------------------------------------------------------------------
+
+
+class PermissionsPolicyMiddleware:
+    """Add a Permissions-Policy header switching off browser features no page of Sinkron uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY_DISABLED)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
