@@ -9,7 +9,8 @@ GROUP_PERMISSIONS = {
                     "citizens.view_citizen"],
     SUPERVISOR_GROUP: ["tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket",
                        "tickets.view_ticketevent", "tickets.view_office", "citizens.view_citizen",
-                       "citizens.view_familycard", "citizens.view_personaldataaccess"],
+                       "citizens.view_familycard", "citizens.view_personaldataaccess",
+                       "audit.view_auditentry"],
 }
 
 
