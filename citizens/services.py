@@ -3,19 +3,34 @@ from ipaddress import ip_address
 
 from django.db import transaction
 
+from audit import services as audit
 from citizens.models import Citizen, DataCorrection, PersonalDataAccess
 
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "sex", "phone", "email")
 
 
-def record_access(*, citizen: Citizen, viewer, purpose: str, ip: str = "") -> PersonalDataAccess:
-    """Record that `viewer` saw `citizen`'s full numbers (UU PDP: a record of processing)."""
+@transaction.atomic
+def record_access(*, citizen: Citizen, viewer, purpose: str, ip: str = "", action: str = "view_full_nik",
+                  ticket=None) -> PersonalDataAccess:
+    """Record that `viewer` saw `citizen`'s full numbers (UU PDP: a record of processing).
+
+    Writes the subject's own access list (PersonalDataAccess, shown on the subject-access page) and
+    an entry of the audit trail: `action` is an audit.models.Action value, `ticket` the ticket the
+    numbers were shown on, if any.
+    """
     try:
         ip_value = str(ip_address(ip)) if ip else None
     except ValueError:
         ip_value = None
-    return PersonalDataAccess.objects.create(citizen=citizen, viewer=viewer, purpose=purpose[:100],
-                                             ip_address=ip_value)
+    access = PersonalDataAccess.objects.create(citizen=citizen, viewer=viewer, purpose=purpose[:100],
+                                               ip_address=ip_value)
+    if ticket is not None:
+        target = {"object_type": "ticket", "object_id": ticket.code, "office": ticket.office.code}
+    else:
+        target = {"object_type": "citizen", "object_id": citizen.pk}
+    audit.record(action=action, actor=viewer, ip=ip_value or "", **target,
+                 details={"purpose": purpose[:100], "citizen_id": citizen.pk})
+    return access
 
 
 @transaction.atomic
@@ -34,4 +49,8 @@ def correct_citizen(*, citizen: Citizen, actor, changes: dict, reason: str) -> D
     for name in changed:
         setattr(locked, name, changes[name])
     locked.save()
-    return DataCorrection.objects.create(citizen=locked, actor=actor, fields=sorted(changed), reason=reason.strip()[:300])
+    correction = DataCorrection.objects.create(citizen=locked, actor=actor, fields=sorted(changed),
+                                               reason=reason.strip()[:300])
+    audit.record(action="correction", actor=actor, object_type="citizen", object_id=locked.pk,
+                 details={"fields": sorted(changed), "correction_id": correction.pk})
+    return correction

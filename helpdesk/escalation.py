@@ -157,7 +157,7 @@ def message(request, code):
     """Return the ticket's full message (NIK and KK in clear), recording who saw it and why."""
     ticket = _ticket_of_office(_office_of(request.user), code)
     record_access(citizen=ticket.citizen, viewer=request.user, purpose=f"eskalasi {ticket.code}",
-                  ip=request.META.get("REMOTE_ADDR", ""))
+                  ip=request.META.get("REMOTE_ADDR", ""), action="escalation_message", ticket=ticket)
     context = {"ticket": ticket, "message": escalations.escalation_message(ticket, full=True), "full": True}
     template = "helpdesk/escalation_message.html" if request.headers.get("HX-Request") else \
         "helpdesk/escalation_reveal.html"

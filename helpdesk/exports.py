@@ -2,7 +2,8 @@
 
 Supervisors only, scoped to their office. The NIK is masked to its last four digits unless the user
 holds `tickets.export_full_nik` and asks for it; every full-NIK export writes one audit line
-(logger "sinkron.audit", WARNING: who, office, filter, format, rows; never a NIK).
+(logger "sinkron.audit", WARNING: who, office, filter, format, rows; never a NIK) and one entry of the
+audit trail (audit.services.record).
 Downloads are POSTs: they carry the filter only (no personal data), but a full-NIK export is an
 act worth a CSRF check, and a link a browser may prefetch should not start one.
 """
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import services as audit_services
 from citizens.nik import mask_last4
 from tickets.decorators import supervisor_required
 from tickets.models import Category, Service, Ticket
@@ -136,6 +138,11 @@ def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, comp
     audit.warning("full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
                   request.user.get_username(), request.user.pk, office.code, fmt, described, rows, complete,
                   request.META.get("REMOTE_ADDR", ""))
+    audit_services.record(action="export", actor=request.user, ip=request.META.get("REMOTE_ADDR", ""),
+                          object_type="report", office=office.code,
+                          object_id=f"{filters['start']}/{filters['end']}",
+                          details={"full_nik": True, "format": fmt, "filter": described, "rows": rows,
+                                   "complete": complete})
 
 
 # --- views ---------------------------------------------------------------------------------------

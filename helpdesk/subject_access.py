@@ -140,7 +140,8 @@ def detail(request, pk):
         else:
             messages.success(request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)})
             return redirect("subject_access:detail", pk=citizen.pk)
-    record_access(citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request))
+    record_access(citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request),
+                  action="subject_access")
     return render(request, "helpdesk/subject_detail.html",
                   {"citizen": citizen, "record": subject_record(citizen), "form": form})
 
@@ -149,7 +150,8 @@ def detail(request, pk):
 @require_POST
 def export_json(request, pk):
     citizen = _citizen_for(request.user, pk)
-    record_access(citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request))
+    record_access(citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request),
+                  action="export")
     response = HttpResponse(json.dumps(subject_record(citizen), ensure_ascii=False, indent=2),
                             content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sinkron-data-subjek-{citizen.pk}.json"'

@@ -120,7 +120,7 @@ def reveal_nik(request, code):
     """Show the full NIK to staff who need it, and record that they saw it."""
     ticket = selectors.get_ticket_for_user(request.user, code)
     record_access(citizen=ticket.citizen, viewer=request.user, purpose=f"ticket {ticket.code}",
-                  ip=request.META.get("REMOTE_ADDR", ""))
+                  ip=request.META.get("REMOTE_ADDR", ""), ticket=ticket)
     return render(request, "tickets/includes/nik_full.html", {"citizen": ticket.citizen})
 
 
