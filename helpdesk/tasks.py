@@ -3,6 +3,7 @@ from celery import shared_task
 from django.db.models import Count
 from django.utils import timezone
 
+from helpdesk import retention
 from helpdesk.models import DailyStatusCount
 from tickets.models import Office, Ticket
 from tickets.workflow import OPEN_STATUSES
@@ -20,3 +21,17 @@ def snapshot_status_counts() -> int:
     DailyStatusCount.objects.bulk_create(rows, update_conflicts=True, unique_fields=["office", "day", "status"],
                                          update_fields=["count"])
     return len(rows)
+
+
+# The purge stops between batches after this long, well inside the task's time limits; a backlog
+# (the first run on old data) continues in a follow-up task, since every batch is committed.
+PURGE_TIME_BUDGET_SECONDS = 240
+
+
+@shared_task(name="helpdesk.tasks.purge_personal_data", soft_time_limit=300, time_limit=330)
+def purge_personal_data() -> dict:
+    """Erase personal data past its retention period (UU PDP); daily from beat. Idempotent."""
+    report = retention.purge_personal_data(time_budget=PURGE_TIME_BUDGET_SECONDS, actor_label="celery beat")
+    if not report.complete:
+        purge_personal_data.apply_async(countdown=60)
+    return report.as_dict()
