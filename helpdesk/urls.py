@@ -19,6 +19,7 @@ urlpatterns = [
     path("eskalasi/", include("helpdesk.escalation")),
     path("laporan/", include("helpdesk.exports")),
     path("subjek/", include("helpdesk.subject_access")),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
