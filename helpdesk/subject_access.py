@@ -18,6 +18,7 @@ from lokal.phone import parse_phone
 from citizens import nik as nikparse
 from citizens.models import Citizen, Sex
 from citizens.services import correct_citizen, record_access
+from helpdesk.retention import PURGED_PREFIX
 from notifications.models import Notification
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
@@ -56,9 +57,12 @@ class CorrectionForm(forms.Form):
 
 
 def _citizen_for(user, pk) -> Citizen:
-    """Return the citizen if they have a ticket in the supervisor's office (404 otherwise)."""
+    """Return the citizen if they have a ticket in the supervisor's office (404 otherwise).
+
+    A citizen erased by the retention purge holds nothing left to show or correct.
+    """
     office_id = getattr(getattr(user, "staff_profile", None), "office_id", None)
-    citizens = Citizen.objects.all()
+    citizens = Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX)
     if not user.is_superuser:
         citizens = citizens.filter(tickets__office_id=office_id)
     citizen = citizens.filter(pk=pk).select_related("family_card").distinct().first()

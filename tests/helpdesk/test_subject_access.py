@@ -78,3 +78,10 @@ def test_counter_staff_and_other_offices_are_refused(clerk_client, client, ticke
     client.force_login(make_staff("sup_semarang", other_office, SUPERVISOR_GROUP))
     assert client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).status_code == 404
     assert "Tidak ada data" in client.post(LOOKUP, {"nik": NIK}).content.decode()
+
+
+def test_a_purged_citizen_is_no_longer_shown(supervisor_client, ticket):
+    from helpdesk.retention import PURGED_PREFIX
+
+    Citizen.objects.filter(pk=ticket.citizen.pk).update(nik_digest=f"{PURGED_PREFIX}x")
+    assert supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).status_code == 404
