@@ -4,6 +4,7 @@ import logging
 from celery import shared_task
 
 from sync import services
+from sync.health import record_sweep
 
 logger = logging.getLogger(__name__)
 # A retry due within this long is also nudged with a countdown; longer waits live in the
@@ -37,6 +38,7 @@ def sweep() -> dict:
     counts = {"created": created, "escalated": escalated, "dispatched": len(due)}
     if any(counts.values()):
         logger.info("sweep %s", counts)
+    record_sweep()  # the heartbeat check_pipeline reads (sync/health.py)
     return counts
 
 
