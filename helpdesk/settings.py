@@ -252,3 +252,99 @@ CELERY_BEAT_SCHEDULE = {
                               "options": {"expires": NOTIFY_REDRIVE_SECONDS}},
 }
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
+
+# --- Security and privacy hardening (issue 7) ----------------------------------------------------
+# Login lockout (django-axes), optional TOTP for supervisors/admins (django-otp), CSP with nonces
+# (django-csp 4), Permissions-Policy. Tests: tests/security/.
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from csp.constants import NONCE as _NONCE  # noqa: E402
+from csp.constants import NONE as _NONE  # noqa: E402
+from csp.constants import SELF as _SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "csp"]
+
+
+def _insert_after(anchor: str, *middleware: str) -> None:
+    index = MIDDLEWARE.index(anchor) + 1
+    MIDDLEWARE[index:index] = middleware
+
+
+_insert_after("django.middleware.security.SecurityMiddleware",
+              "csp.middleware.CSPMiddleware", "helpdesk.security.PermissionsPolicyMiddleware")
+_insert_after("django.contrib.auth.middleware.AuthenticationMiddleware",
+              "django_otp.middleware.OTPMiddleware", "helpdesk.security.TwoFactorMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
+
+# Lockout after LOGIN_FAILURE_LIMIT wrong passwords for one username *from one address*: an
+# attacker elsewhere cannot lock a clerk out at the counter. The wait is fixed (not extended by
+# more failures), so the lockout page's "N menit" is true. Unlock early: admin > Axes, or
+# `manage.py axes_reset_username <username>`.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "helpdesk.security.client_ip_for_axes"
+AXES_LOCKOUT_CALLABLE = "helpdesk.security.lockout_response"
+
+# TOTP two-factor. Supervisors and admins may enrol at /dua-faktor/; once enrolled they are asked
+# for a code after every login. REQUIRE_2FA_FOR_SUPERVISORS=true makes it compulsory for them
+# (recommended in production; off by default so the demo logs in with a password only).
+# Counter staff are never asked.
+REQUIRE_2FA_FOR_SUPERVISORS = env_bool("REQUIRE_2FA_FOR_SUPERVISORS", False)
+OTP_TOTP_ISSUER = "Sinkron"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Content-Security-Policy: no inline script or style anywhere (static/js/sinkron.js wires the
+# behaviours by data attributes). The nonce is there for a script that truly must be inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, _NONCE],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "frame-ancestors": [_NONE],
+        "form-action": [_SELF],
+        "base-uri": [_SELF],
+        "object-src": [_NONE],
+    },
+}
+PERMISSIONS_POLICY_DISABLED = ["accelerometer", "autoplay", "camera", "display-capture", "geolocation",
+                               "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb"]
+
+# --- Operations (issue 10): probes, metrics, request ids, JSON logs ------------------------------
+# /healthz, /readyz, /healthz/pipeline and /metrics are answered by helpdesk.health.ProbeMiddleware
+# before host checks and https redirects; see docs/operations.md.
+MIDDLEWARE[0:0] = [
+    "helpdesk.requestid.RequestIdMiddleware",  # first: every later log line carries the request id
+    "helpdesk.metrics.MetricsMiddleware",
+    "helpdesk.health.ProbeMiddleware",
+]
+# Pipeline progress (sync/health.py, `manage.py check_pipeline`): not scaled by DEMO_TIME_SCALE.
+SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 300)
+SYNC_OLDEST_DUE_SECONDS = env_int("SYNC_OLDEST_DUE_SECONDS", 900)
+SYNC_SWEEP_STALE_SECONDS = env_int("SYNC_SWEEP_STALE_SECONDS", max(180, int(3 * SYNC_SWEEP_SECONDS)))
+READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 2.0)
+READYZ_SOFT_CHECKS = env_list("READYZ_SOFT_CHECKS", [])  # e.g. "registry": reported, never a 503
+OPS_PROBE_CACHE_SECONDS = env_float("OPS_PROBE_CACHE_SECONDS", 5.0)
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")  # empty: /metrics answers 127.0.0.1 only
+METRICS_WINDOW_SECONDS = env_int("METRICS_WINDOW_SECONDS", 300)
+METRICS_CACHE_SECONDS = env_float("METRICS_CACHE_SECONDS", 10.0)  # database figures reused this long
+# Logs: one JSON object per line in production (LOG_FORMAT=json), text in development; both mask
+# every 16-digit number and carry the request id. Django's own loggers go through the same handler.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+LOGGING = {
+    **LOGGING,
+    "filters": {"request_id": {"()": "helpdesk.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"()": "helpdesk.logs.ScrubbingFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "helpdesk.jsonlog.ScrubbingJsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
+    "loggers": {**LOGGING["loggers"], "django": {"handlers": [], "level": "INFO"},
+                "django.server": {"handlers": [], "level": "INFO"}},
+}

@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import views
+from helpdesk import health, metrics, views
 from tickets import public_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),  # probes: see helpdesk/health.py (ProbeMiddleware)
+    path("healthz/pipeline", health.pipeline, name="healthz_pipeline"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("dua-faktor/", include("helpdesk.twofactor")),
     path("tiket/", include("tickets.urls")),
     path("sinkron/", include("sync.urls")),
     path("cek-status/", public_views.status, name="public_status"),
