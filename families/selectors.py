@@ -1,0 +1,169 @@
+"""Reads of family groups and import batches that are more than a simple filter."""
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
+from tickets.models import Category, Ticket
+from tickets.permissions import sees_all_offices
+from tickets.workflow import OPEN_STATUSES, Status
+
+
+def get_group_for_user(user, pk: int) -> FamilyGroup:
+    """Return group `pk` if `user` may see it (their office's); 404 otherwise."""
+    group = FamilyGroup.objects.visible_to(user).select_related("office", "created_by", "batch").filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    return group
+
+
+def group_members(group: FamilyGroup) -> QuerySet:
+    return (FamilyMember.objects.filter(group=group).select_related("ticket", "ticket__citizen", "ticket__office")
+            .order_by("position", "id"))
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    total: int
+    resolved: int
+    open: int
+
+    @property
+    def complete(self) -> bool:
+        """Every member's ticket is resolved: the whole family is in sync at the centre."""
+        return self.total > 0 and self.resolved == self.total
+
+    @property
+    def settled(self) -> bool:
+        """No member's ticket is still open (some may have been rejected or closed)."""
+        return self.open == 0
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.resolved // self.total if self.total else 0
+
+
+def group_progress(group: FamilyGroup) -> GroupProgress:
+    """Return how many of the group's members are resolved and how many are still open (one query)."""
+    figures = FamilyMember.objects.filter(group=group).aggregate(
+        total=Count("id"), resolved=Count("id", filter=Q(ticket__status=Status.RESOLVED)),
+        open=Count("id", filter=Q(ticket__status__in=OPEN_STATUSES)))
+    return GroupProgress(total=figures["total"], resolved=figures["resolved"], open=figures["open"])
+
+
+def visible_ticket_ids(user, tickets) -> set[int]:
+    """Return which of `tickets` the user may open (a linked ticket may belong to another office)."""
+    if sees_all_offices(user):
+        return {ticket.pk for ticket in tickets}
+    profile = getattr(user, "staff_profile", None)
+    office_id = profile.office_id if profile else None
+    return {ticket.pk for ticket in tickets if ticket.office_id == office_id}
+
+
+def get_batch_for_user(user, pk: int) -> ImportBatch:
+    """Return import batch `pk` if it belongs to the user's office (or they see all); 404 otherwise."""
+    batches = ImportBatch.objects.select_related("office", "uploaded_by", "confirmed_by")
+    if not sees_all_offices(user):
+        profile = getattr(user, "staff_profile", None)
+        if profile is None:
+            raise Http404
+        batches = batches.filter(office_id=profile.office_id)
+    batch = batches.filter(pk=pk).first()
+    if batch is None:
+        raise Http404
+    return batch
+
+
+def problem_rows(batch: ImportBatch, limit: int) -> QuerySet:
+    """Return the first `limit` rows that will not be imported because of the file (errors, repeats)."""
+    return (ImportRow.objects.filter(batch=batch, status__in=[ImportRow.Status.ERROR, ImportRow.Status.DUPLICATE_IN_FILE])
+            .order_by("row_number").only("row_number", "nik_masked", "status", "errors")[:limit])
+
+
+def recent_batches(office, limit: int = 20) -> QuerySet:
+    return ImportBatch.objects.filter(office=office).select_related("uploaded_by").order_by("-created_at", "-id")[:limit]
+
+
+# --- the dashboard -------------------------------------------------------------------------------
+
+
+def family_figures(office, period) -> dict:
+    """Return the dashboard's family and proactive-import figures for `office` in `period`.
+
+    `period` has `start` and `end` datetimes, [start, end) (helpdesk.selectors.Period fits).
+
+    Returns a dict:
+      groups: family groups opened at the counter in the period —
+        {"total", "complete" (every member resolved), "members", "resolved" (members resolved now),
+         "percent" (resolved/members, or None)}
+      batches: proactive import batches uploaded in the period, newest first (at most 10) — a list of
+        {"id", "file_name", "created_at", "status", "status_label", "rows" (data rows in the file),
+         "to_import" (rows that were valid), "tickets" (imported + linked), "resolved" (those
+         tickets resolved now), "percent" (resolved/tickets, or None)}
+      proactive: the same figures summed over every batch uploaded in the period —
+        {"batches", "tickets" (rows imported or linked), "resolved" (those tickets resolved now), "percent"}
+      desk_visits_saved: int, defined below.
+
+    "Desk visits saved" counts the distinct citizens for whom a proactive import *opened* a ticket
+    (ImportRow status `imported`; rows linked to an already open ticket do not count: that citizen
+    had complained already) when that ticket was resolved within the period and the citizen had no
+    other (non-proactive) ticket created at or before the moment it was resolved. In words: the
+    centre was put right before the citizen ever came to the desk about it. A complaint made after
+    the resolution does not undo the saving (it is about something else, or the centre is right).
+
+    Every figure is an aggregate query (GROUP BY in the database); nothing loops over tickets.
+    """
+    start, end = period.start, period.end
+    counter_groups = FamilyGroup.objects.filter(office=office, source=FamilyGroup.Source.COUNTER,
+                                                created_at__gte=start, created_at__lt=end)
+    groups = (counter_groups.annotate(n=Count("members"),
+                                      done=Count("members", filter=Q(members__ticket__status=Status.RESOLVED)))
+              .aggregate(total=Count("id"), complete=Count("id", filter=Q(n=F("done"), n__gt=0))))
+    groups.update(FamilyMember.objects.filter(group__in=counter_groups.values("pk")).aggregate(
+        members=Count("id"), resolved=Count("id", filter=Q(ticket__status=Status.RESOLVED))))
+    groups["percent"] = _percent(groups["resolved"], groups["members"])
+
+    batch_rows = (ImportBatch.objects.filter(office=office, created_at__gte=start, created_at__lt=end)
+                  .order_by("-created_at", "-id")[:10])
+    done_rows = Q(rows__status__in=[ImportRow.Status.IMPORTED, ImportRow.Status.LINKED])
+    per_batch = {row["pk"]: row for row in ImportBatch.objects.filter(pk__in=[b.pk for b in batch_rows]).values("pk")
+                 .annotate(tickets=Count("rows", filter=done_rows),
+                           resolved=Count("rows", filter=done_rows & Q(rows__ticket__status=Status.RESOLVED)))}
+    batches = []
+    for batch in batch_rows:
+        figures = per_batch.get(batch.pk, {"tickets": 0, "resolved": 0})
+        batches.append({
+            "id": batch.pk, "file_name": batch.file_name, "created_at": batch.created_at, "status": batch.status,
+            "status_label": batch.get_status_display(), "rows": batch.row_count,
+            "to_import": batch.progress_total or batch.valid_count, "tickets": figures["tickets"],
+            "resolved": figures["resolved"], "percent": _percent(figures["resolved"], figures["tickets"]),
+        })
+
+    period_batches = ImportBatch.objects.filter(office=office, created_at__gte=start, created_at__lt=end)
+    proactive = period_batches.aggregate(batches=Count("id", distinct=True),
+                                         tickets=Count("rows", filter=done_rows),
+                                         resolved=Count("rows", filter=done_rows & Q(rows__ticket__status=Status.RESOLVED)))
+    proactive["percent"] = _percent(proactive["resolved"], proactive["tickets"])
+
+    return {"groups": groups, "batches": batches, "proactive": proactive,
+            "desk_visits_saved": desk_visits_saved(office, period)}
+
+
+def desk_visits_saved(office, period) -> int:
+    """Return the citizens whose proactive ticket resolved in `period` before any complaint of theirs.
+
+    See family_figures for the definition.
+    """
+    complained_before = Ticket.objects.filter(
+        citizen_id=OuterRef("ticket__citizen_id"), created_at__lte=OuterRef("ticket__resolved_at"),
+    ).exclude(category=Category.PROACTIVE)
+    return (ImportRow.objects.filter(batch__office=office, status=ImportRow.Status.IMPORTED,
+                                     ticket__status=Status.RESOLVED, ticket__resolved_at__gte=period.start,
+                                     ticket__resolved_at__lt=period.end)
+            .exclude(Exists(complained_before))
+            .values("ticket__citizen_id").distinct().count())
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None

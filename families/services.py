@@ -1,0 +1,475 @@
+"""Every write of the families app: family groups at the counter, and the proactive KK import.
+
+Tickets are only ever opened through `tickets.services.open_ticket`, so each member gets their own
+code, timeline and SyncJob (sync's receiver of `ticket_opened`) exactly as at the single intake.
+
+The import's two steps (validate the file, open the tickets) are resumable units of work: each run
+claims its batch with a conditional UPDATE (a lease in `claimed_until`, as sync claims its jobs),
+works in chunks that each commit on their own, stops after a time budget and reports "more". A run
+that dies loses at most its current chunk; the next run carries on from what the database holds.
+"""
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Min, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from citizens import nik as nikparse
+from citizens.models import Citizen, kk_digest, nik_digest
+from families import importfile
+from families.conf import setting
+from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
+from sync.models import SyncJob
+from tickets.models import Category, Office, Service, Ticket
+from tickets.services import Complaint, DuplicateOpenTicket, TicketError, open_ticket
+from tickets.workflow import Status
+
+logger = logging.getLogger(__name__)
+RowStatus = ImportRow.Status
+BatchStatus = ImportBatch.Status
+
+
+# --- members and groups --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    """One member to put in a group: their complaint (own NIK, same KK) and place in the family."""
+
+    complaint: Complaint
+    relation: str
+
+
+def open_ticket_of(nik: str) -> Ticket | None:
+    """Return the oldest open ticket of the citizen with `nik` (any category, any office), if any."""
+    return (Ticket.objects.open().filter(citizen__in=Citizen.objects.with_nik(nik).values("pk"))
+            .order_by("created_at", "id").first())
+
+
+def ticket_for_member(*, office: Office, created_by, complaint: Complaint) -> tuple[Ticket, bool]:
+    """Return the member's ticket and whether it was linked rather than opened.
+
+    A member who already has an open ticket (of any category) is linked to it: one person, one
+    open problem at the centre. Otherwise a ticket is opened for them; if a clerk elsewhere opened
+    the same one an instant earlier, open_ticket's DuplicateOpenTicket names it and we link that.
+    """
+    return _open_or_link(office=office, created_by=created_by, complaint=complaint,
+                         existing=open_ticket_of(complaint.nik))
+
+
+def _open_or_link(*, office: Office, created_by, complaint: Complaint, existing: Ticket | None) -> tuple[Ticket, bool]:
+    if existing is not None:
+        return existing, True
+    try:
+        return open_ticket(office=office, created_by=created_by, complaint=complaint), False
+    except DuplicateOpenTicket as exc:
+        return exc.existing, True
+
+
+@transaction.atomic
+def open_family_group(*, office: Office, created_by, kk_number: str, members: list[MemberEntry]) -> FamilyGroup:
+    """Open (or link) a ticket for every member of a new KK and group them, all in one transaction."""
+    group = FamilyGroup.objects.create(office=office, kk_number=kk_number, created_by=created_by,
+                                       source=FamilyGroup.Source.COUNTER)
+    for position, entry in enumerate(members):
+        ticket, linked = ticket_for_member(office=office, created_by=created_by, complaint=entry.complaint)
+        FamilyMember.objects.get_or_create(group=group, ticket=ticket,
+                                           defaults={"relation": entry.relation, "linked": linked, "position": position})
+    return group
+
+
+# --- upload --------------------------------------------------------------------------------------
+
+
+def import_dir() -> Path:
+    """Return SINKRON_VAR_DIR/imports/, created owner-only: the uploads hold NIKs in clear."""
+    folder = Path(settings.VAR_DIR) / "imports"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    path: Path
+    sha256: str
+    file_format: str
+
+
+def store_upload(upload, file_format: str) -> StoredUpload:
+    """Copy an upload to import_dir() chunk by chunk, hashing it on the way (never read whole)."""
+    name = f"{uuid.uuid4().hex}.{file_format}"
+    path = import_dir() / name
+    digest = hashlib.sha256()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as target:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            target.write(chunk)
+    return StoredUpload(path=path, sha256=digest.hexdigest(), file_format=file_format)
+
+
+def register_upload(*, office: Office, uploaded_by, upload, file_format: str) -> tuple[ImportBatch, bool]:
+    """Store an upload and create its batch; return (batch, created).
+
+    The same file (same SHA-256) uploaded again to the same office returns the earlier batch and
+    creates nothing. The caller queues validation once the new batch is committed.
+    """
+    stored = store_upload(upload, file_format)
+    existing = ImportBatch.objects.filter(office=office, file_sha256=stored.sha256).first()
+    if existing is not None:
+        stored.path.unlink(missing_ok=True)
+        return existing, False
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                office=office, uploaded_by=uploaded_by, file_name=nikparse.scrub(upload.name or "")[:255],
+                file_sha256=stored.sha256, file_format=file_format, stored_name=stored.path.name)
+    except IntegrityError:  # the same file uploaded twice at the same instant
+        stored.path.unlink(missing_ok=True)
+        return ImportBatch.objects.get(office=office, file_sha256=stored.sha256), False
+    return batch, True
+
+
+# --- claiming a batch ----------------------------------------------------------------------------
+
+
+def _claim(batch_id: int, status: str) -> ImportBatch | None:
+    """Lease the batch for this run if it is in `status` and nobody holds it; None otherwise."""
+    now = timezone.now()
+    claimed = (ImportBatch.objects.filter(pk=batch_id, status=status)
+               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+               .update(claimed_until=now + timedelta(seconds=setting("FAMILY_IMPORT_CLAIM_SECONDS")),
+                       runs=F("runs") + 1, updated_at=now))
+    if claimed != 1:
+        return None
+    batch = ImportBatch.objects.select_related("office").get(pk=batch_id)
+    if batch.runs > setting("FAMILY_IMPORT_MAX_RUNS"):
+        _fail(batch, _("Pemrosesan berhenti berulang kali; hubungi admin."),
+              keep_rows=status == BatchStatus.IMPORTING)
+        return None
+    return batch
+
+
+def _release(batch: ImportBatch, **fields) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(claimed_until=None, updated_at=timezone.now(), **fields)
+
+
+def _fail(batch: ImportBatch, message: str, *, keep_rows: bool = False) -> None:
+    """Fail the batch for good with a message for the supervisor.
+
+    A failed validation keeps no rows (nothing of the file is imported). A failed import keeps them:
+    the rows already turned into tickets are the record of what was done.
+    """
+    with transaction.atomic():
+        if not keep_rows:
+            ImportRow.objects.filter(batch=batch).delete()
+        _release(batch, status=BatchStatus.FAILED, failure_message=nikparse.scrub(message)[:300],
+                 finished_at=timezone.now(), stored_name="")
+    _delete_upload(batch)
+
+
+def _delete_upload(batch: ImportBatch) -> None:
+    if batch.stored_name:
+        (import_dir() / batch.stored_name).unlink(missing_ok=True)
+
+
+def _deadline(budget_seconds: float | None) -> float | None:
+    return None if budget_seconds is None else time.monotonic() + budget_seconds
+
+
+def _out_of_time(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+# --- step 1: validation --------------------------------------------------------------------------
+
+
+def validate_batch(batch_id: int, *, budget_seconds: float | None = None) -> str:
+    """Check the next rows of the batch's file and store them; return done|more|failed|skipped.
+
+    Streams the file and writes ImportRows with bulk_create, one chunk per transaction. When the
+    whole file is read, marks NIKs repeated within the file, counts the verdicts, deletes the
+    upload and leaves the batch `previewed`.
+    """
+    batch = _claim(batch_id, BatchStatus.VALIDATING)
+    if batch is None:
+        return "skipped"
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            finished = _validate_rows(batch, _deadline(budget_seconds))
+            if not finished:
+                _release(batch)
+                return "more"
+            _finish_validation(batch)
+    except importfile.ImportFileError as exc:
+        _fail(batch, exc.message)
+        return "failed"
+    except BaseException:
+        _release(batch)  # another run may start at once; the chunk in progress was rolled back
+        raise
+    return "done"
+
+
+def _validate_rows(batch: ImportBatch, deadline: float | None) -> bool:
+    """Validate rows after the last one stored; return True once the file is exhausted."""
+    path = import_dir() / batch.stored_name if batch.stored_name else None
+    if path is None or not path.exists():
+        raise importfile.ImportFileError(_("Berkas unggahan sudah tidak tersedia; unggah ulang berkasnya."))
+    stored_up_to = batch.rows.aggregate(last=Max("row_number"))["last"] or 0
+    counted = batch.progress_done
+    max_rows, chunk_size = setting("FAMILY_IMPORT_MAX_ROWS"), setting("FAMILY_IMPORT_CHUNK_ROWS")
+    today = timezone.localdate()
+    kk_parser = importfile.KkParser(today)
+    with importfile.open_records(path, batch.file_format) as records:
+        _header_row, columns = importfile.find_header(records)
+        chunk: list[tuple[int, list]] = []
+        for number, cells in records:
+            if number <= stored_up_to or importfile.is_blank(cells):
+                continue
+            counted += 1
+            if counted > max_rows:
+                raise importfile.ImportFileError(
+                    _("Berkas berisi lebih dari %(max)s baris data; bagi menjadi beberapa berkas.") % {"max": max_rows})
+            chunk.append((number, cells))
+            if len(chunk) >= chunk_size:
+                _store_chunk(batch, columns, chunk, today, kk_parser)
+                chunk = []
+                if _out_of_time(deadline):
+                    return False
+        if chunk:
+            _store_chunk(batch, columns, chunk, today, kk_parser)
+    return True
+
+
+def _store_chunk(batch: ImportBatch, columns: dict[str, int], chunk: list[tuple[int, list]], today: date,
+                 kk_parser: importfile.KkParser) -> None:
+    checked, kk_digests = [], {}
+    for number, cells in chunk:
+        check = importfile.check_row(cells, columns, today=today, kk_parser=kk_parser)
+        kk = ""
+        if check.kk_number:  # the members of a family share one KK: one digest per family
+            kk = kk_digests.get(check.kk_number) or kk_digests.setdefault(check.kk_number, kk_digest(check.kk_number))
+        checked.append((number, check, nik_digest(check.nik) if check.nik else "", kk))
+    in_sync = already_in_sync({(nik, kk) for _number, check, nik, kk in checked if check.ok})
+    rows = []
+    for number, check, nik, kk in checked:
+        if not check.ok:
+            status, payload, errors = RowStatus.ERROR, "", nikparse.scrub(" ".join(check.errors))
+        elif (nik, kk) in in_sync:
+            status, payload, errors = RowStatus.ALREADY_IN_SYNC, "", ""
+        else:
+            status, payload, errors = RowStatus.VALID, json.dumps(check.payload()), ""
+        rows.append(ImportRow(batch=batch, row_number=number, kk_digest=kk, nik_digest=nik,
+                              nik_masked=check.nik_masked, payload_json=payload, status=status, errors=errors))
+    with transaction.atomic():
+        ImportRow.objects.bulk_create(rows)
+        ImportBatch.objects.filter(pk=batch.pk).update(progress_done=F("progress_done") + len(rows),
+                                                       updated_at=timezone.now())
+
+
+def already_in_sync(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Return the (nik_digest, kk_digest) pairs the centre is known to hold already.
+
+    A pair is in sync when Sinkron's current KK for that citizen is that KK, and the citizen's most
+    recently resolved ticket was resolved by the sync pipeline (its SyncJob `verified`: a registry
+    check showed the NIK with the ticket's KK) and carried that same KK. So the centre confirmed
+    exactly this NIK+KK, and nothing newer about the citizen has been recorded since. A ticket
+    resolved by hand, or only pushed, does not count: nobody saw the centre's answer.
+    """
+    if not pairs:
+        return set()
+    niks = {nik for nik, _kk in pairs}
+    citizens = {pk: (nik, card) for pk, nik, card in Citizen.objects.filter(
+        nik_digest__in=niks, family_card__kk_digest__in={kk for _nik, kk in pairs},
+    ).values_list("pk", "nik_digest", "family_card__kk_digest")}
+    if not citizens:
+        return set()
+    latest_resolved: dict[int, tuple[str, str]] = {}
+    resolved = (Ticket.objects.filter(citizen_id__in=citizens, status=Status.RESOLVED)
+                .order_by("citizen_id", "-resolved_at", "-id")
+                .values_list("citizen_id", "kk_number", "sync_job__state"))
+    for citizen_id, kk_number, job_state in resolved:
+        latest_resolved.setdefault(citizen_id, (kk_number, job_state))
+    found = set()
+    for citizen_id, (kk_number, job_state) in latest_resolved.items():
+        nik, card = citizens[citizen_id]
+        if job_state == SyncJob.State.VERIFIED and kk_digest(kk_number) == card:
+            found.add((nik, card))
+    return found & pairs
+
+
+def _finish_validation(batch: ImportBatch) -> None:
+    with transaction.atomic():
+        _mark_duplicates_in_file(batch)
+        counts = _row_counts(batch)
+        if not counts["row_count"]:
+            raise importfile.ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul."))
+        _release(batch, status=BatchStatus.PREVIEWED, validated_at=timezone.now(), stored_name="", **counts)
+    _delete_upload(batch)
+
+
+def _mark_duplicates_in_file(batch: ImportBatch) -> None:
+    """Mark every row whose NIK appeared on an earlier row of the file (the first one stays).
+
+    Done in the database after all rows are stored (one GROUP BY finds the repeated NIKs), so
+    memory does not grow with the file and a resumed validation needs no state of its own. Rows
+    with errors keep their errors.
+    """
+    repeated = (ImportRow.objects.filter(batch=batch).exclude(nik_digest="").values("nik_digest")
+                .annotate(n=Count("id"), first=Min("row_number")).filter(n__gt=1).order_by()
+                .values_list("nik_digest", "first"))
+    digests: dict[str, int] = {}
+    for digest, first in repeated.iterator(chunk_size=2000):
+        digests[digest] = first
+        if len(digests) >= 500:
+            _mark_later_rows(batch, digests)
+            digests = {}
+    if digests:
+        _mark_later_rows(batch, digests)
+
+
+def _mark_later_rows(batch: ImportBatch, first_rows: dict[str, int]) -> None:
+    later = []
+    for pk, digest, number in (ImportRow.objects.filter(batch=batch, nik_digest__in=first_rows,
+                                                        status__in=[RowStatus.VALID, RowStatus.ALREADY_IN_SYNC])
+                               .values_list("pk", "nik_digest", "row_number")):
+        if number > first_rows[digest]:
+            later.append(ImportRow(pk=pk, status=RowStatus.DUPLICATE_IN_FILE, payload_json="",
+                                   errors=_("NIK sama dengan baris %(row)d.") % {"row": first_rows[digest]}))
+    ImportRow.objects.bulk_update(later, ["status", "payload_json", "errors"], batch_size=1000)
+
+
+def _row_counts(batch: ImportBatch) -> dict:
+    by_status = dict(ImportRow.objects.filter(batch=batch).values_list("status").annotate(n=Count("id")))
+    return {
+        "row_count": sum(by_status.values()),
+        "valid_count": by_status.get(RowStatus.VALID, 0),
+        "error_count": by_status.get(RowStatus.ERROR, 0),
+        "duplicate_count": by_status.get(RowStatus.DUPLICATE_IN_FILE, 0),
+        "in_sync_count": by_status.get(RowStatus.ALREADY_IN_SYNC, 0),
+        "imported_count": by_status.get(RowStatus.IMPORTED, 0),
+        "linked_count": by_status.get(RowStatus.LINKED, 0),
+    }
+
+
+# --- step 2: confirmation and import -------------------------------------------------------------
+
+
+def confirm_batch(*, batch: ImportBatch, actor) -> bool:
+    """Start importing a previewed batch; False if it was confirmed already (or has nothing valid).
+
+    The caller queues the import once this commits. Confirming twice changes nothing.
+    """
+    now = timezone.now()
+    return ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEWED, valid_count__gt=0).update(
+        status=BatchStatus.IMPORTING, confirmed_at=now, confirmed_by=actor, progress_done=0,
+        progress_total=F("valid_count"), runs=0, updated_at=now) == 1
+
+
+def import_batch(batch_id: int, *, budget_seconds: float | None = None) -> str:
+    """Open (or link) a proactive ticket for the next valid rows; return done|more|skipped.
+
+    Rows already imported or linked are never touched again, so a re-run, a redelivered message
+    or a second confirmation creates nothing new.
+    """
+    batch = _claim(batch_id, BatchStatus.IMPORTING)
+    if batch is None:
+        return "skipped"
+    deadline = _deadline(budget_seconds)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            while _import_chunk(batch):
+                if _out_of_time(deadline):
+                    _release(batch)
+                    return "more"
+            _release(batch, status=BatchStatus.DONE, finished_at=timezone.now(), **_row_counts(batch))
+    except BaseException:
+        _release(batch)
+        raise
+    return "done"
+
+
+def _import_chunk(batch: ImportBatch) -> int:
+    """Import one chunk of valid rows in one transaction; return how many rows it took."""
+    with transaction.atomic():
+        rows = list(ImportRow.objects.filter(batch=batch, status=RowStatus.VALID).order_by("row_number")
+                    .select_for_update(skip_locked=True)[:setting("FAMILY_IMPORT_TICKET_CHUNK")])
+        if not rows:
+            return 0
+        payloads = {row.pk: row.payload for row in rows}
+        open_tickets = _open_tickets_by_nik({row.nik_digest for row in rows})
+        groups = _groups_for(batch, rows, payloads)
+        members = []
+        for row in rows:
+            data = payloads[row.pk]
+            try:
+                # open_ticket runs in its own savepoint: a refused row leaves the chunk intact.
+                # Proactive tickets are the system's: nobody's personal queue fills with a whole file.
+                ticket, linked = _open_or_link(office=batch.office, created_by=None, complaint=_complaint(batch, row, data),
+                                               existing=open_tickets.get(row.nik_digest))
+            except TicketError as exc:
+                row.status = RowStatus.ERROR
+                row.errors = nikparse.scrub(_("Tiket tidak dapat dibuat: %(reason)s") % {"reason": exc.message})
+                continue
+            row.status, row.ticket = (RowStatus.LINKED if linked else RowStatus.IMPORTED), ticket
+            members.append(FamilyMember(group=groups[row.kk_digest], ticket=ticket, relation=data["relation"],
+                                        linked=linked, position=row.row_number))
+        FamilyMember.objects.bulk_create(members, ignore_conflicts=True)
+        ImportRow.objects.bulk_update(rows, ["status", "ticket", "errors"])
+        ImportBatch.objects.filter(pk=batch.pk).update(progress_done=F("progress_done") + len(rows),
+                                                       updated_at=timezone.now())
+    return len(rows)
+
+
+def _open_tickets_by_nik(digests: set[str]) -> dict[str, Ticket]:
+    """Return {nik_digest: oldest open ticket} for the citizens among `digests` (one query)."""
+    found: dict[str, Ticket] = {}
+    for ticket in (Ticket.objects.open().filter(citizen__nik_digest__in=digests).select_related("citizen")
+                   .order_by("created_at", "id")):
+        found.setdefault(ticket.citizen.nik_digest, ticket)
+    return found
+
+
+def _groups_for(batch: ImportBatch, rows: list[ImportRow], payloads: dict) -> dict[str, FamilyGroup]:
+    """Return the batch's group for each KK of the chunk, creating the missing ones (one per KK)."""
+    groups = {group.kk_digest: group for group in
+              FamilyGroup.objects.filter(batch=batch, kk_digest__in={row.kk_digest for row in rows})}
+    for row in rows:
+        if row.kk_digest not in groups:
+            groups[row.kk_digest] = FamilyGroup.objects.create(
+                batch=batch, office=batch.office, kk_number=payloads[row.pk]["kk_number"],
+                source=FamilyGroup.Source.IMPORT, created_by=batch.confirmed_by)
+    return groups
+
+
+def _complaint(batch: ImportBatch, row: ImportRow, data: dict) -> Complaint:
+    return Complaint(
+        nik=data["nik"], full_name=data["full_name"], birth_date=date.fromisoformat(data["birth_date"]),
+        sex=data["sex"], phone="", kk_number=data["kk_number"], kk_number_old="", category=Category.PROACTIVE,
+        service=Service.OTHER,
+        description=_("Resinkronisasi proaktif: KK baru terbit %(date)s (impor #%(batch)d, baris %(row)d).") % {
+            "date": date.fromisoformat(data["issue_date"]).strftime("%d/%m/%Y"), "batch": batch.pk,
+            "row": row.row_number},
+    )
+
+
+# --- re-driving lost runs ------------------------------------------------------------------------
+
+
+def stale_batches(now=None) -> list[tuple[int, str]]:
+    """Return (id, status) of busy batches without progress for FAMILY_IMPORT_STALE_SECONDS."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=setting("FAMILY_IMPORT_STALE_SECONDS"))
+    return list(ImportBatch.objects.filter(status__in=ImportBatch.BUSY_STATUSES, updated_at__lt=cutoff)
+                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+                .values_list("pk", "status")[:100])

@@ -1,0 +1,52 @@
+"""Celery tasks: thin. They take a batch id only (no NIK in any message) and call families.services.
+
+Each run works for at most FAMILY_IMPORT_TASK_SECONDS (well inside the task time limit) and, when
+work remains, queues the next run. The database holds all progress, so a lost message only delays
+the batch: `sweep_imports` (or the supervisor's "jalankan ulang" button) re-drives it.
+"""
+import logging
+
+from celery import shared_task
+
+from families import services
+from families.conf import setting
+from families.models import ImportBatch
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="families.tasks.validate_import")
+def validate_import(batch_id: int) -> str:
+    outcome = services.validate_batch(batch_id, budget_seconds=setting("FAMILY_IMPORT_TASK_SECONDS"))
+    if outcome == "more":
+        nudge(batch_id, ImportBatch.Status.VALIDATING)
+    return outcome
+
+
+@shared_task(name="families.tasks.run_import")
+def run_import(batch_id: int) -> str:
+    outcome = services.import_batch(batch_id, budget_seconds=setting("FAMILY_IMPORT_TASK_SECONDS"))
+    if outcome == "more":
+        nudge(batch_id, ImportBatch.Status.IMPORTING)
+    return outcome
+
+
+@shared_task(name="families.tasks.sweep_imports")
+def sweep_imports() -> int:
+    """Re-drive busy batches that made no progress for a while (their message was lost)."""
+    stale = services.stale_batches()
+    for batch_id, status in stale:
+        nudge(batch_id, status)
+    if stale:
+        logger.info("import sweep re-drove %d batches", len(stale))
+    return len(stale)
+
+
+def nudge(batch_id: int, status: str) -> None:
+    """Publish the task for the batch's current step; a broker failure is logged, never raised
+    (the batch stays busy in the database and the sweep re-drives it)."""
+    task = validate_import if status == ImportBatch.Status.VALIDATING else run_import
+    try:
+        task.apply_async((batch_id,), retry=False)
+    except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
+        logger.warning("could not publish %s for batch %s; the sweep will retry", task.name, batch_id, exc_info=True)
