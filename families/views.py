@@ -1,0 +1,181 @@
+"""Family pages at the counter (intake, group, slip) and the supervisors' proactive KK import."""
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from citizens import nik as nikparse
+from citizens.models import Citizen, FamilyCard
+from families import selectors, services, tasks
+from families.conf import setting
+from families.forms import FamilyIntake, ImportUploadForm
+from families.models import ImportBatch
+from tickets.decorators import staff_required, supervisor_required
+from tickets.models import Ticket
+from tickets.services import TicketError
+
+KNOWN_MEMBERS_SHOWN = 20
+
+
+def _office_of(user):
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
+    return profile.office
+
+
+# --- at the counter ------------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def intake(request):
+    """The family complaint: the applicant's own complaint plus the other members of the new KK."""
+    office = _office_of(request.user)
+    family = FamilyIntake(request.POST or None)
+    if request.method == "POST" and family.is_valid():
+        try:
+            group = services.open_family_group(office=office, created_by=request.user,
+                                               kk_number=family.applicant.cleaned_data["kk_number"],
+                                               members=family.entries())
+        except TicketError as exc:
+            family.page_errors.append(exc.message)
+        else:
+            progress = selectors.group_progress(group)
+            linked = group.members.filter(linked=True).count()
+            messages.success(request, _("Pengaduan keluarga tersimpan: %(n)d anggota.") % {"n": progress.total}
+                             + (" " + _("%(n)d anggota ditautkan ke tiket terbuka yang sudah ada.") % {"n": linked}
+                                if linked else ""))
+            return redirect("families:group", pk=group.pk)
+    return render(request, "families/intake.html", {"family": family, "members": family.members})
+
+
+@staff_required
+@require_POST
+def find_members(request):
+    """List the citizens Sinkron holds on a KK (masked), to add them to the family form.
+
+    POST, so the KK number never travels in a URL or an access log.
+    """
+    context = {}
+    try:
+        info = nikparse.parse_kk(request.POST.get("kk_number", ""))
+    except nikparse.InvalidNumber as exc:
+        context["error"] = exc.message
+    else:
+        citizens = list(Citizen.objects.filter(family_card__in=FamilyCard.objects.with_number(info.number))
+                        .order_by("full_name", "pk")[:KNOWN_MEMBERS_SHOWN])
+        open_tickets = {}
+        for ticket in Ticket.objects.open().filter(citizen__in=citizens).order_by("created_at"):
+            open_tickets.setdefault(ticket.citizen_id, ticket)
+        visible = selectors.visible_ticket_ids(request.user, open_tickets.values())
+        context["known"] = [
+            {"citizen": citizen, "ticket": open_tickets.get(citizen.pk),
+             "ticket_visible": citizen.pk in open_tickets and open_tickets[citizen.pk].pk in visible}
+            for citizen in citizens
+        ]
+        context["searched"] = True
+    return render(request, "families/includes/known_members.html", context)
+
+
+def _group_context(request, group) -> dict:
+    members = list(selectors.group_members(group))
+    return {
+        "group": group, "members": members, "progress": selectors.group_progress(group),
+        "visible": selectors.visible_ticket_ids(request.user, [member.ticket for member in members]),
+        "poll_seconds": setting("FAMILY_GROUP_POLL_SECONDS"),
+    }
+
+
+@staff_required
+def group(request, pk):
+    group = selectors.get_group_for_user(request.user, pk)
+    return render(request, "families/group.html", _group_context(request, group))
+
+
+@staff_required
+def group_progress(request, pk):
+    """The group's members and progress as a fragment, polled by htmx while any ticket is open."""
+    group = selectors.get_group_for_user(request.user, pk)
+    return render(request, "families/includes/group_progress.html", _group_context(request, group))
+
+
+@staff_required
+def group_slip(request, pk):
+    """The family's printable receipt: every member's code and masked NIK, QR to the status page."""
+    group = selectors.get_group_for_user(request.user, pk)
+    status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public_status")
+    qr_svg = segno.make(status_url, error="m").svg_inline(scale=4)
+    return render(request, "families/slip.html", {
+        **_group_context(request, group), "status_url": status_url, "qr_svg": qr_svg})
+
+
+# --- the proactive import (supervisors) ----------------------------------------------------------
+
+
+@supervisor_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    office = _office_of(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch, created = services.register_upload(office=office, uploaded_by=request.user,
+                                                  upload=form.cleaned_data["file"], file_format=form.file_format)
+        if created:
+            transaction.on_commit(lambda: tasks.nudge(batch.pk, batch.status))
+            messages.success(request, _("Berkas diterima dan sedang diperiksa."))
+        else:
+            messages.info(request, _("Berkas yang sama sudah pernah diunggah pada %(date)s. Berikut hasil unggahan itu; "
+                                     "tidak ada yang dibuat ulang.") % {"date": f"{batch.created_at:%d/%m/%Y %H:%M}"})
+        return redirect("families:import_batch", pk=batch.pk)
+    return render(request, "families/import_upload.html", {
+        "form": form, "batches": selectors.recent_batches(office)}, status=400 if form.errors else 200)
+
+
+def _batch_context(batch) -> dict:
+    limit = setting("FAMILY_IMPORT_PREVIEW_ROWS")
+    return {"batch": batch, "problem_rows": selectors.problem_rows(batch, limit), "preview_limit": limit}
+
+
+@supervisor_required
+def import_batch(request, pk):
+    batch = selectors.get_batch_for_user(request.user, pk)
+    return render(request, "families/import_batch.html", _batch_context(batch))
+
+
+@supervisor_required
+def import_progress(request, pk):
+    """The batch's progress as a fragment, polled by htmx; when the work ends, reload the page."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    response = render(request, "families/includes/import_progress.html", {"batch": batch})
+    if not batch.is_busy and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@supervisor_required
+@require_POST
+def import_confirm(request, pk):
+    batch = selectors.get_batch_for_user(request.user, pk)
+    if services.confirm_batch(batch=batch, actor=request.user):
+        transaction.on_commit(lambda: tasks.nudge(batch.pk, ImportBatch.Status.IMPORTING))
+        messages.success(request, _("Impor dimulai: satu tiket proaktif per baris valid."))
+    else:
+        messages.info(request, _("Impor ini sudah dikonfirmasi sebelumnya; tidak ada yang dibuat ulang."))
+    return redirect("families:import_batch", pk=batch.pk)
+
+
+@supervisor_required
+@require_POST
+def import_retry(request, pk):
+    """Re-queue a batch whose work stopped without finishing (a lost message or a crashed worker)."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    if batch.is_stale():
+        tasks.nudge(batch.pk, batch.status)
+        messages.success(request, _("Pemrosesan dijalankan ulang; baris yang sudah selesai tidak diproses lagi."))
+    return redirect("families:import_batch", pk=batch.pk)
