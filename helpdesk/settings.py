@@ -194,8 +194,11 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 else:
     # Redis redelivers unacknowledged messages after this; no task waits anywhere near it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A down Redis must not hold a clerk's save for seconds: the nudge gives up fast (the sweeper
+    # finds the job in the database anyway).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
