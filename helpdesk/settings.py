@@ -6,6 +6,7 @@ secure. Nothing here reads a value at import time from anywhere but the environm
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.utils.translation import gettext_lazy as _
 
@@ -253,7 +254,10 @@ CELERY_BEAT_SCHEDULE = {
     "status-snapshot": {"task": "helpdesk.tasks.snapshot_status_counts", "schedule": 3600},
     "notifications-redrive": {"task": "notifications.tasks.redrive", "schedule": NOTIFY_REDRIVE_SECONDS,
                               "options": {"expires": NOTIFY_REDRIVE_SECONDS}},
+    # UU PDP retention: erase personal data RETENTION_DAYS after a final status (helpdesk/retention.py).
+    "retention-purge": {"task": "helpdesk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
 }
+RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
 
 # --- Security and privacy hardening (issue 7) ----------------------------------------------------
