@@ -198,6 +198,7 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = base_env(database_url, **extra_env)
+        self.database_url = database_url
         self.log_path = VAR / f"gunicorn-{self.port}.log"
         self.process = None
 
@@ -252,10 +253,58 @@ def flush_redis() -> None:
 # --- wrk ---------------------------------------------------------------------------------------------
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    pids, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        pids.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                stack.extend(int(p) for p in children.read().split())
+        except FileNotFoundError:
+            continue
+    return pids
+
+
+def cpu_times(pids: list[int]) -> dict[int, float]:
+    """Return CPU seconds (user + system) used so far by each live pid."""
+    times = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return times
+
+
+def database_backends(url: str) -> list[int]:
+    name = url.rsplit("/", 1)[1]
+    return [row[0] for row in admin("SELECT pid FROM pg_stat_activity WHERE datname = %s", name)]
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def run_wrk(wrk: str, server: Server, lua: str, env: dict) -> dict:
+    """Run wrk once; also return the CPU the server and its database backends spent per request.
+
+    CPU per request does not depend on how busy the machine is (other engineers' test suites share
+    these two cores), so it is the steadier figure: 2,000 ms / (app + database ms) is what two
+    idle cores could serve at most.
+    """
     command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "--timeout", "10s",
                "-s", str(LUA / lua), server.base]
+    app_before = cpu_times(process_tree(server.process.pid))
+    db_before = cpu_times(database_backends(server.database_url))
     output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=DURATION + 120)
+    app_after = cpu_times(process_tree(server.process.pid))
+    db_after = cpu_times(database_backends(server.database_url))
     match = re.search(r"^BENCH_JSON (.*)$", output.stdout, re.M)
     if not match:
         raise RuntimeError(f"wrk gave no summary:\n{output.stdout}\n{output.stderr}")
@@ -266,6 +315,9 @@ def run_wrk(wrk: str, server: Server, lua: str, env: dict) -> dict:
     result["ok_rps"] = ok / seconds
     errors = result["errors"]
     result["error_count"] = sum(errors.values())
+    requests = max(1, result["requests"])
+    result["app_cpu_ms"] = 1000 * cpu_used(app_before, app_after) / requests
+    result["db_cpu_ms"] = 1000 * cpu_used(db_before, db_after) / requests
     return result
 
 
@@ -279,6 +331,8 @@ def summarize(runs: list[dict]) -> dict:
         "p99_ms": median_run["latency_us"]["p99"] / 1000,
         "p99_best_ms": min(r["latency_us"]["p99"] for r in runs) / 1000,
         "errors": sum(r["error_count"] for r in runs), "requests": sum(r["requests"] for r in runs),
+        "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in runs),
+        "db_cpu_ms": statistics.median(r["db_cpu_ms"] for r in runs),
         "statuses": runs[-1]["statuses"], "raw": runs,
     }
 
@@ -299,11 +353,21 @@ def smoke(server: Server, session: str, csrf: str, pairs: Path) -> None:
         assert answer.status_code == 200 and code[:5] in answer.text, answer.text[:300]
 
 
+def machine_speed() -> float:
+    """Return the best of 5 x 2,000 `sum(range(1000))` in microseconds: how fast this CPU is right now.
+
+    About 8-10 us on an idle current x86 core; a busy or throttled machine shows it at once.
+    """
+    import timeit
+
+    return min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000 * 1e6
+
+
 def bench_size(wrk: str, size: int) -> dict:
     url = ensure_database(size)
     pairs = write_pairs(size)
     results = {"size": size, "scenarios": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "load": os.getloadavg()}
+               "load": os.getloadavg(), "speed_us": machine_speed()}
     counter = VAR / "intake-run"
     for server_kind in ("main", "nolimit", "limited"):
         wanted = [s for s in SCENARIOS if s[2] == server_kind and s[0] in SELECTED]
@@ -327,8 +391,8 @@ def bench_size(wrk: str, size: int) -> dict:
                            **scenario_env}
                     runs.append(run_wrk(wrk, server, lua, env))
                     log(f"{label(size)} {name}: {runs[-1]['ok_rps']:.0f} ok/s, p99 "
-                        f"{runs[-1]['latency_us']['p99'] / 1000:.1f} ms, statuses {runs[-1]['statuses']}, "
-                        f"errors {runs[-1]['errors']}")
+                        f"{runs[-1]['latency_us']['p99'] / 1000:.1f} ms, cpu/req {runs[-1]['app_cpu_ms']:.1f} + "
+                        f"{runs[-1]['db_cpu_ms']:.1f} ms, statuses {runs[-1]['statuses']}, errors {runs[-1]['errors']}")
                 results["scenarios"][name] = {"what": what, **summarize(runs)}
     flush_redis()
     results["queries"] = count_queries(url)
@@ -354,32 +418,71 @@ def render(all_results: list[dict]) -> str:
         size = results["size"]
         floor = results["scenarios"].get("floor")
         lines += [f"#### {size:,} tickets", "",
-                  f"Run {results['started']} UTC, load average at start {results['load'][0]:.1f}; "
+                  f"Run {results['started']} UTC, load average at start {results['load'][0]:.1f}, "
+                  f"`sum(range(1000))` {results.get('speed_us', 0):.0f} us (about 9 on an idle core); "
                   f"{THREADS} wrk threads, {CONNECTIONS} connections, {DURATION} s per run, "
                   f"{results['scenarios'][next(iter(results['scenarios']))]['runs']} run(s) per scenario.", "",
-                  "| scenario | req/s best | req/s median | p50 ms | p95 ms | p99 ms | errors | queries/req | x floor (p50) |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| scenario | req/s best | req/s median | p50 ms | p95 ms | p99 ms | errors | queries/req "
+                  "| x floor p50 | x floor req/s | CPU ms/req app + db | 2-core ceiling req/s |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for name, row in results["scenarios"].items():
             queries = results["queries"].get(re.sub(r"_(nolimit|limited)$", "", name), {}).get("queries", "")
             ratio = ""
             if floor and name in COMPARABLE_TO_FLOOR:
-                ratio = f"{row['p50_ms'] / floor['p50_ms']:.1f}"
+                ratio = f"{row['p50_ms'] / floor['p50_ms']:.1f} | {floor['rps_median'] / max(row['rps_median'], 0.1):.1f}"
+            else:
+                ratio = " | "
             errors = row["errors"]
             non_ok = {k: v for k, v in row["statuses"].items() if k not in ("200", "302")}
             if non_ok:
                 errors = f"{errors} ({', '.join(f'{v}×{k}' for k, v in non_ok.items())})"
+            cpu = row.get("app_cpu_ms", 0) + row.get("db_cpu_ms", 0)
             lines.append(f"| {row['what']} | {row['rps_best']:.0f} | {row['rps_median']:.0f} | {row['p50_ms']:.1f} | "
-                         f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {queries} | {ratio} |")
+                         f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {queries} | {ratio} | "
+                         f"{row.get('app_cpu_ms', 0):.1f} + {row.get('db_cpu_ms', 0):.1f} | "
+                         f"{2000 / cpu if cpu else 0:.0f} |")
+        lines.append("")
+        scenarios = results["scenarios"]
+        for kind in ("json", "form"):
+            on, off = scenarios.get(f"status_{kind}"), scenarios.get(f"status_{kind}_nolimit")
+            if on and off:
+                lines.append(f"Rate limiter, {kind}: {off['rps_median']:.0f} req/s without it, {on['rps_median']:.0f} with "
+                             f"it ({100 * (on['rps_median'] / off['rps_median'] - 1):+.0f}%), p50 {off['p50_ms']:.1f} -> "
+                             f"{on['p50_ms']:.1f} ms.  ")
         lines.append("")
     return "\n".join(lines)
 
 
-def write_docs(all_results: list[dict]) -> None:
-    start, end = "<!-- bench:results:start -->", "<!-- bench:results:end -->"
-    text = DOCS.read_text() if DOCS.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
+def render_plans(results: dict) -> str:
+    """Return the EXPLAIN ANALYZE of each page's slowest queries at one size, as markdown."""
+    lines = [f"Plans at {results['size']:,} tickets (the bench user's office holds 40% of them), taken by "
+             "bench/queries.py right after the load runs, so with warm caches.", ""]
+    for name, entry in results["queries"].items():
+        planned = [q for q in entry["slowest"] if q.get("plan")]
+        if not planned:
+            continue
+        lines.append(f"##### {name}: {entry['queries']} queries, {entry['sql_ms']} ms of SQL in all")
+        for query in planned:
+            lines += ["", f"{query['ms']} ms as captured:", "", "```sql", query["sql"], "```", "", "```",
+                      query["plan"], "```"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def replace_between(text: str, name: str, body: str) -> str:
+    start, end = f"<!-- bench:{name}:start -->", f"<!-- bench:{name}:end -->"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
     before, _, rest = text.partition(start)
     _, _, after = rest.partition(end)
-    DOCS.write_text(f"{before}{start}\n{render(all_results)}\n{end}{after}")
+    return f"{before}{start}\n{body}\n{end}{after}"
+
+
+def write_docs(all_results: list[dict]) -> None:
+    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
+    text = replace_between(text, "results", render(all_results))
+    text = replace_between(text, "plans", render_plans(max(all_results, key=lambda r: r["size"])))
+    DOCS.write_text(text)
 
 
 def main() -> int:

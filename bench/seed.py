@@ -301,6 +301,8 @@ def tickets_chunk(bounds: tuple[int, int]) -> list[tuple[str, str, int]]:
         created = start + step * (j + rng.random() * 0.9)
         age_hours = (now - created).total_seconds() / 3600
         status = _status_for(age_hours, rng)
+        if status == "escalated" and j + citizens_n < n:
+            status = "resolved"  # the citizen comes back with ticket j + citizens_n: one open per category
         office = office_index(j)
         office_id, office_code = offices[office]
         clerks, supervisor = staff[office]

@@ -212,13 +212,8 @@ def render(results: list[dict]) -> str:
 
 
 def write_docs(text: str) -> None:
-    start, end = "<!-- bench:sync:start -->", "<!-- bench:sync:end -->"
-    docs = bench_run.DOCS.read_text() if bench_run.DOCS.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
-    if start not in docs:
-        docs += f"\n{start}\n{end}\n"
-    before, _, rest = docs.partition(start)
-    _, _, after = rest.partition(end)
-    bench_run.DOCS.write_text(f"{before}{start}\n{text}{end}{after}")
+    docs = bench_run.DOCS.read_text() if bench_run.DOCS.exists() else "# Benchmarks\n"
+    bench_run.DOCS.write_text(bench_run.replace_between(docs, "sync", text))
 
 
 def main() -> int:
