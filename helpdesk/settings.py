@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "citizens",
     "tickets",
     "sync",
+    "families",
     "notifications",
     "helpdesk",
 ]
