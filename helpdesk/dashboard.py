@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from families.selectors import family_figures
 from helpdesk import selectors
 from helpdesk.selectors import Period
 from tickets.decorators import supervisor_required
@@ -69,6 +70,7 @@ def _figures(office, period: Period) -> dict:
             "distribution": selectors.resolve_distribution(office, period),
             "workload": selectors.workload(office, period),
             "registry": selectors.registry_health(office),
+            "families": family_figures(office, period),
             "computed_at": timezone.now(),
         }
         cache.set(key, figures, settings.DASHBOARD_CACHE_SECONDS)

@@ -256,6 +256,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-redrive": {"task": "notifications.tasks.redrive", "schedule": NOTIFY_REDRIVE_SECONDS,
                               "options": {"expires": NOTIFY_REDRIVE_SECONDS}},
     # UU PDP retention: erase personal data RETENTION_DAYS after a final status (helpdesk/retention.py).
+    "families-import-sweep": {"task": "families.tasks.sweep_imports", "schedule": 60, "options": {"expires": 60}},
     "retention-purge": {"task": "helpdesk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
 }
 RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
