@@ -31,7 +31,7 @@ STACK_ENV = {"DEMO_TIME_SCALE": "2880"}
 TICKETS = 200
 KILL_WORKER_AT = 60     # SIGKILL the worker (holding leases) once this many tickets are open
 REDIS_DOWN_AT = 120     # SIGKILL Redis here, and start it again, empty, REDIS_DOWN_SECONDS later
-REDIS_DOWN_SECONDS = 8.0  # longer than a nudge waits for the broker (~6 s), so some nudges are lost
+REDIS_DOWN_SECONDS = 8.0  # longer than any nudge waits for the broker, so some are surely lost
 DRAIN_TIMEOUT = 300     # the whole run takes about 90 s on an idle 2-core machine, 250 s on a busy one
 
 
