@@ -198,7 +198,10 @@ else:
     # Redis redelivers unacknowledged messages after this; no task waits anywhere near it.
     # A down Redis must not hold a clerk's save for seconds: the nudge gives up fast (the sweeper
     # finds the job in the database anyway).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 5}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 5,
+        "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0)
 CELERY_TASK_IGNORE_RESULT = True
@@ -296,6 +299,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "helpdesk.security.client_ip_for_axes"
+AXES_USERNAME_CALLABLE = "helpdesk.security.username_for_axes"  # storable: <= 255 chars, no NUL
 AXES_LOCKOUT_CALLABLE = "helpdesk.security.lockout_response"
 
 # TOTP two-factor. Supervisors and admins may enrol at /dua-faktor/; once enrolled they are asked

@@ -112,13 +112,18 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
         _accepted(job, outcome, now)
     elif isinstance(outcome, registry.Rejected):
         _rejected(job, _("Pusat menolak data: %(reason)s") % {"reason": outcome.reason})
+    elif isinstance(outcome, registry.Retry) and outcome.reason == "circuit_open":
+        # The breaker kept us from calling at all: that was no attempt, so give it back.
+        _release(job, attempts=F("attempts") - 1, last_error="circuit_open",
+                 next_attempt_at=timezone.now() + timedelta(seconds=outcome.after_seconds or 1))
     elif isinstance(outcome, registry.Retry):
         if job.attempts >= settings.SYNC_MAX_PUSH_ATTEMPTS:
             _give_up(job, _("Pengiriman ke pusat gagal %(n)s kali (%(reason)s).")
                      % {"n": job.attempts, "reason": outcome.reason})
         else:
             delay = push_retry_delay(job.attempts, retry_after=outcome.after_seconds)
-            _release(job, next_attempt_at=now + delay, last_error=outcome.reason[:300])
+            # Counted from the answer, not from the claim: Retry-After is relative to the response.
+            _release(job, next_attempt_at=timezone.now() + delay, last_error=outcome.reason[:300])
     else:
         logger.error("registry push defect for job %s: %s", job.pk, getattr(outcome, "reason", outcome.name))
         _give_up(job, _("Kesalahan sistem saat mengirim ke pusat (%(reason)s).")
@@ -194,7 +199,7 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
 
 def _check_failed(job: SyncJob, outcome: registry.Outcome, now) -> str:
     retry_after = getattr(outcome, "after_seconds", None)
-    _release(job, next_attempt_at=now + push_retry_delay(1, retry_after=retry_after),
+    _release(job, next_attempt_at=timezone.now() + push_retry_delay(1, retry_after=retry_after),
              last_error=str(getattr(outcome, "reason", outcome.name))[:300])
     return outcome.name
 
@@ -258,6 +263,15 @@ def create_missing_jobs(*, limit: int = 500) -> int:
             create_job(ticket)
         created += 1
     return created
+
+
+def next_step(job_id: int) -> tuple[str, float] | None:
+    """Return (state, seconds until due) of an active job, or None when it has nothing left to do."""
+    job = (SyncJob.objects.filter(pk=job_id, state__in=SyncJob.ACTIVE_STATES, claimed_until__isnull=True)
+           .values("state", "next_attempt_at").first())
+    if job is None:
+        return None
+    return job["state"], (job["next_attempt_at"] - timezone.now()).total_seconds()
 
 
 def due_jobs(*, now=None, limit: int = 1000) -> list[tuple[int, str]]:

@@ -14,12 +14,28 @@ SHORT_COUNTDOWN_SECONDS = 60
 
 @shared_task(name="sync.tasks.push")
 def push(job_id: int) -> str:
-    return services.push_job(job_id)
+    outcome = services.push_job(job_id)
+    _follow_up(job_id, outcome)
+    return outcome
 
 
 @shared_task(name="sync.tasks.check")
 def check(job_id: int) -> str:
-    return services.check_job(job_id)
+    outcome = services.check_job(job_id)
+    _follow_up(job_id, outcome)
+    return outcome
+
+
+def _follow_up(job_id: int, outcome: str) -> None:
+    """Nudge the job's next step when it is due within a minute, instead of waiting for the sweep.
+
+    Only after real work: a task that found the job claimed elsewhere leaves it to that worker.
+    """
+    if outcome == "skipped":
+        return
+    step = services.next_step(job_id)
+    if step is not None and step[1] <= SHORT_COUNTDOWN_SECONDS:
+        nudge(job_id, step[0], countdown=max(step[1], 0.01))
 
 
 @shared_task(name="sync.tasks.expedite")

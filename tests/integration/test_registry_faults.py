@@ -22,14 +22,6 @@ def registry_calls(job):
     )
 
 
-# Seen on a loaded machine (0.52 s after a "Retry-After: 1"): sync/services.py adds the retry delay
-# to `now`, taken when the unit of work was claimed, before the HTTP call, so the next call may come
-# as early as Retry-After minus the time that call took. Once it counts from the answer
-# (timezone.now() in _apply_push_outcome's Retry branch and in _check_failed), delete the xfail.
-KNOWN_EARLY_RETRY = ("known bug: sync/services.py counts Retry-After from the claim, not from the answer "
-                     "(_apply_push_outcome, _check_failed use `now`)")
-
-
 def early_calls(tickets, pipeline, required_wait):
     """Return (early, gaps): the gaps (s) between an answer and the start of the job's next call,
     and those shorter than `required_wait(answer)` (None: the answer asked for no wait)."""
@@ -48,9 +40,8 @@ def early_calls(tickets, pipeline, required_wait):
     return early, sorted(gaps)
 
 
-def xfail_if_early(early) -> None:
-    if early:
-        pytest.xfail(f"{KNOWN_EARLY_RETRY}: {len(early)} call(s) before Retry-After elapsed: {early[:5]}")
+def assert_none_early(early) -> None:
+    assert not early, f"{len(early)} call(s) before Retry-After elapsed: {early[:5]}"
 
 
 def assert_one_write_per_ticket(pipeline, tickets):
@@ -85,7 +76,7 @@ def test_tickets_opened_during_a_registry_outage_wait_out_its_retry_after_and_re
 
     early, gaps = early_calls(tickets, pipeline, rest_of_window)
     print(f"\noutage: gaps after a 503 (s): {gaps}")
-    xfail_if_early(early)
+    assert_none_early(early)
     assert stats["requests_by_endpoint"]["resident_put"].get("503", 0) == len(into_outage)
 
 
@@ -102,7 +93,7 @@ def test_a_rate_limited_registry_is_not_called_again_before_its_retry_after_has_
     print(f"\n429 answers followed by another call: {len(gaps)}; gaps (s): {gaps}")
     assert gaps, "the rate limit never bit: the test proves nothing"
     assert stats["requests_by_status"].get("429", 0) >= len(gaps)
-    xfail_if_early(early)
+    assert_none_early(early)
 
 
 def test_tickets_resolve_through_a_burst_of_server_errors(pipeline):

@@ -99,3 +99,17 @@ def test_a_success_closes_the_breaker_count():
     for _ in range(3):
         client.resident("x")
     assert client.breaker.state() == "closed"
+
+
+def test_a_cache_that_is_down_leaves_the_breaker_closed(monkeypatch):
+    class DownCache:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ConnectionError("redis is restarting")
+            return fail
+
+    monkeypatch.setattr(registry, "cache", DownCache())
+    breaker = registry.CircuitBreaker(threshold=1, open_seconds=60)
+    breaker.record_failure()
+    breaker.record_success()
+    assert breaker.open_remaining() == 0.0 and breaker.state() == "closed"

@@ -258,3 +258,25 @@ def test_expediting_asks_the_centre_and_brings_the_next_check_forward(job, scrip
 def test_expediting_a_job_not_yet_accepted_does_nothing(job, script):
     assert services.expedite_job(job.pk, client=client(script)) == "skipped"
     assert script.requests == []
+
+
+def test_an_open_breaker_does_not_use_up_a_push_attempt(job, script):
+    from sync.registry import CircuitBreaker
+
+    breaker = CircuitBreaker(threshold=1, open_seconds=60)
+    breaker.record_failure()
+    api = registry.RegistryClient(base_url="http://registry.test/api/v1", token="t", transport=script.transport(),
+                                  breaker=breaker)
+    assert services.push_job(job.pk, client=api) == "retry"
+    job.refresh_from_db()
+    assert job.attempts == 0 and job.last_error == "circuit_open" and script.requests == []
+    assert job.next_attempt_at > timezone.now() + dt.timedelta(seconds=50)
+
+
+def test_retry_after_counts_from_the_answer_not_from_the_claim(job, script):
+    script.answer(429, {"error": "rate_limited"}, {"Retry-After": "30"})
+    claimed_long_ago = timezone.now() - dt.timedelta(seconds=20)
+    SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=claimed_long_ago - dt.timedelta(seconds=1))
+    services.push_job(job.pk, client=client(script), now=claimed_long_ago)
+    job.refresh_from_db()
+    assert job.next_attempt_at >= timezone.now() + dt.timedelta(seconds=29)
