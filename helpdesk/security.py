@@ -20,6 +20,20 @@ def client_ip_for_axes(request) -> str:
     return client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
 
 
+def username_for_axes(request, credentials=None) -> str | None:
+    """Return the username axes records, in a form its table can hold.
+
+    axes stores the typed username as is: 300 characters or a NUL byte made the login page fail
+    with a database error (found by tests/security/test_hostile_input.py). No real username is
+    that long (150 at most) or contains NUL, so cutting and dropping them changes no real count.
+    """
+    field = str(settings.AXES_USERNAME_FORM_FIELD)
+    value = credentials.get(field) if credentials else getattr(request, "POST", {}).get(field)
+    if value is None:
+        return None
+    return str(value).replace("\x00", "")[:255]
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """Render the friendly lockout page (429): wait, or ask a supervisor or admin to unlock."""
     cooloff = settings.AXES_COOLOFF_TIME

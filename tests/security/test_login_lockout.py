@@ -123,3 +123,22 @@ def test_a_forwarded_for_header_is_ignored_unless_the_proxy_is_trusted(clerk, se
                       HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     _client, response = attempt("petugas", PASSWORD)
     assert response.status_code == 429
+
+
+@pytest.mark.parametrize("username", ["x" * 300, "\u202epetugas", "petugas" + "\u200b" * 200])
+def test_a_hostile_username_is_a_wrong_login_like_any_other_and_still_counted(clerk, username):
+    """Longer than axes' column once gave a 500 (database error) instead of the login page."""
+    for _ in range(4):
+        _client, response = attempt(username, "salah-sandi")
+        assert response.status_code == 200
+    assert attempt(username, "salah-sandi")[1].status_code == 429, "the fifth failure locks"
+    client, response = attempt("petugas", PASSWORD)
+    assert response.status_code == 302 and logged_in(client), "the real clerk is not caught by it"
+
+
+@pytest.mark.parametrize("username", ["petugas\x00", "\x00" * 5])
+def test_a_username_with_a_nul_byte_is_refused_before_any_password_check(clerk, username):
+    for _ in range(6):
+        _client, response = attempt(username, PASSWORD)
+        assert response.status_code == 200
+    assert not AccessAttempt.objects.exists()
