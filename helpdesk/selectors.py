@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Min, Q
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -173,9 +173,12 @@ def registry_health(office, now: datetime | None = None) -> dict:
     for name, since in windows.items():
         attempts = SyncAttempt.objects.filter(created_at__gte=since)
         health[name] = {row["operation"]: row for row in _attempt_figures(attempts)}
-    oldest = SyncJob.objects.filter(state=SyncJob.State.ACCEPTED, ticket__office=office).aggregate(m=Min("accepted_at"))
+    # ORDER BY + LIMIT 1, not MIN(): walking the accepted jobs oldest first (index syncjob_accepted)
+    # stops at the office's first one; MIN() made PostgreSQL hash-join every ticket of the office.
+    oldest = (SyncJob.objects.filter(state=SyncJob.State.ACCEPTED, ticket__office=office, accepted_at__isnull=False)
+              .order_by("accepted_at").values_list("accepted_at", flat=True).first())
     health["breaker"] = registry.default_breaker().state()
-    health["oldest_unverified"] = oldest["m"]
+    health["oldest_unverified"] = oldest
     return health
 
 

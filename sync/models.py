@@ -53,6 +53,9 @@ class SyncJob(models.Model):
             # The SLA sweep: accepted jobs past their due time, not yet escalated.
             models.Index(fields=["sla_due_at"], name="syncjob_sla",
                          condition=Q(state="accepted", escalated_at__isnull=True)),
+            # The dashboard's "oldest unverified": accepted jobs oldest first, read until one of
+            # the office's (helpdesk.selectors.registry_health).
+            models.Index(fields=["accepted_at"], name="syncjob_accepted", condition=Q(state="accepted")),
         ]
 
     def __str__(self):
