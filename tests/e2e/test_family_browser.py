@@ -6,25 +6,12 @@ from playwright.sync_api import expect
 
 from families.models import FamilyGroup, FamilyMember
 from tests.cast import KK_NEW, NIK, complaint, make_staff
-# The e2e fixtures, shared (pytest finds fixtures imported into a test module).
-from tests.e2e.conftest import browser, desk_groups, fast_password_hashing, log_in, playwright, shot  # noqa: F401
 from tests.families.support import DAUGHTER, HUSBAND
 from tickets import services
 from tickets.models import Office, Ticket
 from tickets.permissions import COUNTER_GROUP
 
 pytestmark = pytest.mark.e2e
-TIMEOUT_MS = 15_000  # more than tests/e2e allows: these pages also wait for the live server's first load
-
-
-@pytest.fixture
-def page(browser):
-    """A fresh Indonesian browser context (tests/e2e's own `page` needs that folder's report hook)."""
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.fixture
