@@ -32,17 +32,15 @@ SECRET_KEY = secret_from_env_or_file(
 )
 # Personal-data keys. Encryption keys are a comma-separated list: the first encrypts, all decrypt
 # (rotation). The lookup HMAC key is separate, so a leaked lookup column cannot be decrypted.
-FIELD_ENCRYPTION_KEYS = env_list(
-    "FIELD_ENCRYPTION_KEYS",
-    [
-        secret_from_env_or_file(
-            "FIELD_ENCRYPTION_KEY",
-            VAR_DIR / "field_encryption_key",
-            generate=lambda: Fernet.generate_key().decode(),
-            required=PRODUCTION,
-        )
-    ],
-)
+# The single-key fallback is read only when the list is absent, so production needs just the list.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", []) or [
+    secret_from_env_or_file(
+        "FIELD_ENCRYPTION_KEY",
+        VAR_DIR / "field_encryption_key",
+        generate=lambda: Fernet.generate_key().decode(),
+        required=PRODUCTION,
+    )
+]
 FIELD_HMAC_KEY = secret_from_env_or_file(
     "FIELD_HMAC_KEY", VAR_DIR / "field_hmac_key", generate=token_urlsafe, required=PRODUCTION
 )

@@ -205,14 +205,10 @@ def run_manage(env, *args):
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = production_env(tmp_path)
-    # settings.py reads FIELD_ENCRYPTION_KEY even when FIELD_ENCRYPTION_KEYS is set; see the test below.
-    env["FIELD_ENCRYPTION_KEY"] = env["FIELD_ENCRYPTION_KEYS"]
     result = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="settings.py evaluates the FIELD_ENCRYPTION_KEY fallback eagerly: "
-                   "production with only FIELD_ENCRYPTION_KEYS (as README and .env.example say) fails to start")
 def test_production_starts_with_exactly_the_secrets_the_readme_names(tmp_path):
     result = run_manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -220,7 +216,6 @@ def test_production_starts_with_exactly_the_secrets_the_readme_names(tmp_path):
 
 def test_production_settings_turn_every_protection_on(tmp_path):
     env = production_env(tmp_path)
-    env["FIELD_ENCRYPTION_KEY"] = env["FIELD_ENCRYPTION_KEYS"]
     names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
              "SESSION_COOKIE_SAMESITE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_REFERRER_POLICY",
              "X_FRAME_OPTIONS", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "AXES_FAILURE_LIMIT",
