@@ -30,7 +30,7 @@ def _write(n: int, barrier: threading.Barrier, errors: list) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_on_their_own_connections_make_one_unbroken_chain():
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite has one writer at a time; the race needs PostgreSQL")
+        pytest.fail("SQLite has one writer at a time; the race needs PostgreSQL")
     barrier, errors = threading.Barrier(WRITERS), []
     threads = [threading.Thread(target=_write, args=(n, barrier, errors)) for n in range(WRITERS)]
     for thread in threads:

@@ -78,7 +78,7 @@ def database_url_for_workers() -> str:
     """Return the DATABASE_URL of the pytest-django test database (call after django_db_setup)."""
     db = settings.DATABASES["default"]
     if "postgresql" not in db["ENGINE"]:
-        pytest.skip("the integration tests need PostgreSQL: set DATABASE_URL=postgres://...")
+        pytest.fail("the integration tests need PostgreSQL: set DATABASE_URL=postgres://...")
     assert db["NAME"].startswith("test_"), f"not a test database: {db['NAME']}"
     user = quote(db.get("USER") or "", safe="")
     password = db.get("PASSWORD") or ""

@@ -111,7 +111,7 @@ def _connection_to(port: int):
 def test_the_database_check_fails_while_the_database_is_unreachable_and_recovers(caplog):
     real_port = connections["default"].settings_dict["PORT"] or 5432
     if connections["default"].vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (the project's test database)")
+        pytest.fail("needs PostgreSQL (the project's test database)")
     connection = _connection_to(free_port())
     try:
         assert health.check_database(connection) == "fail"
@@ -127,7 +127,7 @@ def test_the_database_check_fails_while_the_database_is_unreachable_and_recovers
 @pytest.mark.django_db
 def test_readyz_answers_503_naming_database_and_migrations_when_the_database_is_down(client, monkeypatch, registry):
     if connections["default"].vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (the project's test database)")
+        pytest.fail("needs PostgreSQL (the project's test database)")
     broken = _connection_to(free_port())
     real_check = health.check_database
     monkeypatch.setattr(health, "check_database", lambda: real_check(broken))
