@@ -1,9 +1,9 @@
 """The help desk's Celery app as the sync benchmark runs it: `celery -A bench.celery_app worker`.
 
-With BENCH_SHARED_SSL_CONTEXT=1 every httpx.Client built without an explicit `verify` shares one
-SSL context. That is the fix proposed in docs/benchmarks.md for sync/registry.py, which builds an
-httpx.Client per unit of work and so re-reads the CA bundle (tens of ms of CPU, holding the GIL)
-for every push and check; the benchmark runs the worker both ways to show what the fix is worth.
+With BENCH_SHARED_SSL_CONTEXT=1 (pool spec "threads:32:fix") every httpx.Client built without an
+explicit `verify` shares one SSL context. sync/registry.py builds an httpx.Client per push and check,
+and a bare httpx.Client() re-reads the CA bundle; this checks whether that limits the worker. It did
+not (docs/benchmarks.md): inside the help desk a RegistryClient() costs about 0.5 ms.
 """
 import os
 

@@ -1,13 +1,14 @@
 """Count the SQL queries of each benchmarked page, and EXPLAIN ANALYZE the slowest ones.
 
 Run by bench/run.py against a seeded database (same environment as gunicorn); prints JSON:
-{scenario: {"queries": n, "sql_ms": total, "slowest": [{"ms", "sql", "plan"}]}}.
+{scenario: {"queries": n, "wall_ms": one request alone, "sql_ms": total, "slowest": [{"ms", "sql", "plan"}]}}.
 Each page is requested twice with Django's test client and counted the second time (the first
 warms per-process caches such as content types), as the bench supervisor.
 """
 import json
 import os
 import sys
+import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
@@ -61,10 +62,12 @@ def main() -> int:
     for name, request in pages.items():
         request()
         with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
             response = request()
+            wall_ms = (time.perf_counter() - began) * 1000
         assert response.status_code in (200, 302), (name, response.status_code)
         timed = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
-        entry = {"queries": len(captured), "status": response.status_code,
+        entry = {"queries": len(captured), "status": response.status_code, "wall_ms": round(wall_ms, 1),
                  "sql_ms": round(sum(float(q["time"]) for q in timed) * 1000, 1), "slowest": []}
         for query in timed[:3]:
             item = {"ms": round(float(query["time"]) * 1000, 2), "sql": query["sql"]}

@@ -33,7 +33,7 @@ from tests.support.registry_process import RegistryProcess  # noqa: E402
 JOBS = int(os.environ.get("BENCH_SYNC_JOBS", "3000"))
 LATENCIES = [int(x) for x in os.environ.get("BENCH_SYNC_LATENCIES", "0 50").split()]
 # "pool:concurrency[:fix]"; ":fix" runs the worker with the shared SSL context (bench/celery_app.py).
-POOLS = os.environ.get("BENCH_SYNC_POOLS", "threads:32 threads:32:fix prefork:8 prefork:8:fix prefork:32:fix").split()
+POOLS = os.environ.get("BENCH_SYNC_POOLS", "threads:32 prefork:8").split()
 BROKER_URL = os.environ.get("BENCH_SYNC_BROKER_URL", "redis://127.0.0.1:6379/13")
 DATABASE = "sinkron_bench_sync"
 TIMEOUT = float(os.environ.get("BENCH_SYNC_TIMEOUT", "300"))
@@ -126,6 +126,33 @@ def rss_kb(pid: int) -> int:
     return total
 
 
+class CpuMeter:
+    """CPU spent by the worker, the mock registry and both databases' backends since the last reset.
+
+    Per job it does not depend on how busy the machine is, unlike jobs per second: 2,000 ms over the
+    sum is what two idle cores could push (or check) at most.
+    """
+
+    def __init__(self, worker_pid: int, registry: RegistryProcess):
+        self.worker_pid, self.registry = worker_pid, registry
+        self.reset()
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        databases = [DATABASE, self.registry.database_name]
+        backends = [row[0] for row in bench_run.admin(
+            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", databases)]
+        return {"worker": bench_run.cpu_times(bench_run.process_tree(self.worker_pid)),
+                "registry": bench_run.cpu_times(bench_run.process_tree(self.registry._process.pid)),
+                "database": bench_run.cpu_times(backends)}
+
+    def reset(self) -> None:
+        self.start = self._sample()
+
+    def per_job(self, jobs: int) -> dict[str, float]:
+        now = self._sample()
+        return {part: 1000 * bench_run.cpu_used(self.start[part], now[part]) / jobs for part in now}
+
+
 def count(connection, sql: str, ids: list[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [ids])
@@ -168,17 +195,21 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
     connection = psycopg2.connect(database_url())
     connection.autocommit = True
     peak: dict = {}
+    cpu = CpuMeter(worker.pid, registry)
     try:
         pushes = watch(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'pending'",
                        ids, worker, peak)
+        push_cpu = cpu.per_job(len(ids))
         accepted = count(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state = 'accepted'", ids)
         time.sleep(2.5)  # the mock applies every update 2 s after accepting it
         with connection.cursor() as cursor:
             cursor.execute("UPDATE sync_syncjob SET next_attempt_at = now() WHERE id = ANY(%s) AND state = 'accepted'",
                            [ids])
         publish(ids, "accepted", env)
+        cpu.reset()
         checks = watch(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'accepted'",
                        ids, worker, peak)
+        check_cpu = cpu.per_job(len(ids))
         verified = count(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state = 'verified'", ids)
     finally:
         connection.close()
@@ -191,9 +222,9 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
     result = {"pool": pool, "concurrency": concurrency, "fix": fix, "jobs": len(ids), "accepted": accepted, "verified": verified,
               "pushes_per_s": pushes["per_second"], "checks_per_s": checks["per_second"],
               "push_seconds": pushes["seconds_total"], "check_seconds": checks["seconds_total"],
-              "rss_mb": peak["rss_kb"] / 1024}
+              "rss_mb": peak["rss_kb"] / 1024, "push_cpu_ms": push_cpu, "check_cpu_ms": check_cpu}
     log(f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
-        f"{result['pushes_per_s']:.0f} pushes/s, {result['checks_per_s']:.0f} checks/s, "
+        f"{result['pushes_per_s']:.0f} pushes/s, {result['checks_per_s']:.0f} checks/s, cpu/push {push_cpu}, "
         f"{accepted}+{verified} accepted/verified of {len(ids)}, peak RSS {result['rss_mb']:.0f} MB")
     return result
 
@@ -202,13 +233,19 @@ def render(results: list[dict]) -> str:
     lines = [f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {JOBS} jobs per run, load average "
              f"{os.getloadavg()[0]:.1f} at the end.", "",
              "| registry latency | pool | concurrency | client | pushes/s | checks/s | all pushed in | all checked in | "
-             "peak worker RSS |", "|---:|---|---:|---|---:|---:|---:|---:|---:|"]
+             "peak worker RSS | CPU ms/push worker + registry + db | CPU ms/check | 2-core ceiling pushes/s |",
+             "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         client = "shared SSL context (fix)" if r["fix"] else "as is"
         lines.append(f"| {r['latency_ms']} ms | {r['pool']} | {r['concurrency']} | {client} | {r['pushes_per_s']:.0f} | "
                      f"{r['checks_per_s']:.0f} | {r['push_seconds']:.1f} s | {r['check_seconds']:.1f} s | "
-                     f"{r['rss_mb']:.0f} MB |")
+                     f"{r['rss_mb']:.0f} MB | {_cpu(r['push_cpu_ms'])} | {_cpu(r['check_cpu_ms'])} | "
+                     f"{2000 / max(0.1, sum(r['push_cpu_ms'].values())):.0f} |")
     return "\n".join(lines) + "\n"
+
+
+def _cpu(parts: dict) -> str:
+    return f"{parts['worker']:.1f} + {parts['registry']:.1f} + {parts['database']:.1f}"
 
 
 def write_docs(text: str) -> None:
