@@ -2,7 +2,6 @@
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,15 +17,10 @@ from families.models import ImportBatch
 from tickets.decorators import staff_required, supervisor_required
 from tickets.models import Ticket
 from tickets.services import TicketError
+from tickets.permissions import office_of
 
 KNOWN_MEMBERS_SHOWN = 20
 
-
-def _office_of(user):
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
-    return profile.office
 
 
 # --- at the counter ------------------------------------------------------------------------------
@@ -36,7 +30,7 @@ def _office_of(user):
 @require_http_methods(["GET", "POST"])
 def intake(request):
     """The family complaint: the applicant's own complaint plus the other members of the new KK."""
-    office = _office_of(request.user)
+    office = office_of(request.user)
     family = FamilyIntake(request.POST or None)
     if request.method == "POST" and family.is_valid():
         try:
@@ -121,7 +115,7 @@ def group_slip(request, pk):
 @supervisor_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    office = _office_of(request.user)
+    office = office_of(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch, created = services.register_upload(office=office, uploaded_by=request.user,

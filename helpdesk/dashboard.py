@@ -5,7 +5,6 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from helpdesk import selectors
 from helpdesk.selectors import Period
 from tickets.decorators import supervisor_required
 from tickets.workflow import Status
+from tickets.permissions import office_of
 
 MAX_PERIOD_DAYS = 366
 
@@ -50,12 +50,6 @@ class PeriodForm(forms.Form):
         return Period.last_days(1 if choice == "today" else int(choice))
 
 
-def _office(user):
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        raise PermissionDenied
-    return profile.office
-
 
 def _figures(office, period: Period) -> dict:
     """Compute (or reuse for DASHBOARD_CACHE_SECONDS) everything the page shows."""
@@ -79,7 +73,7 @@ def _figures(office, period: Period) -> dict:
 
 @supervisor_required
 def dashboard(request):
-    office = _office(request.user)
+    office = office_of(request.user)
     form = PeriodForm(request.GET or None)
     period = form.chosen_period()
     figures = _figures(office, period)
@@ -138,7 +132,7 @@ def chart_csv(request, chart):
     """Return one chart's data as CSV, for the same period as the page."""
     if chart not in CSV_CHARTS:
         raise Http404
-    office = _office(request.user)
+    office = office_of(request.user)
     period = PeriodForm(request.GET or None).chosen_period()
     charts = _chart_data(_figures(office, period))
     response = HttpResponse(content_type="text/csv; charset=utf-8")

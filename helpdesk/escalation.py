@@ -11,7 +11,6 @@ from functools import partial
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -30,17 +29,12 @@ from tickets.decorators import supervisor_required
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.selectors import CappedPaginator, staff_of_office
 from tickets.workflow import IllegalTransition
+from tickets.permissions import office_of
 
 logger = logging.getLogger(__name__)
 
 BULK_MAX_TICKETS = 100
 
-
-def _office_of(user):
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
-    return profile.office
 
 
 def _ticket_of_office(office, code: str) -> Ticket:
@@ -147,7 +141,7 @@ def _desk_context(request, office, *, bulk_form=None) -> dict:
 @require_GET
 def desk(request):
     """List the office's overdue and escalated tickets, oldest due first, each with its message."""
-    office = _office_of(request.user)
+    office = office_of(request.user)
     return render(request, "helpdesk/escalation.html", _desk_context(request, office))
 
 
@@ -155,7 +149,7 @@ def desk(request):
 @require_POST
 def message(request, code):
     """Return the ticket's full message (NIK and KK in clear), recording who saw it and why."""
-    ticket = _ticket_of_office(_office_of(request.user), code)
+    ticket = _ticket_of_office(office_of(request.user), code)
     record_access(citizen=ticket.citizen, viewer=request.user, purpose=f"eskalasi {ticket.code}",
                   ip=request.META.get("REMOTE_ADDR", ""), action="escalation_message", ticket=ticket)
     context = {"ticket": ticket, "message": escalations.escalation_message(ticket, full=True), "full": True}
@@ -170,7 +164,7 @@ def message(request, code):
 @require_POST
 def contacted(request, code):
     """Record "Sudah dieskalasi" (channel, note) and ask the centre's registry to expedite."""
-    ticket = _ticket_of_office(_office_of(request.user), code)
+    ticket = _ticket_of_office(office_of(request.user), code)
     form = ContactForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -210,7 +204,7 @@ class BulkOutcome:
 @require_POST
 def bulk(request):
     """Apply one action to the ticked tickets, one by one; report what succeeded and what did not."""
-    office = _office_of(request.user)
+    office = office_of(request.user)
     form = BulkActionForm(request.POST, office=office)
     if not form.is_valid():
         return render(request, "helpdesk/escalation.html", _desk_context(request, office, bulk_form=form),

@@ -31,6 +31,7 @@ from tickets.decorators import supervisor_required
 from tickets.models import Category, Service, Ticket
 from tickets.selectors import QUEUE_COUNT_CAP
 from tickets.workflow import Status
+from tickets.permissions import office_of
 
 audit = logging.getLogger("sinkron.audit")
 
@@ -45,12 +46,6 @@ COLUMNS = [
 ]
 DATE_COLUMNS = (1, 6, 7)
 
-
-def _office_of(user):
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
-    return profile.office
 
 
 # --- the filter ----------------------------------------------------------------------------------
@@ -152,7 +147,7 @@ def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, comp
 @require_GET
 def index(request):
     """The report page: the filter form and how many tickets it matches."""
-    office = _office_of(request.user)
+    office = office_of(request.user)
     form = ReportFilterForm(request.GET if "start" in request.GET else None,
                             initial=ReportFilterForm.initial_period())
     count = None
@@ -167,7 +162,7 @@ def _context(request, form, count=None) -> dict:
 
 
 def _export(request, writer):
-    office = _office_of(request.user)
+    office = office_of(request.user)
     form = ReportFilterForm(request.POST)
     if not form.is_valid():
         return render(request, "helpdesk/reports.html", _context(request, form), status=400)

@@ -1,4 +1,7 @@
 """Who may do what with tickets. Views check these on the server; templates only mirror them."""
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from tickets.workflow import Status
 
 COUNTER_GROUP = "Petugas Loket"
@@ -42,3 +45,11 @@ def allowed_actions(user, ticket) -> set[str]:
             if ticket.status != Status.ESCALATED:
                 actions.add("escalate")
     return actions
+
+
+def office_of(user):
+    """Return the user's office; refuse (403) an account that belongs to none."""
+    profile = getattr(user, "staff_profile", None)
+    if profile is None:
+        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
+    return profile.office

@@ -15,21 +15,15 @@ from citizens.services import record_access
 from tickets import selectors, services
 from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
 from tickets.decorators import staff_required
-from tickets.permissions import allowed_actions
+from tickets.permissions import allowed_actions, office_of
 from tickets.workflow import IllegalTransition
 
-
-def _office_of(user):
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
-    return profile.office
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def intake(request):
-    office = _office_of(request.user)
+    office = office_of(request.user)
     form = IntakeForm(request.POST or None)
     duplicate = None
     if request.method == "POST" and form.is_valid():
