@@ -127,3 +127,19 @@ class TestSlip:
         response = clerk_client.get(reverse("tickets:slip", args=[ticket.code]))
         assert response.context["status_url"].endswith(f"/cek-status/?kode={ticket.code}")
         assert NIK not in response.context["status_url"]
+
+
+def test_the_detail_runs_the_same_number_of_queries_for_a_short_or_long_timeline(clerk_client, clerk, ticket):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert clerk_client.get(detail_url(ticket)).status_code == 200
+        return len(captured)
+
+    services.add_note(ticket=ticket, actor=clerk, text="Catatan pertama.")
+    short = queries()
+    for n in range(20):
+        services.add_note(ticket=ticket, actor=clerk, text=f"Catatan {n}.")
+    assert queries() == short
