@@ -119,7 +119,6 @@ class Stack:
             "REGISTRY_TOKEN": self.registry.registry_token,
             "PYTHONUNBUFFERED": "1",
         })
-        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
         return env
 
     # --- processes -------------------------------------------------------------------------------

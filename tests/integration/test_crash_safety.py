@@ -114,12 +114,15 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     pipeline.wait_for_status(tickets, Status.RESOLVED, timeout=DRAIN_TIMEOUT)
     drained_in = pipeline.elapsed(started)
 
-    # Nothing left active, nothing claimed, every job verified.
-    assert Counter(SyncJob.objects.values_list("state", flat=True)) == {SyncJob.State.VERIFIED: TICKETS}
+    # Nothing left active, nothing claimed, every job verified. The counter keeps saving while Redis
+    # is down (a save no longer waits for the broker), so there may be more than TICKETS tickets.
+    opened = len(tickets)
+    assert opened >= TICKETS
+    assert Counter(SyncJob.objects.values_list("state", flat=True)) == {SyncJob.State.VERIFIED: opened}
     assert not SyncJob.objects.filter(claimed_until__isnull=False).exists()
     # Each ticket's timeline holds one push acceptance and one resolution, by the system.
     transitions = Counter(TicketEvent.objects.exclude(to_status="").values_list("to_status", flat=True))
-    assert transitions[Status.NEW] == transitions[Status.SENT] == transitions[Status.RESOLVED] == TICKETS
+    assert transitions[Status.NEW] == transitions[Status.SENT] == transitions[Status.RESOLVED] == opened
     escalations = Counter(TicketEvent.objects.filter(to_status=Status.ESCALATED).values_list("ticket_id", flat=True))
     assert all(n == 1 for n in escalations.values()), "a ticket was escalated more than once"
     # The registry applied exactly one write per ticket: no duplicates, none missing.
@@ -129,7 +132,7 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     duplicate_writes = {k: n for k, n in stats["writes_applied_by_key"].items() if n != 1}
     assert set(stats["updates_by_key"]) == set(stats["writes_applied_by_key"]) == keys
     assert duplicate_updates == duplicate_writes == {}
-    assert stats["updates"]["applied"] == stats["updates"]["total"] == TICKETS
+    assert stats["updates"]["applied"] == stats["updates"]["total"] == opened
 
     pushes = Counter(SyncAttempt.objects.filter(operation=SyncAttempt.Operation.PUSH)
                      .values_list("job_id", flat=True))
@@ -137,7 +140,7 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     worker_logs = "".join(path.read_text(errors="replace") for name, path in stack.log_files()
                           if name.startswith("worker-"))
     figures = {
-        "tickets": TICKETS,
+        "tickets": opened,
         "worker_sigkills": stack.worker_kills,
         "leases_orphaned_by_each_kill": orphaned_leases,
         "redis_restarts_empty": stack.redis.starts - starts_before,
@@ -147,7 +150,7 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
         "slowest_save_while_redis_down_seconds": round(max(saves_while_down), 1),
         "sync_nudges_lost_at_publish": sum(r.name == "sync.tasks" and "could not publish" in r.getMessage()
                                            for r in caplog.records),
-        "tickets_resolved": TICKETS,
+        "tickets_resolved": opened,
         "duplicate_updates_at_registry": len(duplicate_updates),
         "duplicate_writes_at_registry": len(duplicate_writes),
         "repeated_pushes_answered_by_replay": stats["duplicates_by_kind"]["replayed"],
