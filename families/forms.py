@@ -2,7 +2,7 @@
 from pathlib import PurePath
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Div, Fieldset, Layout, Row
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,18 +28,7 @@ def applicant_form(data=None) -> IntakeForm:
     helper.form_tag = False
     helper.disable_csrf = True  # the page's <form> carries the token
     helper.render_unmentioned_fields = True  # a field added to IntakeForm later still shows up
-    helper.layout = Layout(
-        Fieldset(_("Data Pemohon"),
-                 Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
-                 Div(css_id="nik-info", css_class="mb-3"),
-                 Row(Column("birth_date", css_class="col-md-3"), Column("sex", css_class="col-md-3"),
-                     Column("phone", css_class="col-md-3"), Column("email", css_class="col-md-3")),
-                 Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6"))),
-        Fieldset(_("Pengaduan"),
-                 Row(Column("category", css_class="col-md-6"), Column("service", css_class="col-md-6")),
-                 Row(Column("deadline", css_class="col-md-4")),
-                 "description"),
-    )
+    helper.layout = Layout(*IntakeForm.fieldsets())
     form.helper = helper
     return form
 

@@ -62,6 +62,15 @@ class IntakeForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_id = "intake-form"
         self.helper.layout = Layout(
+            *self.fieldsets(),
+            Submit("submit", _("Simpan"), css_class="btn-primary btn-lg"),
+            HTML('<a class="btn btn-link" href="{% url "tickets:queue" %}">' + str(_("Batal")) + "</a>"),
+        )
+
+    @staticmethod
+    def fieldsets() -> list:
+        """Return the applicant and complaint fieldsets (the family page reuses them)."""
+        return [
             Fieldset(_("Data Pemohon"),
                      Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
                      Div(css_id="nik-info", css_class="mb-3"),
@@ -72,9 +81,7 @@ class IntakeForm(forms.Form):
                      Row(Column("category", css_class="col-md-6"), Column("service", css_class="col-md-6")),
                      Row(Column("deadline", css_class="col-md-4")),
                      "description"),
-            Submit("submit", _("Simpan"), css_class="btn-primary btn-lg"),
-            HTML('<a class="btn btn-link" href="{% url "tickets:queue" %}">' + str(_("Batal")) + "</a>"),
-        )
+        ]
 
     def clean_nik(self):
         info = _parse_number(self.cleaned_data["nik"], nikparse.parse_nik)
