@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
 from tickets.models import Ticket, normalize_ticket_code
-from tickets.ratelimit import Rate, allow, client_ip
+from tickets.ratelimit import Rate, allow_all, client_ip
 from tickets.signals import code_resend_requested
 from tickets.workflow import OPEN_STATUSES, Status
 
@@ -117,9 +117,8 @@ def _digest_or_blank(nik: str) -> str:
 def _within_limits(request, nik: str, *, per_ip: str, per_nik: str, scope: str) -> bool:
     ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
     # Count both, always, so a blocked IP cannot probe NIKs and vice versa.
-    ip_ok = allow(f"{scope}:ip:{ip}", Rate.parse(per_ip))
-    nik_ok = allow(f"{scope}:nik:{_digest_or_blank(nik)}", Rate.parse(per_nik))
-    return ip_ok and nik_ok
+    return all(allow_all([(f"{scope}:ip:{ip}", Rate.parse(per_ip)),
+                          (f"{scope}:nik:{_digest_or_blank(nik)}", Rate.parse(per_nik))]))
 
 
 def _too_many(request, template: str, context: dict):

@@ -3,7 +3,8 @@ shares them). Keys never contain a NIK: callers pass its keyed digest."""
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -24,17 +25,37 @@ class Rate:
         return cls(limit, window)
 
 
-def allow(key: str, rate: Rate, *, now: float | None = None) -> bool:
-    """Count one hit on `key`; return False when the hit goes over the rate in this window."""
-    window_index = int((now or time.time()) // rate.window)
-    cache_key = f"ratelimit:{key}:{window_index}"
-    cache.add(cache_key, 0, timeout=rate.window + 1)
+def allow_all(limits: list[tuple[str, Rate]], *, now: float | None = None) -> list[bool]:
+    """Count one hit on each (key, rate); return, for each, whether the hit stays within its rate."""
+    now = now or time.time()
+    windows = [(f"ratelimit:{key}:{int(now // rate.window)}", rate) for key, rate in limits]
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        hits = _count_in_redis(cache, windows)
+    else:
+        hits = [_count_in_cache(cache, window_key, rate) for window_key, rate in windows]
+    return [count <= rate.limit for count, (_, rate) in zip(hits, windows)]
+
+
+def _count_in_redis(cache: RedisCache, windows: list[tuple[str, Rate]]) -> list[int]:
+    # One round trip for every counter: INCR, then EXPIRE only where the key has no expiry yet
+    # (NX), so each window's key dies after its window. Django's cache API takes three round
+    # trips per key (add, exists, incr), and the status lookup is the hottest public path.
+    pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
+    for window_key, rate in windows:
+        cache_key = cache.make_and_validate_key(window_key)
+        pipe.incr(cache_key)
+        pipe.expire(cache_key, rate.window + 1, nx=True)
+    return pipe.execute()[::2]
+
+
+def _count_in_cache(cache, window_key: str, rate: Rate) -> int:
+    cache.add(window_key, 0, timeout=rate.window + 1)
     try:
-        hits = cache.incr(cache_key)
+        return cache.incr(window_key)
     except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=rate.window + 1)
-        hits = 1
-    return hits <= rate.limit
+        cache.set(window_key, 1, timeout=rate.window + 1)
+        return 1
 
 
 def client_ip(request, *, trust_forwarded: bool) -> str:
