@@ -6,7 +6,9 @@ Nothing here logs or raises with a NIK in the text: the NIK travels only in the 
 from __future__ import annotations
 
 import functools
+import os
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +81,12 @@ class NotFound(Outcome):
 # --- circuit breaker -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BreakerReading:
+    open_seconds: float
+    failures_counted: bool
+
+
 class CircuitBreaker:
     """Stop calling the centre for a while after repeated passing failures.
 
@@ -96,13 +104,24 @@ class CircuitBreaker:
 
     def open_remaining(self) -> float:
         """Return the seconds the breaker stays open (0 when closed)."""
-        try:
-            until = cache.get(self.OPEN_UNTIL_KEY)
-        except Exception:  # noqa: BLE001 - see above
-            return 0.0
-        return max(0.0, until - time.time()) if until else 0.0
+        return self.read().open_seconds
 
-    def record_success(self) -> None:
+    def read(self) -> BreakerReading:
+        """Read the open time and the failure count in one cache round trip."""
+        try:
+            values = cache.get_many([self.FAILURES_KEY, self.OPEN_UNTIL_KEY])
+        except Exception:  # noqa: BLE001 - see above
+            return BreakerReading(0.0, failures_counted=False)
+        until = values.get(self.OPEN_UNTIL_KEY)
+        remaining = max(0.0, until - time.time()) if until else 0.0
+        return BreakerReading(remaining, failures_counted=bool(values.get(self.FAILURES_KEY)))
+
+    def record_success(self, *, failures_counted: bool = True) -> None:
+        """Reset the count. A caller whose reading before the call saw no failures skips the write:
+        the common healthy call then costs one cache round trip instead of two. A failure another
+        worker counts meanwhile is reset by the next success that sees it."""
+        if not failures_counted:
+            return
         try:
             cache.delete_many([self.FAILURES_KEY, self.OPEN_UNTIL_KEY])
         except Exception:  # noqa: BLE001 - see above
@@ -149,7 +168,7 @@ class RegistryClient:
             base_url=self.base_url, transport=transport,
             headers={"Authorization": f"Bearer {token or settings.REGISTRY_TOKEN}", "Accept": "application/json"},
             timeout=httpx.Timeout(settings.REGISTRY_READ_TIMEOUT, connect=settings.REGISTRY_CONNECT_TIMEOUT),
-            verify=_ssl_context(),
+            verify=_ssl_context(), limits=_LIMITS,
         )
 
     def close(self) -> None:
@@ -213,9 +232,9 @@ class RegistryClient:
 
     def _call(self, method: str, path: str, **kwargs):
         """Return (status, latency ms, json body), or a Retry outcome for transport failures."""
-        remaining = self.breaker.open_remaining()
-        if remaining:
-            return Retry(None, None, reason="circuit_open", after_seconds=remaining)
+        reading = self.breaker.read()
+        if reading.open_seconds:
+            return Retry(None, None, reason="circuit_open", after_seconds=reading.open_seconds)
         started = time.monotonic()
         try:
             response = self.http.request(method, path, **kwargs)
@@ -227,7 +246,7 @@ class RegistryClient:
         if response.status_code == 429 or response.status_code >= 500:
             self.breaker.record_failure()
         else:
-            self.breaker.record_success()
+            self.breaker.record_success(failures_counted=reading.failures_counted)
         return response.status_code, latency, _json(response)
 
     def _transport_failure(self, reason: str, started: float) -> Retry:
@@ -240,6 +259,30 @@ class RegistryClient:
             return Retry(code, latency, reason=body.get("error") or f"http_{code}",
                          after_seconds=_float(body.get("_retry_after_header")))
         return Defect(code, latency, reason=body.get("error") or f"http_{code}")
+
+
+# Idle connections are dropped before a typical server's keep-alive (gunicorn: 2 s) would close them
+# under us; enough of them are kept for every worker thread to have its own.
+_LIMITS = httpx.Limits(max_connections=128, max_keepalive_connections=128, keepalive_expiry=1.5)
+_shared_clients: dict[tuple, RegistryClient] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_client() -> RegistryClient:
+    """Return this process's client for the configured registry, built on first use.
+
+    Tasks share it (httpx clients are thread-safe), so a push or check pays for neither a new
+    client nor a new TCP connection, on our side or the registry's. Keyed by the process id (a
+    forked child builds its own) and by the settings it was built from.
+    """
+    key = (os.getpid(), settings.REGISTRY_URL, settings.REGISTRY_TOKEN, settings.REGISTRY_READ_TIMEOUT,
+           settings.REGISTRY_CONNECT_TIMEOUT, settings.REGISTRY_BREAKER_THRESHOLD,
+           settings.REGISTRY_BREAKER_OPEN_SECONDS)
+    client = _shared_clients.get(key)
+    if client is None:
+        with _shared_lock:
+            client = _shared_clients.get(key) or _shared_clients.setdefault(key, RegistryClient())
+    return client
 
 
 @functools.cache

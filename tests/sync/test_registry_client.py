@@ -113,3 +113,27 @@ def test_a_cache_that_is_down_leaves_the_breaker_closed(monkeypatch):
     breaker.record_failure()
     breaker.record_success()
     assert breaker.open_remaining() == 0.0 and breaker.state() == "closed"
+
+
+def test_a_failure_counted_during_a_healthy_call_is_reset_by_the_next_success_that_sees_it():
+    breaker = registry.CircuitBreaker(threshold=2, open_seconds=60)
+    healthy = breaker.read()  # a worker reads "no failures" before its call ...
+    breaker.record_failure()  # ... another worker's call fails meanwhile ...
+    breaker.record_success(failures_counted=healthy.failures_counted)  # ... the first one succeeds
+    assert breaker.read().failures_counted  # the failure still counts,
+    script = ScriptedRegistry().answer(200, {"nik": "x"}).answer(503).answer(200, {"nik": "x"})
+    client = client_for(script, breaker=breaker)
+    client.resident("x")  # until a success that saw it
+    assert not breaker.read().failures_counted
+    client.resident("x")
+    client.resident("x")
+    assert breaker.state() == "closed"
+
+
+def test_the_shared_client_is_built_once_per_process_and_per_settings(settings):
+    settings.REGISTRY_URL = "http://registry-a.test/api/v1"
+    first = registry.shared_client()
+    assert registry.shared_client() is first
+    assert first.base_url == "http://registry-a.test/api/v1"
+    settings.REGISTRY_URL = "http://registry-b.test/api/v1"
+    assert registry.shared_client().base_url == "http://registry-b.test/api/v1"
