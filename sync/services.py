@@ -22,7 +22,7 @@ from sync.schedule import next_check_at, push_retry_delay
 from tickets import services as ticket_services
 from tickets.models import Ticket
 from tickets.sla import sla_delta
-from tickets.workflow import IllegalTransition, Status
+from tickets.workflow import OPEN_STATUSES, IllegalTransition, Status
 
 logger = logging.getLogger(__name__)
 State = SyncJob.State
@@ -59,17 +59,22 @@ def create_job(ticket: Ticket) -> SyncJob:
 # --- claiming ------------------------------------------------------------------------------------
 
 
-def _claim(job_id: int, state: str, now, **changes) -> SyncJob | None:
-    """Lease the job for this worker if it is in `state`, due and unclaimed; None otherwise."""
+def _claim(job_id: int, state: str, now, *, count_attempt: bool = False) -> SyncJob | None:
+    """Lease the job for this worker if it is in `state`, due and unclaimed; None otherwise.
+
+    One statement (UPDATE ... RETURNING, which the ORM cannot write) leases the row and reads it
+    back with its ticket's status as `ticket_status`: a push or check starts with one query, not
+    an UPDATE, a SELECT joining the ticket, and the decryption of the ticket's numbers.
+    """
+    table, tickets = SyncJob._meta.db_table, Ticket._meta.db_table
+    attempts = ", attempts = attempts + 1" if count_attempt else ""
     lease = now + timedelta(seconds=settings.SYNC_CLAIM_SECONDS)
-    claimed = (
-        SyncJob.objects.filter(pk=job_id, state=state, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=lease, **changes)
-    )
-    if claimed != 1:
-        return None
-    return SyncJob.objects.select_related("ticket", "ticket__office").get(pk=job_id)
+    claimed = list(SyncJob.objects.raw(
+        f"UPDATE {table} SET claimed_until = %s{attempts} "
+        f"WHERE id = %s AND state = %s AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until < %s) "
+        f"RETURNING *, (SELECT status FROM {tickets} WHERE {tickets}.id = {table}.ticket_id) AS ticket_status",
+        [lease, job_id, state, now, now]))
+    return claimed[0] if claimed else None
 
 
 def _release(job: SyncJob, **fields) -> bool:
@@ -78,11 +83,15 @@ def _release(job: SyncJob, **fields) -> bool:
         claimed_until=None, updated_at=timezone.now(), **fields) == 1
 
 
-def _record(job: SyncJob, operation: str, outcome: registry.Outcome) -> None:
-    SyncAttempt.objects.create(
-        job=job, operation=operation, outcome=outcome.name, status_code=outcome.status_code,
-        latency_ms=outcome.latency_ms, error=getattr(outcome, "reason", "") or "",
-    )
+def _record(job: SyncJob, *calls: tuple[str, registry.Outcome]) -> None:
+    """Write one SyncAttempt per (operation, outcome); a check's two calls go in one INSERT."""
+    rows = [SyncAttempt(job=job, operation=operation, outcome=outcome.name, status_code=outcome.status_code,
+                        latency_ms=outcome.latency_ms, error=getattr(outcome, "reason", "") or "")
+            for operation, outcome in calls]
+    if len(rows) == 1:
+        rows[0].save(force_insert=True)  # bulk_create would wrap the one INSERT in a transaction
+    else:
+        SyncAttempt.objects.bulk_create(rows)
 
 
 # --- push ----------------------------------------------------------------------------------------
@@ -91,18 +100,17 @@ def _record(job: SyncJob, operation: str, outcome: registry.Outcome) -> None:
 def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=None) -> str:
     """Push the job's payload to the registry and act on the answer. Return what happened."""
     now = now or timezone.now()
-    job = _claim(job_id, State.PENDING, now, attempts=F("attempts") + 1)
+    job = _claim(job_id, State.PENDING, now, count_attempt=True)
     if job is None:
         return "skipped"
-    if not job.ticket.is_open:
+    if job.ticket_status not in OPEN_STATUSES:
         _release(job, state=State.CANCELLED)
         return "cancelled"
     if job.attempts > settings.SYNC_MAX_PUSH_ATTEMPTS:  # crashed mid-call too often: a poison job
         _give_up(job, _("Pengiriman ke pusat terhenti berulang kali."))
         return "failed"
-    with _client(client) as api:
-        outcome = api.push(job.payload, idempotency_key=str(job.idempotency_key))
-    _record(job, SyncAttempt.Operation.PUSH, outcome)
+    outcome = _api(client).push(job.payload, idempotency_key=str(job.idempotency_key))
+    _record(job, (SyncAttempt.Operation.PUSH, outcome))
     _apply_push_outcome(job, outcome, now)
     return outcome.name
 
@@ -138,28 +146,35 @@ def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
     if not _release(job, state=State.ACCEPTED, update_id=outcome.update_id, accepted_at=accepted_at,
                     sla_due_at=sla_due_at, next_attempt_at=first_check, last_error=""):
         return
-    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
-    if ticket.status == Status.NEW:
-        ticket_services.mark_pushed(ticket=ticket, accepted_at=accepted_at, sla_due_at=sla_due_at,
-                                    details={"update_id": outcome.update_id})
+    _move_ticket(job.ticket_id, ticket_services.mark_pushed, accepted_at=accepted_at, sla_due_at=sla_due_at,
+                 details={"update_id": outcome.update_id})
 
 
 @transaction.atomic
 def _rejected(job: SyncJob, reason: str) -> None:
     if not _release(job, state=State.REJECTED, last_error=reason[:300]):
         return
-    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
-    if ticket.is_open:
-        ticket_services.reject_ticket(ticket=ticket, actor=None, reason=reason)
+    _move_ticket(job.ticket_id, ticket_services.reject_ticket, actor=None, reason=reason)
 
 
 @transaction.atomic
 def _give_up(job: SyncJob, reason: str) -> None:
     if not _release(job, state=State.FAILED, last_error=reason[:300]):
         return
-    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
-    if ticket.status in (Status.NEW, Status.SENT):
-        ticket_services.escalate_ticket(ticket=ticket, actor=None, reason=reason)
+    _move_ticket(job.ticket_id, ticket_services.escalate_ticket, actor=None, reason=reason)
+
+
+def _move_ticket(ticket_id: int, step, **kwargs) -> None:
+    """Take a workflow step (a tickets.services function) unless the ticket has moved on meanwhile.
+
+    The step locks the ticket and checks the transition itself, so no lock is taken here first: a
+    ticket that staff closed, or that another path already moved, raises IllegalTransition inside
+    the step's savepoint and is left as it is.
+    """
+    try:
+        step(ticket=Ticket(pk=ticket_id), **kwargs)
+    except IllegalTransition:
+        pass
 
 
 # --- check ---------------------------------------------------------------------------------------
@@ -171,22 +186,24 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
     job = _claim(job_id, State.ACCEPTED, now)
     if job is None:
         return "skipped"
-    if not job.ticket.is_open:
+    if job.ticket_status not in OPEN_STATUSES:
         _release(job, state=State.CANCELLED)
         return "cancelled"
-    with _client(client) as api:
-        state = api.update_state(job.update_id)
-        _record(job, SyncAttempt.Operation.UPDATE_STATUS, state)
-        if isinstance(state, registry.UpdateState) and state.status == "rejected":
-            _rejected(job, _("Pusat menolak pembaruan: %(reason)s") % {"reason": state.reason or "-"})
-            return "rejected"
-        if isinstance(state, registry.NotFound):  # the centre lost our update: push it again
-            _release(job, state=State.PENDING, next_attempt_at=now)
-            return "repush"
-        if not isinstance(state, registry.UpdateState):
-            return _check_failed(job, state, now)
-        found = api.resident(job.payload["nik"])
-    _record(job, SyncAttempt.Operation.RESIDENT, found)
+    api = _api(client)
+    state = api.update_state(job.update_id)
+    if isinstance(state, registry.UpdateState) and state.status == "rejected":
+        _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
+        _rejected(job, _("Pusat menolak pembaruan: %(reason)s") % {"reason": state.reason or "-"})
+        return "rejected"
+    if isinstance(state, registry.NotFound):  # the centre lost our update: push it again
+        _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
+        _release(job, state=State.PENDING, next_attempt_at=now)
+        return "repush"
+    if not isinstance(state, registry.UpdateState):
+        _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
+        return _check_failed(job, state, now)
+    found = api.resident(job.payload["nik"])
+    _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state), (SyncAttempt.Operation.RESIDENT, found))
     if isinstance(found, registry.Found) and matches(job.payload, found.resident):
         _verified(job, now)
         return "verified"
@@ -221,9 +238,7 @@ def matches(expected: dict, found: dict) -> bool:
 def _verified(job: SyncJob, now) -> None:
     if not _release(job, state=State.VERIFIED, verified_at=now, checks=F("checks") + 1, last_error=""):
         return
-    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
-    if ticket.status in (Status.SENT, Status.ESCALATED):
-        ticket_services.mark_verified(ticket=ticket, details={"update_id": job.update_id})
+    _move_ticket(job.ticket_id, ticket_services.mark_verified, details={"update_id": job.update_id})
 
 
 # --- SLA and the sweeper -------------------------------------------------------------------------
@@ -292,9 +307,8 @@ def expedite_job(job_id: int, *, client: registry.RegistryClient | None = None) 
     job = SyncJob.objects.filter(pk=job_id, state=State.ACCEPTED).exclude(update_id="").first()
     if job is None:
         return "skipped"
-    with _client(client) as api:
-        outcome = api.expedite(job.update_id)
-    _record(job, SyncAttempt.Operation.EXPEDITE, outcome)
+    outcome = _api(client).expedite(job.update_id)
+    _record(job, (SyncAttempt.Operation.EXPEDITE, outcome))
     if isinstance(outcome, registry.UpdateState):
         soon = timezone.now() + timedelta(seconds=settings.SYNC_EXPEDITE_CHECK_SECONDS)
         SyncJob.objects.filter(pk=job.pk, state=State.ACCEPTED, next_attempt_at__gt=soon).update(next_attempt_at=soon)
@@ -338,17 +352,6 @@ def _job_for_staff(ticket: Ticket, action: str) -> SyncJob:
     return job
 
 
-class _client:
-    """Use the given client, or open (and close) a default one for this unit of work."""
-
-    def __init__(self, client):
-        self.client, self.owned = client, client is None
-
-    def __enter__(self) -> registry.RegistryClient:
-        if self.owned:
-            self.client = registry.RegistryClient()
-        return self.client
-
-    def __exit__(self, *exc):
-        if self.owned:
-            self.client.close()
+def _api(client: registry.RegistryClient | None) -> registry.RegistryClient:
+    """Return the given client (tests), or the process's shared one."""
+    return client or registry.shared_client()

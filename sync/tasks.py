@@ -10,6 +10,8 @@ logger = logging.getLogger(__name__)
 # A retry due within this long is also nudged with a countdown; longer waits live in the
 # database only (Redis redelivers long-ETA messages after its visibility timeout).
 SHORT_COUNTDOWN_SECONDS = 60
+# Outcomes after which the job is finished (or was never ours): nothing to look up or nudge.
+NO_NEXT_STEP = frozenset({"skipped", "verified", "rejected", "failed", "cancelled"})
 
 
 @shared_task(name="sync.tasks.push")
@@ -31,7 +33,7 @@ def _follow_up(job_id: int, outcome: str) -> None:
 
     Only after real work: a task that found the job claimed elsewhere leaves it to that worker.
     """
-    if outcome == "skipped":
+    if outcome in NO_NEXT_STEP:
         return
     step = services.next_step(job_id)
     if step is not None and step[1] <= SHORT_COUNTDOWN_SECONDS:

@@ -1,5 +1,6 @@
 import datetime as dt
 
+import httpx
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -193,6 +194,30 @@ def test_a_ticket_closed_by_staff_stops_its_job(job, supervisor, script):
     ticket_services.close_ticket(ticket=job.ticket, actor=supervisor, reason="Ditarik pemohon.")
     assert services.push_job(job.pk, client=client(script)) == "cancelled"
     assert script.requests == []
+
+
+def test_a_ticket_closed_while_its_push_was_in_flight_stays_closed(job, supervisor):
+    def centre(request):  # staff close the ticket while the centre is answering
+        ticket_services.close_ticket(ticket=job.ticket, actor=supervisor, reason="Ditarik pemohon.")
+        return httpx.Response(202, json={"update_id": "u-1", "status": "accepted"})
+
+    api = registry.RegistryClient(base_url="http://registry.test/api/v1", token="t",
+                                  transport=httpx.MockTransport(centre))
+    assert services.push_job(job.pk, client=api) == "accepted"
+    job.refresh_from_db()
+    job.ticket.refresh_from_db()
+    assert job.state == SyncJob.State.ACCEPTED and job.claimed_until is None
+    assert job.ticket.status == Status.CLOSED
+    assert not job.ticket.events.filter(to_status=Status.SENT).exists()
+
+
+def test_a_check_records_both_registry_calls(job, script):
+    job = accept(job, script)
+    make_due(job)
+    script.answer(200, {"status": "applied"}).answer(200, RESIDENT)
+    services.check_job(job.pk, client=client(script))
+    calls = job.attempts_log.order_by("id").values_list("operation", "outcome", "status_code")
+    assert list(calls) == [("push", "accepted", 202), ("status", "updatestate", 200), ("resident", "found", 200)]
 
 
 def test_the_sweeper_recreates_a_lost_outbox_row(ticket):
