@@ -166,8 +166,11 @@ def _count_hit(now) -> int:
 
 
 def _endpoint_name(request) -> str:
-    try:
-        name = resolve(request.path_info).url_name or "unknown"
-    except Resolver404:
-        name = "unknown"
+    match = request.resolver_match  # set when Django routed the request: no second resolve()
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            match = None
+    name = (match.url_name if match else None) or "unknown"
     return f"{name}_{request.method.lower()}"[:32]

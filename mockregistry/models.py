@@ -60,6 +60,10 @@ class Update(models.Model):
     def __str__(self):
         return f"Update {self.id} ({self.status})"
 
+    def is_due(self, now) -> bool:
+        """Tell whether this update is still pending and its time has come."""
+        return self.status == self.Status.ACCEPTED and self.due_at is not None and self.due_at <= now
+
 
 class IdempotencyRecord(models.Model):
     """An Idempotency-Key seen on a PUT: who holds it, the body it came with, the answer given."""

@@ -209,13 +209,14 @@ def _settle(update: Update) -> None:
     logger.info("applied update %s to NIK %s", update.id, mask_nik(update.nik))
 
 
+_RESIDENT_UPDATE_FIELDS = ["kk_number", "full_name", "birth_date", "sex", "region_code", "updated_at"]
+
+
 def _write_resident(payload: dict, *, at: datetime) -> None:
-    fields = _resident_fields(payload)
-    Resident.objects.update_or_create(
-        nik=payload["nik"],
-        defaults={**fields, "updated_at": at},
-        create_defaults={**fields, "created_at": at, "updated_at": at},
-    )
+    # One INSERT ... ON CONFLICT DO UPDATE (created_at kept), not a locked read and a write.
+    resident = Resident(**_resident_fields(payload), created_at=at, updated_at=at)
+    Resident.objects.bulk_create([resident], update_conflicts=True, unique_fields=["nik"],
+                                 update_fields=_RESIDENT_UPDATE_FIELDS)
 
 
 def _resident_fields(record: dict) -> dict:

@@ -45,7 +45,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("MOCKREGISTRY_DATABASE_URL", f"sqlite:///{VAR_DIR / 'mockregistry.sqlite3'}"),
         conn_max_age=env_int("MOCKREGISTRY_DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # The health check costs a SELECT 1 per request; a load test may turn it off.
+        conn_health_checks=env_bool("MOCKREGISTRY_DATABASE_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -214,7 +214,9 @@ def update_detail(request, update_id):
     update = _find_update(update_id)
     if update is None:
         return _error(404, "not_found", "No such update.")
-    if services.process_due_updates(now=timezone.now(), nik=update.nik):
+    # Only an update whose own time has come can change its answer (settling it settles the NIK's
+    # older due updates first); readers of the resident settle the rest.
+    if update.is_due(timezone.now()) and services.process_due_updates(now=timezone.now(), nik=update.nik):
         update.refresh_from_db()
     return JsonResponse(services.update_view(update))
 
