@@ -10,7 +10,9 @@ push for each, starts `celery -A helpdesk worker --pool <pool> --concurrency <n>
 its own, and times the pushes; then it makes every accepted job due and times the checks (each
 check is two registry calls). Throughput is taken between 10% and 90% of the jobs done (no start-up
 or tail); the worker's memory is the peak resident set of the worker and its children, sampled
-every 0.2 s. Results: var/bench/sync.json and docs/benchmarks.md (between the sync markers).
+every 0.2 s. CPU per job is counted from the moment the started worker has gone idle, so its
+start-up (imports, Django setup) is not charged to the pushes. Results: var/bench/sync.json and
+docs/benchmarks.md between the sync markers (BENCH_WRITE_DOCS=0 leaves the docs alone).
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ from tests.support.registry_process import RegistryProcess  # noqa: E402
 
 JOBS = int(os.environ.get("BENCH_SYNC_JOBS", "3000"))
 LATENCIES = [int(x) for x in os.environ.get("BENCH_SYNC_LATENCIES", "0 50").split()]
-# "pool:concurrency[:fix]"; ":fix" runs the worker with the shared SSL context (bench/celery_app.py).
+# "pool:concurrency[:fix][:reuse]"; ":fix" runs the worker with the shared SSL context, ":reuse" with
+# CELERY_DB_REUSE_MAX set (both in bench/celery_app.py).
 POOLS = os.environ.get("BENCH_SYNC_POOLS", "threads:32 prefork:8").split()
 BROKER_URL = os.environ.get("BENCH_SYNC_BROKER_URL", "redis://127.0.0.1:6379/13")
 DATABASE = "sinkron_bench_sync"
@@ -153,6 +156,18 @@ class CpuMeter:
         return {part: 1000 * bench_run.cpu_used(self.start[part], now[part]) / jobs for part in now}
 
 
+def wait_until_idle(worker: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until the worker has started and spends (next to) no CPU, i.e. waits for messages."""
+    quiet, last, deadline = 0, None, time.monotonic() + timeout
+    while quiet < 5 and time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError("the worker died")
+        used = sum(bench_run.cpu_times(bench_run.process_tree(worker.pid)).values())
+        quiet = quiet + 1 if last is not None and used - last < 0.01 else 0
+        last = used
+        time.sleep(0.2)
+
+
 def count(connection, sql: str, ids: list[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [ids])
@@ -179,15 +194,14 @@ def watch(connection, sql: str, ids: list[int], worker: subprocess.Popen, peak: 
     return {"per_second": 0.8 * total / max(1e-6, marks[0.9] - marks[0.1]), "seconds_total": marks[1.0] - start}
 
 
-def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int, fix: bool) -> dict:
+def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int, fix: bool, reuse: bool) -> dict:
     env = worker_env(registry)
-    worker_env_fix = {**env, "BENCH_SHARED_SSL_CONTEXT": "1" if fix else "0"}
+    worker_env_fix = {**env, "BENCH_SHARED_SSL_CONTEXT": "1" if fix else "0", "BENCH_DB_REUSE_MAX": "1000" if reuse else ""}
     import redis
 
     redis.Redis.from_url(BROKER_URL).flushdb()
     ids = make_jobs(first, env)
-    publish(ids, "pending", env)
-    worker_log = bench_run.VAR / f"celery-{pool}-{concurrency}{'-fix' if fix else ''}.log"
+    worker_log = bench_run.VAR / f"celery-{pool}-{concurrency}{'-fix' if fix else ''}{'-reuse' if reuse else ''}.log"
     worker = subprocess.Popen(
         [bench_run.PYTHON, "-m", "celery", "-A", "bench.celery_app", "worker", "--pool", pool, "--concurrency", str(concurrency),
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING", "-n", f"bench-{pool}@%h"],
@@ -195,8 +209,10 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
     connection = psycopg2.connect(database_url())
     connection.autocommit = True
     peak: dict = {}
-    cpu = CpuMeter(worker.pid, registry)
     try:
+        wait_until_idle(worker)
+        cpu = CpuMeter(worker.pid, registry)
+        publish(ids, "pending", env)
         pushes = watch(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'pending'",
                        ids, worker, peak)
         push_cpu = cpu.per_job(len(ids))
@@ -219,11 +235,11 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
-    result = {"pool": pool, "concurrency": concurrency, "fix": fix, "jobs": len(ids), "accepted": accepted, "verified": verified,
+    result = {"pool": pool, "concurrency": concurrency, "fix": fix, "reuse": reuse, "jobs": len(ids), "accepted": accepted, "verified": verified,
               "pushes_per_s": pushes["per_second"], "checks_per_s": checks["per_second"],
               "push_seconds": pushes["seconds_total"], "check_seconds": checks["seconds_total"],
               "rss_mb": peak["rss_kb"] / 1024, "push_cpu_ms": push_cpu, "check_cpu_ms": check_cpu}
-    log(f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
+    log(f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''}{' +DB reuse' if reuse else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
         f"{result['pushes_per_s']:.0f} pushes/s, {result['checks_per_s']:.0f} checks/s, cpu/push {push_cpu}, "
         f"{accepted}+{verified} accepted/verified of {len(ids)}, peak RSS {result['rss_mb']:.0f} MB")
     return result
@@ -236,7 +252,8 @@ def render(results: list[dict]) -> str:
              "peak worker RSS | CPU ms/push worker + registry + db | CPU ms/check | 2-core ceiling pushes/s |",
              "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        client = "shared SSL context (fix)" if r["fix"] else "as is"
+        client = ", ".join(name for name, on in (("shared SSL context (fix)", r["fix"]),
+                                                 ("DB connections reused", r.get("reuse"))) if on) or "as is"
         lines.append(f"| {r['latency_ms']} ms | {r['pool']} | {r['concurrency']} | {client} | {r['pushes_per_s']:.0f} | "
                      f"{r['checks_per_s']:.0f} | {r['push_seconds']:.1f} s | {r['check_seconds']:.1f} s | "
                      f"{r['rss_mb']:.0f} MB | {_cpu(r['push_cpu_ms'])} | {_cpu(r['check_cpu_ms'])} | "
@@ -261,11 +278,13 @@ def main() -> int:
         env = {"MOCKREGISTRY_LATENCY_MS": str(latency), "MOCKREGISTRY_PROPAGATION_SECONDS": "2",
                "MOCKREGISTRY_PROPAGATION_MIN_FRACTION": "1", "MOCKREGISTRY_LATE_RATE": "0",
                "MOCKREGISTRY_STUCK_RATE": "0", "MOCKREGISTRY_REJECT_RATE": "0",
-               "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "5", "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "5"}
+               "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "5", "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "5",
+               "MOCKREGISTRY_DATABASE_HEALTH_CHECKS": "0"}
         with RegistryProcess(env=env, workers=2, threads=16, registry_token="bench-registry-token") as registry:
             for spec in POOLS:
                 pool, concurrency, *flags = spec.split(":") + [""]
-                result = run_pool(registry, pool, int(concurrency or 32), first, fix="fix" in flags)
+                result = run_pool(registry, pool, int(concurrency or 32), first, fix="fix" in flags,
+                                  reuse="reuse" in flags)
                 result["latency_ms"] = latency
                 results.append(result)
                 first += JOBS
