@@ -99,12 +99,16 @@ def public_answer(ticket: Ticket) -> dict:
 # --- lookups -------------------------------------------------------------------------------------
 
 
+# What the answer shows, and nothing more: no encrypted column is read (or decrypted) here.
+PUBLIC_FIELDS = ("code", "category", "service", "status", "created_at", "updated_at", "sent_at", "due_at",
+                 "citizen__full_name")
+
+
 def find_ticket(nik: str, code: str) -> Ticket | None:
     """Return the ticket only when both the NIK and the code match it; None otherwise."""
-    return (
-        Ticket.objects.filter(code=normalize_ticket_code(code), citizen__in=Citizen.objects.with_nik(nik))
-        .select_related("citizen").first()
-    )
+    matches = (Ticket.objects.filter(code=normalize_ticket_code(code), citizen__in=Citizen.objects.with_nik(nik))
+               .select_related("citizen").only(*PUBLIC_FIELDS).order_by())  # the code is unique: no sort
+    return next(iter(matches[:1]), None)
 
 
 def _digest_or_blank(nik: str) -> str:
