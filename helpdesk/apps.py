@@ -9,3 +9,9 @@ class HelpdeskConfig(AppConfig):
         from helpdesk.requestid import connect_celery_signals
 
         connect_celery_signals()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from helpdesk.middleware import mark_session_renewed
+
+        user_logged_in.connect(mark_session_renewed, dispatch_uid="helpdesk.mark_session_renewed")

@@ -1,4 +1,8 @@
 """Request middleware of the project."""
+from django.conf import settings
+from django.utils import timezone
+
+RENEWED_AT = "_renewed_at"
 
 
 class IndonesianByDefaultMiddleware:
@@ -15,3 +19,32 @@ class IndonesianByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class SlidingSessionMiddleware:
+    """Keep a staff session alive while it is used: renew its expiry once a SESSION_RENEW_SECONDS.
+
+    Saving on every request would cost each staff page an UPDATE and a COMMIT. Sessions that no
+    request read (the public pages) are left alone. Must sit right after SessionMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and session.session_key and not session.is_empty():
+            now = _now()
+            if session.modified or now - session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[RENEWED_AT] = now  # marks the session modified: SessionMiddleware saves it
+        return response
+
+
+def mark_session_renewed(sender, request, user, **kwargs):
+    """A login saves the session anyway: count it as the first renewal."""
+    request.session[RENEWED_AT] = _now()
+
+
+def _now() -> int:
+    return int(timezone.now().timestamp())

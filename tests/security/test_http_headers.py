@@ -230,7 +230,7 @@ def test_production_settings_turn_every_protection_on(tmp_path):
         "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax", "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000,
         "SECURE_REFERRER_POLICY": "same-origin", "X_FRAME_OPTIONS": "DENY", "SESSION_COOKIE_AGE": 1800,
-        "SESSION_SAVE_EVERY_REQUEST": True, "AXES_FAILURE_LIMIT": 5,
+        "SESSION_SAVE_EVERY_REQUEST": False, "AXES_FAILURE_LIMIT": 5,
         "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
     }
     assert django_settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] == ["'none'"]
