@@ -106,7 +106,9 @@ PUBLIC_FIELDS = ("code", "category", "service", "status", "created_at", "updated
 
 def find_ticket(nik: str, code: str) -> Ticket | None:
     """Return the ticket only when both the NIK and the code match it; None otherwise."""
-    matches = (Ticket.objects.filter(code=normalize_ticket_code(code), citizen__in=Citizen.objects.with_nik(nik))
+    # One probe of the code's unique index joined to the citizen; a NIK that is no NIK has a
+    # digest nothing matches, so every failed lookup runs the same statement as a found one.
+    matches = (Ticket.objects.filter(code=normalize_ticket_code(code), citizen__nik_digest=_digest_or_blank(nik))
                .select_related("citizen").only(*PUBLIC_FIELDS).order_by())  # the code is unique: no sort
     return next(iter(matches[:1]), None)
 
