@@ -49,11 +49,18 @@ def payload_for(ticket: Ticket) -> dict:
 
 
 def create_job(ticket: Ticket) -> SyncJob:
-    """Create the ticket's outbox row (idempotent). Call inside the ticket's transaction."""
-    job, _created = SyncJob.objects.get_or_create(
-        ticket=ticket, defaults={"payload_json": json.dumps(payload_for(ticket)), "next_attempt_at": timezone.now()},
-    )
+    """Create the outbox row of a ticket opened in this very transaction (so it has none yet)."""
+    return SyncJob.objects.create(ticket=ticket, **_new_job_fields(ticket))
+
+
+def ensure_job(ticket: Ticket) -> SyncJob:
+    """Return the ticket's outbox row, creating it if it has none (idempotent)."""
+    job, _created = SyncJob.objects.get_or_create(ticket=ticket, defaults=_new_job_fields(ticket))
     return job
+
+
+def _new_job_fields(ticket: Ticket) -> dict:
+    return {"payload_json": json.dumps(payload_for(ticket)), "next_attempt_at": timezone.now()}
 
 
 # --- claiming ------------------------------------------------------------------------------------
@@ -275,7 +282,7 @@ def create_missing_jobs(*, limit: int = 500) -> int:
     created = 0
     for ticket in orphans[:limit]:
         with transaction.atomic():
-            create_job(ticket)
+            ensure_job(ticket)
         created += 1
     return created
 

@@ -54,8 +54,9 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
     """Open a ticket for `complaint`, creating or updating the citizen and their KK history."""
     try:
         with transaction.atomic():
-            citizen = _record_citizen(complaint)
-            _refuse_duplicate(citizen, complaint.category)
+            citizen, is_new = _record_citizen(complaint)
+            if not is_new:  # a citizen first seen now has no ticket yet
+                _refuse_duplicate(citizen, complaint.category)
             ticket = Ticket.objects.create(
                 office=office, citizen=citizen, category=complaint.category, service=complaint.service,
                 kk_number=complaint.kk_number, kk_number_old=complaint.kk_number_old,
@@ -78,13 +79,15 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
     return ticket
 
 
-def _record_citizen(complaint: Complaint) -> Citizen:
+def _record_citizen(complaint: Complaint) -> tuple[Citizen, bool]:
+    """Create or update the citizen and their KK history; return (citizen, first seen now)."""
     card, _created = FamilyCard.objects.get_or_create(
         kk_digest=kk_digest(complaint.kk_number),
         defaults={"kk_number": complaint.kk_number},
     )
     citizen = Citizen.objects.with_nik(complaint.nik).select_for_update().first()
-    if citizen is None:
+    is_new = citizen is None
+    if is_new:
         citizen = Citizen(nik=complaint.nik)
     citizen.full_name = complaint.full_name
     citizen.birth_date = complaint.birth_date
@@ -93,8 +96,11 @@ def _record_citizen(complaint: Complaint) -> Citizen:
     citizen.email = complaint.email or citizen.email or ""
     citizen.family_card = card
     citizen.save()
-    FamilyMembership.objects.get_or_create(citizen=citizen, family_card=card)
-    return citizen
+    if is_new:
+        FamilyMembership.objects.create(citizen=citizen, family_card=card)
+    else:
+        FamilyMembership.objects.get_or_create(citizen=citizen, family_card=card)
+    return citizen, is_new
 
 
 def _refuse_duplicate(citizen: Citizen, category: str) -> None:
