@@ -24,8 +24,11 @@ def visible_tickets(user) -> QuerySet:
 
 def get_ticket_for_user(user, code: str) -> Ticket:
     """Return the ticket with `code` if `user` may see it; 404 otherwise (no hint it exists)."""
-    tickets = visible_tickets(user).select_related("citizen", "citizen__family_card", "assignee", "office")
-    ticket = tickets.filter(code=normalize_ticket_code(code)).first()
+    # The full NIK and KK stay encrypted until a view asks for them (reveal, export, payload):
+    # the page shows their last four digits, from clear columns.
+    tickets = (visible_tickets(user).select_related("citizen", "assignee", "office")
+               .defer("kk_number", "citizen__nik"))
+    ticket = tickets.filter(code=normalize_ticket_code(code)).order_by().first()
     if ticket is None:
         raise Http404
     return ticket
