@@ -168,6 +168,9 @@ X_FRAME_OPTIONS = "DENY"
 DEMO_TIME_SCALE = env_float("DEMO_TIME_SCALE", 1.0)
 SYNC_SLA_SECONDS = env_int("SYNC_SLA_SECONDS", 86400)
 SYNC_SWEEP_SECONDS = env_float("SYNC_SWEEP_SECONDS", 60)
+# A job the sweeper published and no worker has claimed since is published again after this long
+# (its message is then taken as lost, e.g. a Redis restarted empty).
+SYNC_REDISPATCH_SECONDS = env_float("SYNC_REDISPATCH_SECONDS", 3 * SYNC_SWEEP_SECONDS)
 SYNC_MAX_PUSH_ATTEMPTS = env_int("SYNC_MAX_PUSH_ATTEMPTS", 8)
 TICKETS_PER_PAGE = env_int("TICKETS_PER_PAGE", 25)
 # The public status page: "hits/seconds" limits shared by all web processes through the cache.

@@ -34,6 +34,9 @@ class SyncJob(models.Model):
     checks = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set when the sweeper publishes the job's message, cleared when a worker claims it: a job
+    # whose message still waits in the queue is not published again by every sweep.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
     update_id = models.CharField(max_length=64, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

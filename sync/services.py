@@ -77,7 +77,7 @@ def _claim(job_id: int, state: str, now, *, count_attempt: bool = False) -> Sync
     attempts = ", attempts = attempts + 1" if count_attempt else ""
     lease = now + timedelta(seconds=settings.SYNC_CLAIM_SECONDS)
     claimed = list(SyncJob.objects.raw(
-        f"UPDATE {table} SET claimed_until = %s{attempts} "
+        f"UPDATE {table} SET claimed_until = %s, dispatched_at = NULL{attempts} "
         f"WHERE id = %s AND state = %s AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until < %s) "
         f"RETURNING *, (SELECT status FROM {tickets} WHERE {tickets}.id = {table}.ticket_id) AS ticket_status",
         [lease, job_id, state, now, now]))
@@ -297,13 +297,25 @@ def next_step(job_id: int) -> tuple[str, float] | None:
 
 
 def due_jobs(*, now=None, limit: int = 1000) -> list[tuple[int, str]]:
-    """Return (job id, state) of active, unclaimed jobs whose next attempt is due, oldest first."""
+    """Return (job id, state) of active, unclaimed jobs whose next attempt is due, oldest first.
+
+    Jobs the sweeper published less than SYNC_REDISPATCH_SECONDS ago and no worker has claimed
+    yet are left out: their message is still queued (under a backlog, re-publishing them on every
+    sweep only lengthens the queue); past that, the message is taken as lost and sent again.
+    """
     now = now or timezone.now()
+    republish_before = now - timedelta(seconds=settings.SYNC_REDISPATCH_SECONDS)
     return list(
         SyncJob.objects.filter(state__in=SyncJob.ACTIVE_STATES, next_attempt_at__lte=now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=republish_before))
         .order_by("next_attempt_at").values_list("pk", "state")[:limit]
     )
+
+
+def mark_dispatched(job_ids: list[int], *, now=None) -> None:
+    """Record that the sweeper published these jobs' messages."""
+    SyncJob.objects.filter(pk__in=job_ids).update(dispatched_at=now or timezone.now())
 
 
 # --- the emergency channel ----------------------------------------------------------------------

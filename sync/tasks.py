@@ -50,19 +50,18 @@ def sweep() -> dict:
     """Re-drive every due job, create missing outbox rows, escalate what passed its SLA."""
     created = services.create_missing_jobs()
     escalated = services.escalate_overdue()
-    due = services.due_jobs()
-    for job_id, state in due:
-        nudge(job_id, state)
-    counts = {"created": created, "escalated": escalated, "dispatched": len(due)}
+    published = [job_id for job_id, state in services.due_jobs() if nudge(job_id, state)]
+    services.mark_dispatched(published)
+    counts = {"created": created, "escalated": escalated, "dispatched": len(published)}
     if any(counts.values()):
         logger.info("sweep %s", counts)
     record_sweep()  # the heartbeat check_pipeline reads (sync/health.py)
     return counts
 
 
-def nudge(job_id: int, state: str, countdown: float | None = None) -> None:
-    """Publish a push/check for the job; a broker failure is logged, never raised (the sweeper
-    will find the job in the database)."""
+def nudge(job_id: int, state: str, countdown: float | None = None) -> bool:
+    """Publish a push/check for the job; False when the broker failed (logged, never raised: the
+    sweeper will find the job in the database)."""
     task = push if state == services.State.PENDING else check
     options = {"retry": False}
     if countdown and countdown <= SHORT_COUNTDOWN_SECONDS:
@@ -71,5 +70,7 @@ def nudge(job_id: int, state: str, countdown: float | None = None) -> None:
         task.apply_async((job_id,), **options)
     except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
         logger.warning("could not publish %s for job %s; the sweeper will retry", task.name, job_id, exc_info=True)
+        return False
+    return True
 
 

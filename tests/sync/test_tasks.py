@@ -48,3 +48,38 @@ def test_a_skipped_task_or_a_claimed_job_is_not_nudged_again(job, published):
 def test_a_finished_job_has_no_next_step(job):
     SyncJob.objects.filter(pk=job.pk).update(state=SyncJob.State.VERIFIED)
     assert services.next_step(job.pk) is None
+
+
+def pushes(published) -> int:
+    return sum(1 for name, _args, _countdown in published if name == "sync.tasks.push")
+
+
+def test_a_sweep_does_not_publish_again_a_job_whose_message_is_still_queued(job, published):
+    assert tasks.sweep()["dispatched"] == 1
+    assert tasks.sweep()["dispatched"] == 0
+    assert pushes(published) == 1
+
+
+def test_a_message_unclaimed_past_the_redispatch_time_is_taken_as_lost_and_sent_again(job, published, settings):
+    tasks.sweep()
+    SyncJob.objects.filter(pk=job.pk).update(
+        dispatched_at=timezone.now() - dt.timedelta(seconds=settings.SYNC_REDISPATCH_SECONDS + 1))
+    assert tasks.sweep()["dispatched"] == 1
+    assert pushes(published) == 2
+
+
+def test_a_claimed_job_that_falls_due_again_is_published_by_the_next_sweep(job, published):
+    tasks.sweep()
+    services._claim(job.pk, SyncJob.State.PENDING, timezone.now())
+    SyncJob.objects.filter(pk=job.pk).update(claimed_until=None, next_attempt_at=timezone.now())  # a retry, due
+    assert SyncJob.objects.get(pk=job.pk).dispatched_at is None
+    assert tasks.sweep()["dispatched"] == 1
+
+
+def test_a_job_the_broker_refused_is_not_marked_and_goes_out_with_the_next_sweep(job, monkeypatch):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(tasks.push, "apply_async", broker_down)
+    assert tasks.sweep()["dispatched"] == 0
+    assert SyncJob.objects.get(pk=job.pk).dispatched_at is None
