@@ -130,8 +130,6 @@ def base_env(database_url: str, **extra) -> dict:
     """Return the environment of every process touching a bench database: production settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "DJANGO_SETTINGS_MODULE"))}
     env.update(secrets_env())
-    # helpdesk/settings.py evaluates FIELD_ENCRYPTION_KEY even when FIELD_ENCRYPTION_KEYS is set.
-    env["FIELD_ENCRYPTION_KEY"] = env["FIELD_ENCRYPTION_KEYS"].split(",")[0]
     env.update({
         "SINKRON_ENV": "production", "DEBUG": "0", "DEMO_MODE": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver",
         "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
