@@ -7,6 +7,12 @@ from django.db import connection
 import helpdesk.celery  # noqa: F401 - connects the signal handlers
 
 
+def a_task_runs() -> None:
+    """What the worker sends around every task (other receivers, e.g. the request id, listen too)."""
+    task_prerun.send(sender=None)
+    task_postrun.send(sender=None)
+
+
 def backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -19,15 +25,14 @@ def test_celery_keeps_connections_across_tasks(settings):
 
 def test_a_task_reuses_the_connection_of_the_task_before(transactional_db):
     first = backend_pid()
-    task_postrun.send(sender=None)
-    task_prerun.send(sender=None)
+    a_task_runs()
     assert backend_pid() == first
 
 
 def test_a_connection_past_its_age_is_closed_after_the_task(transactional_db):
     backend_pid()
     connection.close_at = time.monotonic() - 1
-    task_postrun.send(sender=None)
+    a_task_runs()
     assert connection.connection is None
 
 
@@ -35,5 +40,5 @@ def test_a_broken_connection_is_dropped_before_the_next_task(transactional_db):
     first = backend_pid()
     connection.connection.close()  # as if the server had gone away during the task
     connection.errors_occurred = True
-    task_prerun.send(sender=None)
+    a_task_runs()
     assert backend_pid() != first
