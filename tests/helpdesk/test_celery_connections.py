@@ -9,8 +9,8 @@ import helpdesk.celery  # noqa: F401 - connects the signal handlers
 
 def a_task_runs() -> None:
     """What the worker sends around every task (other receivers, e.g. the request id, listen too)."""
-    task_prerun.send(sender=None)
-    task_postrun.send(sender=None)
+    task_prerun.send(sender=None, task_id="connection-test", task=None)
+    task_postrun.send(sender=None, task_id="connection-test", task=None)
 
 
 def backend_pid() -> int:
