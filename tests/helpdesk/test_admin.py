@@ -67,3 +67,39 @@ def test_the_outbox_admin_never_shows_the_payload(admin_client, tickets):
     job = tickets[0].sync_job
     html = admin_client.get(reverse("admin:sync_syncjob_change", args=[job.pk])).content.decode()
     assert NIK not in html and "payload" not in html
+
+
+EVERY_CHANGELIST = [
+    "tickets/ticket", "tickets/ticketevent", "tickets/office", "tickets/staffprofile", "citizens/citizen",
+    "citizens/familycard", "citizens/personaldataaccess", "sync/syncjob", "sync/syncattempt",
+    "notifications/notification", "audit/auditentry",
+]
+
+
+def open_with_history(office, clerk, serials) -> None:
+    """Tickets with everything the admin lists: citizen, KK, events, outbox row and its attempts,
+    notification, a recorded look at the full NIK and its audit entry."""
+    from citizens.services import record_access
+    from sync.models import SyncAttempt
+
+    for n in serials:
+        ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n)))
+        services.add_note(ticket=ticket, actor=clerk, text=f"Catatan {n}.")
+        SyncAttempt.objects.create(job=ticket.sync_job, operation="push", outcome="accepted", status_code=202,
+                                   latency_ms=40)
+        record_access(citizen=ticket.citizen, viewer=clerk, purpose=f"ticket {ticket.code}", ticket=ticket)
+
+
+@pytest.mark.parametrize("model", EVERY_CHANGELIST)
+def test_every_list_page_runs_the_same_number_of_queries_for_3_or_15_rows(admin_client, office, clerk, model):
+    url = reverse(f"admin:{model.replace('/', '_')}_changelist")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    open_with_history(office, clerk, range(1, 4))
+    few = queries()
+    open_with_history(office, clerk, range(10, 22))
+    assert queries() == few

@@ -85,3 +85,26 @@ def test_a_purged_citizen_is_no_longer_shown(supervisor_client, ticket):
 
     Citizen.objects.filter(pk=ticket.citizen.pk).update(nik_digest=f"{PURGED_PREFIX}x")
     assert supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["detail", "export_json"])
+def test_the_record_runs_the_same_number_of_queries_for_1_or_5_tickets(supervisor_client, office, clerk, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    categories = ["kk_mismatch", "new_kk", "move", "name", "birth"]
+    first = services.open_ticket(office=office, created_by=clerk, complaint=complaint(category=categories[0]))
+    url = reverse(f"subject_access:{page}", args=[first.citizen.pk])
+    request = supervisor_client.post if page == "export_json" else supervisor_client.get
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert request(url).status_code == 200
+        return len(captured)
+
+    services.add_note(ticket=first, actor=clerk, text="Catatan.")
+    few = queries()
+    for category in categories[1:]:
+        ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(category=category))
+        services.add_note(ticket=ticket, actor=clerk, text="Catatan.")
+    assert queries() == few
