@@ -4,20 +4,12 @@ With BENCH_SHARED_SSL_CONTEXT=1 (pool spec "threads:32:fix") every httpx.Client 
 explicit `verify` shares one SSL context. sync/registry.py builds an httpx.Client per push and check,
 and a bare httpx.Client() re-reads the CA bundle; this checks whether that limits the worker. It did
 not (docs/benchmarks.md): inside the help desk a RegistryClient() costs about 0.5 ms.
-
-With BENCH_DB_REUSE_MAX=<n> (pool spec "threads:32:reuse") the worker keeps its database connections
-across tasks. Without CELERY_DB_REUSE_MAX, Celery's Django fixup closes every connection before
-and after each task, whatever CONN_MAX_AGE says, so each push opened a new PostgreSQL connection
-(a backend process forked by the server, and the connect and set-up queries in the worker).
 """
 import os
 
 import httpx
 
 from helpdesk.celery import app  # noqa: F401 - what `celery -A bench.celery_app` looks for
-
-if os.environ.get("BENCH_DB_REUSE_MAX"):
-    app.conf.CELERY_DB_REUSE_MAX = int(os.environ["BENCH_DB_REUSE_MAX"])
 
 if os.environ.get("BENCH_SHARED_SSL_CONTEXT") == "1":
     _SHARED_CONTEXT = httpx.create_ssl_context()

@@ -34,8 +34,7 @@ from tests.support.registry_process import RegistryProcess  # noqa: E402
 
 JOBS = int(os.environ.get("BENCH_SYNC_JOBS", "3000"))
 LATENCIES = [int(x) for x in os.environ.get("BENCH_SYNC_LATENCIES", "0 50").split()]
-# "pool:concurrency[:fix][:reuse]"; ":fix" runs the worker with the shared SSL context, ":reuse" with
-# CELERY_DB_REUSE_MAX set (both in bench/celery_app.py).
+# "pool:concurrency[:fix]"; ":fix" runs the worker with one shared SSL context (bench/celery_app.py).
 POOLS = os.environ.get("BENCH_SYNC_POOLS", "threads:32 prefork:8").split()
 BROKER_URL = os.environ.get("BENCH_SYNC_BROKER_URL", "redis://127.0.0.1:6379/13")
 DATABASE = "sinkron_bench_sync"
@@ -194,14 +193,14 @@ def watch(connection, sql: str, ids: list[int], worker: subprocess.Popen, peak: 
     return {"per_second": 0.8 * total / max(1e-6, marks[0.9] - marks[0.1]), "seconds_total": marks[1.0] - start}
 
 
-def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int, fix: bool, reuse: bool) -> dict:
+def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int, fix: bool) -> dict:
     env = worker_env(registry)
-    worker_env_fix = {**env, "BENCH_SHARED_SSL_CONTEXT": "1" if fix else "0", "BENCH_DB_REUSE_MAX": "1000" if reuse else ""}
+    worker_env_fix = {**env, "BENCH_SHARED_SSL_CONTEXT": "1" if fix else "0"}
     import redis
 
     redis.Redis.from_url(BROKER_URL).flushdb()
     ids = make_jobs(first, env)
-    worker_log = bench_run.VAR / f"celery-{pool}-{concurrency}{'-fix' if fix else ''}{'-reuse' if reuse else ''}.log"
+    worker_log = bench_run.VAR / f"celery-{pool}-{concurrency}{'-fix' if fix else ''}.log"
     worker = subprocess.Popen(
         [bench_run.PYTHON, "-m", "celery", "-A", "bench.celery_app", "worker", "--pool", pool, "--concurrency", str(concurrency),
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING", "-n", f"bench-{pool}@%h"],
@@ -235,11 +234,11 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
-    result = {"pool": pool, "concurrency": concurrency, "fix": fix, "reuse": reuse, "jobs": len(ids), "accepted": accepted, "verified": verified,
+    result = {"pool": pool, "concurrency": concurrency, "fix": fix, "jobs": len(ids), "accepted": accepted, "verified": verified,
               "pushes_per_s": pushes["per_second"], "checks_per_s": checks["per_second"],
               "push_seconds": pushes["seconds_total"], "check_seconds": checks["seconds_total"],
               "rss_mb": peak["rss_kb"] / 1024, "push_cpu_ms": push_cpu, "check_cpu_ms": check_cpu}
-    log(f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''}{' +DB reuse' if reuse else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
+    log(f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
         f"{result['pushes_per_s']:.0f} pushes/s, {result['checks_per_s']:.0f} checks/s, cpu/push {push_cpu}, "
         f"{accepted}+{verified} accepted/verified of {len(ids)}, peak RSS {result['rss_mb']:.0f} MB")
     return result
@@ -252,8 +251,7 @@ def render(results: list[dict]) -> str:
              "peak worker RSS | CPU ms/push worker + registry + db | CPU ms/check | 2-core ceiling pushes/s |",
              "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        client = ", ".join(name for name, on in (("shared SSL context (fix)", r["fix"]),
-                                                 ("DB connections reused", r.get("reuse"))) if on) or "as is"
+        client = "shared SSL context (fix)" if r["fix"] else "as is"
         lines.append(f"| {r['latency_ms']} ms | {r['pool']} | {r['concurrency']} | {client} | {r['pushes_per_s']:.0f} | "
                      f"{r['checks_per_s']:.0f} | {r['push_seconds']:.1f} s | {r['check_seconds']:.1f} s | "
                      f"{r['rss_mb']:.0f} MB | {_cpu(r['push_cpu_ms'])} | {_cpu(r['check_cpu_ms'])} | "
@@ -283,8 +281,7 @@ def main() -> int:
         with RegistryProcess(env=env, workers=2, threads=16, registry_token="bench-registry-token") as registry:
             for spec in POOLS:
                 pool, concurrency, *flags = spec.split(":") + [""]
-                result = run_pool(registry, pool, int(concurrency or 32), first, fix="fix" in flags,
-                                  reuse="reuse" in flags)
+                result = run_pool(registry, pool, int(concurrency or 32), first, fix="fix" in flags)
                 result["latency_ms"] = latency
                 results.append(result)
                 first += JOBS
