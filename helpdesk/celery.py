@@ -1,10 +1,15 @@
 """The Celery app. Settings come from Django's (CELERY_ namespace); tasks are found in the apps."""
+import logging
 import os
 
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
+from celery.worker.consumer import Consumer as CeleryConsumer
+from kombu.transport import virtual
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("sinkron")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -22,3 +27,40 @@ def close_old_database_connections(**kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+
+class _ReleasedQoS(virtual.QoS):
+    """Delivery state of a lost connection's channel: acknowledging, rejecting or handing back its
+    messages touches no broker (they were handed back already, or are gone with the broker)."""
+
+    restore_at_shutdown = False
+
+    def reject(self, delivery_tag, requeue=False):
+        self._quick_ack(delivery_tag)
+
+
+class Consumer(CeleryConsumer):
+    """Celery's consumer, kept alive when the broker drops while tasks still hold messages.
+
+    On a lost connection Celery 5.7 closes it after collecting it, when kombu's Redis transport has
+    already let go of its client: handing the unacknowledged messages back on that close, or
+    acknowledging one when its task finishes later, raises AttributeError, which Celery counts as
+    unrecoverable (the worker exits). So hand them back first, while the transport still can, and
+    let that channel's later acknowledgements go nowhere. Nothing is lost if the broker is gone: the
+    database holds every job and notification and the sweepers re-drive them (DESIGN.md §8).
+    """
+
+    def on_connection_error_after_connected(self, exc):
+        self._release_unacknowledged()
+        super().on_connection_error_after_connected(exc)
+
+    def _release_unacknowledged(self) -> None:
+        channel = getattr(self.task_consumer, "channel", None)
+        if not isinstance(channel, virtual.Channel):
+            return
+        try:
+            channel.qos.restore_unacked_once()
+        except Exception as exc:  # noqa: BLE001 - the broker is gone or going; its messages with it
+            logger.warning("could not hand back unacknowledged messages (%r); the sweepers re-drive their work", exc)
+        channel._qos = _ReleasedQoS(channel)  # kombu keeps the channel's delivery state there

@@ -170,3 +170,25 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     print("\ncrash safety: " + json.dumps(figures, indent=2))
     assert figures["worker_sigkills"] == 2 and figures["redis_restarts_empty"] == 1
     assert figures["sync_nudges_lost_at_publish"] >= 1, "no ticket's nudge was lost: the test proves nothing"
+
+
+def test_a_worker_whose_tasks_finish_while_redis_is_down_keeps_consuming_after_it_returns(pipeline):
+    """A task acknowledges late: if Redis dies while it runs, its acknowledgement comes after the
+    worker closed the broken connection. That must cost a redelivery, never the worker."""
+    stack = pipeline.stack
+    pipeline.registry.set_faults(latency_ms=2500)  # every push holds its thread for 2.5 s
+    in_flight = [pipeline.open_ticket(serial) for serial in range(1, 4)]
+    wait_until(lambda: leases_held() >= 3, 20, interval=0.02, message="three pushes in flight",
+               describe=pipeline.describe)
+    stack.redis.kill()
+    # The pushes finish (and try to acknowledge) while the broker is gone.
+    pipeline.wait_for_pushed(in_flight, timeout=20)
+    time.sleep(1.0)
+    stack.redis.start()
+    pipeline.registry.clear_faults()
+
+    after = pipeline.open_ticket(4)
+    pipeline.wait_for_pushed([after], timeout=45)
+    pipeline.wait_for_status([*in_flight, after], Status.RESOLVED, timeout=60)
+    assert stack.worker.is_running()
+    assert "Unrecoverable error" not in stack.worker.log_text()
