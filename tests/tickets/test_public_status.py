@@ -141,6 +141,30 @@ class TestJson:
         assert data["found"] is True and data["code"] == ticket.display_code and data["status"] == "new"
         assert not SIXTEEN_DIGITS.search(json.dumps(data))
 
+    def test_an_escalated_ticket_answers_every_field_from_one_query(self, client, ticket, django_assert_num_queries):
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        pushed = services.mark_pushed(ticket=ticket, accepted_at=timezone.now(), sla_due_at=timezone.now())
+        escalated = services.escalate_ticket(ticket=pushed, actor=None, reason="Lewat 1x24 jam")
+        with django_assert_num_queries(1):
+            data = self.post(client, {"nik": NIK, "kode": ticket.code.lower()}).json()
+        expected = datetime.fromisoformat(data.pop("expected"))
+        assert data == {
+            "found": True, "code": ticket.display_code, "name": "S**i R****u",
+            "category": str(escalated.get_category_display()), "status": "escalated",
+            "status_label": str(escalated.get_status_display()),
+            "steps": [{"label": "Diterima", "done": True, "current": False},
+                      {"label": "Dikirim ke pusat", "done": True, "current": False},
+                      {"label": "Menunggu sinkronisasi (maks. 1x24 jam)", "done": True, "current": True},
+                      {"label": "Selesai", "done": False, "current": False}],
+            "last_change": escalated.updated_at.isoformat(),
+            "advice": data["advice"],
+        }
+        assert "melebihi 1x24 jam" in data["advice"]
+        assert expected > escalated.due_at and expected.tzinfo is not None
+
     def test_a_miss_is_neutral(self, client, ticket):
         assert self.post(client, {"nik": nik_with_serial(5), "kode": ticket.code}).json()["found"] is False
 
