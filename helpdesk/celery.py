@@ -29,7 +29,6 @@ def close_old_database_connections(**kwargs):
     close_old_connections()
 
 
-
 class _ReleasedQoS(virtual.QoS):
     """Delivery state of a lost connection's channel: acknowledging, rejecting or handing back its
     messages touches no broker (they were handed back already, or are gone with the broker)."""
