@@ -114,8 +114,9 @@ def secrets_env() -> dict:
     """Return the bench's production secrets, generated once into var/bench/secrets.json."""
     path = VAR / "secrets.json"
     if not path.exists():
-        from cryptography.fernet import Fernet
         import secrets
+
+        from cryptography.fernet import Fernet
 
         VAR.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({

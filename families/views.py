@@ -16,11 +16,10 @@ from families.forms import FamilyIntake, ImportUploadForm
 from families.models import ImportBatch
 from tickets.decorators import staff_required, supervisor_required
 from tickets.models import Ticket
-from tickets.services import TicketError
 from tickets.permissions import office_of
+from tickets.services import TicketError
 
 KNOWN_MEMBERS_SHOWN = 20
-
 
 
 # --- at the counter ------------------------------------------------------------------------------

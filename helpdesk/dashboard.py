@@ -15,8 +15,8 @@ from families.selectors import family_figures
 from helpdesk import selectors
 from helpdesk.selectors import Period
 from tickets.decorators import supervisor_required
-from tickets.workflow import Status
 from tickets.permissions import office_of
+from tickets.workflow import Status
 
 MAX_PERIOD_DAYS = 366
 
@@ -48,7 +48,6 @@ class PeriodForm(forms.Form):
         if choice == "custom":
             return Period.between(data["start"], data["end"])
         return Period.last_days(1 if choice == "today" else int(choice))
-
 
 
 def _figures(office, period: Period) -> dict:

@@ -27,14 +27,13 @@ from sync.models import SyncJob
 from tickets import escalations, services
 from tickets.decorators import supervisor_required
 from tickets.models import Ticket, normalize_ticket_code
+from tickets.permissions import office_of
 from tickets.selectors import CappedPaginator, staff_of_office
 from tickets.workflow import IllegalTransition
-from tickets.permissions import office_of
 
 logger = logging.getLogger(__name__)
 
 BULK_MAX_TICKETS = 100
-
 
 
 def _ticket_of_office(office, code: str) -> Ticket:

@@ -29,9 +29,9 @@ from audit import services as audit_services
 from citizens.nik import mask_last4
 from tickets.decorators import supervisor_required
 from tickets.models import Category, Service, Ticket
+from tickets.permissions import office_of
 from tickets.selectors import QUEUE_COUNT_CAP
 from tickets.workflow import Status
-from tickets.permissions import office_of
 
 audit = logging.getLogger("sinkron.audit")
 
@@ -45,7 +45,6 @@ COLUMNS = [
     gettext_lazy("Nama"),
 ]
 DATE_COLUMNS = (1, 6, 7)
-
 
 
 # --- the filter ----------------------------------------------------------------------------------

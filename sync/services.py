@@ -198,17 +198,9 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
         return "cancelled"
     api = _api(client)
     state = api.update_state(job.update_id)
-    if isinstance(state, registry.UpdateState) and state.status == "rejected":
+    if not isinstance(state, registry.UpdateState) or state.status == "rejected":
         _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
-        _rejected(job, _("Pusat menolak pembaruan: %(reason)s") % {"reason": state.reason or "-"})
-        return "rejected"
-    if isinstance(state, registry.NotFound):  # the centre lost our update: push it again
-        _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
-        _release(job, state=State.PENDING, next_attempt_at=now)
-        return "repush"
-    if not isinstance(state, registry.UpdateState):
-        _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
-        return _check_failed(job, state, now)
+        return _update_not_applicable(job, state, now)
     found = api.resident(job.payload["nik"])
     _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state), (SyncAttempt.Operation.RESIDENT, found))
     if isinstance(found, registry.Found) and matches(job.payload, found.resident):
@@ -219,6 +211,17 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
             accepted_at=job.accepted_at, sla_due_at=job.sla_due_at, checks_done=job.checks + 1, now=now))
         return "mismatch"
     return _check_failed(job, found, now)
+
+
+def _update_not_applicable(job: SyncJob, state: registry.Outcome, now) -> str:
+    """Act on an update the centre rejected, lost, or could not tell us about."""
+    if isinstance(state, registry.UpdateState):  # rejected
+        _rejected(job, _("Pusat menolak pembaruan: %(reason)s") % {"reason": state.reason or "-"})
+        return "rejected"
+    if isinstance(state, registry.NotFound):  # the centre lost our update: push it again
+        _release(job, state=State.PENDING, next_attempt_at=now)
+        return "repush"
+    return _check_failed(job, state, now)
 
 
 def _check_failed(job: SyncJob, outcome: registry.Outcome, now) -> str:

@@ -149,7 +149,6 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Urutan"), required=False, choices=SORTS)
 
 
-
 class NoteForm(forms.Form):
     text = forms.CharField(label=_("Catatan Internal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

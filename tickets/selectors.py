@@ -1,15 +1,15 @@
 """Reads of tickets that are more than a simple filter."""
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from citizens.models import Citizen
-from citizens.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
 from citizens.nik import mask
+from citizens.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES
+
 
 def visible_tickets(user) -> QuerySet:
     """Return the tickets `user` may see: their office's, or all for those allowed."""

@@ -13,11 +13,10 @@ from citizens import nik as nikparse
 from citizens.pagination import CappedPaginator
 from citizens.services import record_access
 from tickets import selectors, services
-from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
 from tickets.decorators import staff_required
+from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
 from tickets.permissions import allowed_actions, office_of
 from tickets.workflow import IllegalTransition
-
 
 
 @staff_required

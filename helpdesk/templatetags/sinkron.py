@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -39,7 +40,16 @@ STATUS_BADGES = {"new": "text-bg-secondary", "sent": "text-bg-info", "resolved":
                  "escalated": "text-bg-warning", "rejected": "text-bg-danger"}
 
 
-@register.filter
-def status_badge(status: str) -> str:
+def badge_class(status: str) -> str:
     """Return the Bootstrap colour class of a ticket status's badge."""
     return STATUS_BADGES.get(status, "text-bg-dark")
+
+
+@register.simple_tag
+def status_badge(ticket) -> str:
+    """Render the ticket's status as its coloured badge: `{% status_badge ticket %}`.
+
+    A tag, not an {% include %}: list pages print one per row, and an include costs ten times more.
+    """
+    return format_html('<span class="badge status-badge {}">{}</span>', badge_class(ticket.status),
+                       ticket.get_status_display())

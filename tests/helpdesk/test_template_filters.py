@@ -3,7 +3,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from helpdesk.templatetags.sinkron import short_datetime, status_badge
+from django.template import Context, Template
+
+from helpdesk.templatetags.sinkron import badge_class, short_datetime
 from tickets.workflow import Status
 
 
@@ -23,7 +25,19 @@ def test_no_time_shows_nothing():
 
 
 def test_each_status_has_its_colour_and_anything_else_is_dark():
-    colours = {status: status_badge(status) for status in Status.values}
+    colours = {status: badge_class(status) for status in Status.values}
     assert colours[Status.RESOLVED] == "text-bg-success" and colours[Status.REJECTED] == "text-bg-danger"
     assert len(set(colours.values())) == len(colours)
-    assert status_badge("archived") == "text-bg-dark"
+    assert badge_class("archived") == "text-bg-dark"
+
+
+class _Ticket:
+    status = Status.ESCALATED
+
+    def get_status_display(self):
+        return "Eskalasi <segera>"
+
+
+def test_the_badge_tag_shows_the_status_label_escaped_in_its_colour():
+    html = Template("{% load sinkron %}{% status_badge ticket %}").render(Context({"ticket": _Ticket()}))
+    assert html == '<span class="badge status-badge text-bg-warning">Eskalasi &lt;segera&gt;</span>'
