@@ -55,8 +55,9 @@ run: demo-data
 	@echo ""
 	$(BIN)/honcho start -f Procfile
 
-## test: the whole suite on PostgreSQL + Redis, with a real browser
-test: install-dev
+## test: lint (ruff, Django checks, no missing migration), then the whole suite on PostgreSQL + Redis,
+## with a real browser
+test: lint
 	./scripts/ensure_services.sh
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SINKRON_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -69,6 +70,8 @@ bench: install-dev
 	$(BIN)/python -m bench.sync_throughput
 
 lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

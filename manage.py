@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for Sinkron (and, with DJANGO_SETTINGS_MODULE, the mock registry)."""
+
 import os
 import sys
 

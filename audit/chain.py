@@ -4,21 +4,33 @@ hash = SHA-256(prev_hash + canonical JSON of the entry's fields). The canonical 
 has no spaces, and writes times in UTC with microseconds, so the same row always gives the same
 bytes whatever the database returns it as.
 """
+
 import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
 
 GENESIS = "0" * 64
-HASHED_FIELDS = ("sequence", "created_at", "actor_id", "actor_label", "actor_office", "action", "object_type",
-                 "object_id", "office", "ip", "details")
+HASHED_FIELDS = (
+    "sequence",
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "actor_office",
+    "action",
+    "object_type",
+    "object_id",
+    "office",
+    "ip",
+    "details",
+)
 
 
 def canonical_json(fields: dict) -> str:
     """Return the canonical JSON text of an entry's hashed fields."""
     values = {name: fields[name] for name in HASHED_FIELDS}
     created = values["created_at"]
-    values["created_at"] = created.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    values["created_at"] = created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     values["ip"] = values["ip"] or ""
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -67,21 +79,47 @@ def verify(entries, *, anchors: dict[int, str] | None = None) -> Report:
         count += 1
         fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
         if entry.sequence != expected_sequence:
-            return Report(count, expected_sequence - 1, prev_hash, Break(
-                expected_sequence, None, f"missing; the next entry is #{entry.sequence} (id {entry.pk})"))
+            return Report(
+                count,
+                expected_sequence - 1,
+                prev_hash,
+                Break(
+                    expected_sequence, None, f"missing; the next entry is #{entry.sequence} (id {entry.pk})"
+                ),
+            )
         if entry.prev_hash != prev_hash:
-            return Report(count, entry.sequence, entry.hash, Break(
-                entry.sequence, entry.pk, "prev_hash does not match the hash of the entry before it"))
+            return Report(
+                count,
+                entry.sequence,
+                entry.hash,
+                Break(entry.sequence, entry.pk, "prev_hash does not match the hash of the entry before it"),
+            )
         if link_hash(entry.prev_hash, fields) != entry.hash:
-            return Report(count, entry.sequence, entry.hash, Break(
-                entry.sequence, entry.pk, "hash does not match the entry's content (the row was changed)"))
+            return Report(
+                count,
+                entry.sequence,
+                entry.hash,
+                Break(
+                    entry.sequence, entry.pk, "hash does not match the entry's content (the row was changed)"
+                ),
+            )
         wanted = anchors.pop(entry.sequence, None)
         if wanted is not None and wanted != entry.hash:
-            return Report(count, entry.sequence, entry.hash, Break(
-                entry.sequence, entry.pk, "hash differs from the anchor recorded for it (chain rewritten)"))
+            return Report(
+                count,
+                entry.sequence,
+                entry.hash,
+                Break(
+                    entry.sequence, entry.pk, "hash differs from the anchor recorded for it (chain rewritten)"
+                ),
+            )
         prev_hash, expected_sequence = entry.hash, expected_sequence + 1
     if anchors:
         missing = min(anchors)
-        return Report(count, expected_sequence - 1, prev_hash, Break(
-            missing, None, "anchored entry is missing (the chain was cut short)"))
+        return Report(
+            count,
+            expected_sequence - 1,
+            prev_hash,
+            Break(missing, None, "anchored entry is missing (the chain was cut short)"),
+        )
     return Report(count, expected_sequence - 1, prev_hash, None)

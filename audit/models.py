@@ -6,6 +6,7 @@ own content (audit/chain.py), so changing or deleting a row breaks the chain at 
 refuses them too (migration 0001). No entry holds a full NIK or KK number: audit/scrub.py masks
 every 16-digit run before anything is written. Write only through audit.services.record().
 """
+
 import json
 
 from django.conf import settings
@@ -57,18 +58,26 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(_("waktu"), editable=False)
     actor = models.ForeignKey(
         # PROTECT: deleting a user would rewrite (and so break) every entry of theirs; deactivate them.
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("pelaku"), help_text=_("Kosong berarti sistem."),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pelaku"),
+        help_text=_("Kosong berarti sistem."),
     )
     actor_label = models.CharField(_("nama pelaku"), max_length=150)
-    actor_office = models.CharField(_("kantor pelaku"), max_length=20, blank=True,
-                                    help_text=_("Kode kantor pelaku saat kejadian."))
+    actor_office = models.CharField(
+        _("kantor pelaku"), max_length=20, blank=True, help_text=_("Kode kantor pelaku saat kejadian.")
+    )
     action = models.CharField(_("tindakan"), max_length=30, choices=Action.choices)
     object_type = models.CharField(_("jenis objek"), max_length=20, blank=True)
-    object_id = models.CharField(_("objek"), max_length=64, blank=True,
-                                 help_text=_("Kode tiket atau id penduduk; tidak pernah NIK."))
-    office = models.CharField(_("kantor objek"), max_length=20, blank=True,
-                              help_text=_("Kode kantor pemilik tiket atau laporan."))
+    object_id = models.CharField(
+        _("objek"), max_length=64, blank=True, help_text=_("Kode tiket atau id penduduk; tidak pernah NIK.")
+    )
+    office = models.CharField(
+        _("kantor objek"), max_length=20, blank=True, help_text=_("Kode kantor pemilik tiket atau laporan.")
+    )
     ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
     details = models.JSONField(_("rincian"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64, editable=False)

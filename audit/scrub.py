@@ -5,6 +5,7 @@ stricter: a run of 16 or more digits, with single spaces, dots or dashes between
 0190 0001", "331901.410190.0001"), is masked to its last four digits, and NUL characters (which
 PostgreSQL's jsonb refuses) are dropped. Dates and times never reach 16 digits in a run.
 """
+
 import re
 
 _LONG_NUMBER = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15,}(?!\d)")

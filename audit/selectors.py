@@ -1,4 +1,5 @@
 """Reads of the audit trail for people: scoped to an office, filtered by ticket or staff member."""
+
 import re
 
 from django.db.models import QuerySet

@@ -5,6 +5,7 @@ transaction: it takes the chain's lock, which is held until the outermost transa
 the sooner it comes before the commit, the less other writers wait — and taking it after the
 act's own row locks keeps every writer's lock order the same (no deadlocks).
 """
+
 import logging
 from ipaddress import ip_address
 
@@ -22,8 +23,17 @@ CHAIN_LOCK_KEY = 7_270_022_027
 SYSTEM_LABEL = "sistem"
 
 
-def record(*, action: str, actor=None, actor_label: str = "", object_type: str = "", object_id="",
-           office: str = "", ip: str = "", details: dict | None = None) -> AuditEntry:
+def record(
+    *,
+    action: str,
+    actor=None,
+    actor_label: str = "",
+    object_type: str = "",
+    object_id="",
+    office: str = "",
+    ip: str = "",
+    details: dict | None = None,
+) -> AuditEntry:
     """Append one entry to the audit chain and return it.
 
     `actor` is the user who acted (None for the system; `actor_label` then names the job, e.g.

@@ -1,4 +1,5 @@
 """The audit page (/audit/): supervisors read their office's trail, by ticket or by staff member."""
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -23,10 +24,14 @@ def entries(request):
         raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    queryset = selectors.entries_for(request.user, ticket=filters.get("ticket", ""),
-                                     staff=filters.get("staff", ""))
+    queryset = selectors.entries_for(
+        request.user, ticket=filters.get("ticket", ""), staff=filters.get("staff", "")
+    )
     paginator = CappedPaginator(queryset, getattr(settings, "AUDIT_ENTRIES_PER_PAGE", 50))
     page = paginator.get_page(request.GET.get("page"))
     querystring = urlencode({key: value for key, value in filters.items() if value})
-    return render(request, "audit/entries.html",
-                  {"form": form, "page": page, "paginator": paginator, "querystring": querystring})
+    return render(
+        request,
+        "audit/entries.html",
+        {"form": form, "page": page, "paginator": paginator, "querystring": querystring},
+    )

@@ -5,6 +5,7 @@ explicit `verify` shares one SSL context. sync/registry.py builds an httpx.Clien
 and a bare httpx.Client() re-reads the CA bundle; this checks whether that limits the worker. It did
 not (docs/benchmarks.md): inside the help desk a RegistryClient() costs about 0.5 ms.
 """
+
 import os
 
 import httpx

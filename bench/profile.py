@@ -8,6 +8,7 @@ Pages: floor, status_json, status_form, queue, queue_status, detail, dashboard, 
 settings and database as `make bench` (bench/run.py seeds it when missing); no gunicorn, no wrk:
 CPU per request of the page alone, steadier than load-test figures on a shared machine.
 """
+
 import cProfile
 import json
 import os
@@ -27,7 +28,9 @@ def main(argv: list[str]) -> int:
 
         url = bench_run.ensure_database(int(os.environ.get("BENCH_PROFILE_SIZE", "1000000")))
         env = bench_run.base_env(url, BENCH_PROFILE_CHILD="1", PYTHONPATH=str(bench_run.REPO))
-        return subprocess.run([sys.executable, "-m", "bench.profile", *argv], cwd=bench_run.REPO, env=env).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "bench.profile", *argv], cwd=bench_run.REPO, env=env
+        ).returncode
     return profile(argv[0], int(argv[1]), cprofile="--cprofile" in argv)
 
 
@@ -48,8 +51,10 @@ def profile(page: str, n: int, *, cprofile: bool) -> int:
     if profiler:
         profiler.disable()
     wall, cpu = (time.perf_counter() - wall) / n * 1000, (time.process_time() - cpu) / n * 1000
-    print(f"{page}: {n} requests, wall {wall:.2f} ms, CPU {cpu:.2f} ms per request"
-          f"{' (under cProfile)' if profiler else ''}")
+    print(
+        f"{page}: {n} requests, wall {wall:.2f} ms, CPU {cpu:.2f} ms per request"
+        f"{' (under cProfile)' if profiler else ''}"
+    )
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return 0
@@ -67,25 +72,41 @@ def _requests(page: str):
     pairs = [ticket_identity(size, j) for j in range(0, size, max(1, size // 2000))]
     mine = [p for p in pairs if p["office"] == 0]
     staff, public = Client(), Client()
-    staff.force_login(get_user_model().objects.get(username=BENCH_USER),
-                      backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(
+        get_user_model().objects.get(username=BENCH_USER), backend="django.contrib.auth.backends.ModelBackend"
+    )
     run = os.getpid() % 100
 
     def intake(i):
         day, serial = 1 + i // 9000 % 28, i % 9000 + 1
-        return staff.post("/tiket/baru/", {
-            "nik": f"331907{day:02d}01{run:02d}{serial:04d}", "full_name": "Bench Profil",
-            "birth_date": f"19{run:02d}-01-{day:02d}", "sex": "L", "phone": "", "email": "",
-            "kk_number": f"331907{day:02d}0120{serial:04d}", "kk_number_old": "", "category": "kk_mismatch",
-            "service": "bpjs", "deadline": "", "description": "profil"})
+        return staff.post(
+            "/tiket/baru/",
+            {
+                "nik": f"331907{day:02d}01{run:02d}{serial:04d}",
+                "full_name": "Bench Profil",
+                "birth_date": f"19{run:02d}-01-{day:02d}",
+                "sex": "L",
+                "phone": "",
+                "email": "",
+                "kk_number": f"331907{day:02d}0120{serial:04d}",
+                "kk_number_old": "",
+                "category": "kk_mismatch",
+                "service": "bpjs",
+                "deadline": "",
+                "description": "profil",
+            },
+        )
 
     return {
         "floor": lambda i: public.get(f"/bench/floor/?id={1 + i % size}"),
-        "status_json": lambda i: public.post("/api/v1/status", json.dumps(
-            {"nik": pairs[i % len(pairs)]["nik"], "kode": pairs[i % len(pairs)]["code"]}),
-            content_type="application/json"),
-        "status_form": lambda i: public.post("/cek-status/", {"nik": pairs[i % len(pairs)]["nik"],
-                                                              "kode": pairs[i % len(pairs)]["code"]}),
+        "status_json": lambda i: public.post(
+            "/api/v1/status",
+            json.dumps({"nik": pairs[i % len(pairs)]["nik"], "kode": pairs[i % len(pairs)]["code"]}),
+            content_type="application/json",
+        ),
+        "status_form": lambda i: public.post(
+            "/cek-status/", {"nik": pairs[i % len(pairs)]["nik"], "kode": pairs[i % len(pairs)]["code"]}
+        ),
         "queue": lambda i: staff.get("/tiket/"),
         "queue_status": lambda i: staff.get("/tiket/?status=sent"),
         "detail": lambda i: staff.get(f"/tiket/{mine[i % len(mine)]['code']}/"),

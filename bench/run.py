@@ -22,6 +22,7 @@ Environment:
   BENCH_RESEED       0                        1: drop and seed the databases again
   BENCH_WRITE_DOCS   1                        0: leave docs/benchmarks.md alone
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,7 +69,13 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 
 def label(size: int) -> str:
-    return f"{size // 1_000_000}m" if size % 1_000_000 == 0 else f"{size // 1000}k" if size % 1000 == 0 else str(size)
+    return (
+        f"{size // 1_000_000}m"
+        if size % 1_000_000 == 0
+        else f"{size // 1000}k"
+        if size % 1000 == 0
+        else str(size)
+    )
 
 
 # --- Scenarios: (name, what, server, lua, extra env). server "nolimit" has the limiter swapped out,
@@ -79,7 +86,13 @@ SCENARIOS = [
     ("status_form", "status lookup, HTML form (CSRF)", "main", "status_form.lua", {}),
     ("status_json_nolimit", "status lookup, JSON, rate limiter removed", "nolimit", "status_json.lua", {}),
     ("status_form_nolimit", "status lookup, form, rate limiter removed", "nolimit", "status_form.lua", {}),
-    ("status_json_limited", "status lookup, JSON, default limits (mostly 429)", "limited", "status_json.lua", {}),
+    (
+        "status_json_limited",
+        "status lookup, JSON, default limits (mostly 429)",
+        "limited",
+        "status_json.lua",
+        {},
+    ),
     ("queue", "queue /tiket/ (default view)", "main", "get.lua", {"BENCH_PATH": "/tiket/"}),
     ("queue_status", "queue ?status=sent", "main", "get.lua", {"BENCH_PATH": "/tiket/?status=sent"}),
     ("queue_search", "queue search by NIK (POST q=NIK)", "main", "search.lua", {}),
@@ -106,7 +119,11 @@ def ensure_wrk() -> str:
         sys.exit("wrk is missing: install it (Debian: apt-get install wrk) or run make bench as root.")
     log("installing wrk with apt-get")
     subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "wrk"],
+        check=True,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
     return shutil.which("wrk") or sys.exit("wrk still missing after apt-get")
 
 
@@ -119,10 +136,17 @@ def secrets_env() -> dict:
         from cryptography.fernet import Fernet
 
         VAR.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({
-            "SECRET_KEY": secrets.token_urlsafe(50), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-            "FIELD_HMAC_KEY": secrets.token_urlsafe(32), "REGISTRY_TOKEN": "bench-registry-token",
-        }, indent=1))
+        path.write_text(
+            json.dumps(
+                {
+                    "SECRET_KEY": secrets.token_urlsafe(50),
+                    "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+                    "FIELD_HMAC_KEY": secrets.token_urlsafe(32),
+                    "REGISTRY_TOKEN": "bench-registry-token",
+                },
+                indent=1,
+            )
+        )
         path.chmod(0o600)
     return json.loads(path.read_text())
 
@@ -131,14 +155,27 @@ def base_env(database_url: str, **extra) -> dict:
     """Return the environment of every process touching a bench database: production settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "DJANGO_SETTINGS_MODULE"))}
     env.update(secrets_env())
-    env.update({
-        "SINKRON_ENV": "production", "DEBUG": "0", "DEMO_MODE": "0", "ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "SECURE_SSL_REDIRECT": "0", "SECURE_COOKIES": "0", "SECURE_HSTS_SECONDS": "0",
-        "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "SINKRON_VAR_DIR": str(VAR / "var"),
-        "DASHBOARD_CACHE_SECONDS": "0", "STATUS_RATE_PER_IP": HUGE_RATE, "STATUS_RATE_PER_NIK": HUGE_RATE,
-        "ROOT_URLCONF": "bench.urls", "DJANGO_SETTINGS_MODULE": "helpdesk.settings", "LOG_LEVEL": "WARNING",
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "SINKRON_ENV": "production",
+            "DEBUG": "0",
+            "DEMO_MODE": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "SECURE_HSTS_SECONDS": "0",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": REDIS_URL,
+            "SINKRON_VAR_DIR": str(VAR / "var"),
+            "DASHBOARD_CACHE_SECONDS": "0",
+            "STATUS_RATE_PER_IP": HUGE_RATE,
+            "STATUS_RATE_PER_NIK": HUGE_RATE,
+            "ROOT_URLCONF": "bench.urls",
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     env.update(extra)
     return env
 
@@ -168,9 +205,13 @@ def ensure_database(size: int) -> str:
         log(f"seeding {name} with {size:,} tickets (the slow part; reused by later runs)")
         admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin(f'CREATE DATABASE "{name}"')
-        subprocess.run([PYTHON, "-m", "bench.seed", "--tickets", str(size)], cwd=REPO, env=base_env(url), check=True)
+        subprocess.run(
+            [PYTHON, "-m", "bench.seed", "--tickets", str(size)], cwd=REPO, env=base_env(url), check=True
+        )
         admin(f"COMMENT ON DATABASE \"{name}\" IS '{marker(size)}'")
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=base_env(url), check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=base_env(url), check=True
+    )
     return url
 
 
@@ -179,11 +220,20 @@ def write_pairs(size: int) -> Path:
     path = VAR / f"pairs-{label(size)}.csv"
     if path.exists():
         return path
-    code = ("import sys\nfrom bench import seed\nn = int(sys.argv[1])\nstep = max(1, n // %d)\n"
-            "for j in range(0, n, step):\n    t = seed.ticket_identity(n, j)\n"
-            "    print(f\"{t['nik']},{t['code']},{t['office']}\")\n") % PAIRS_PER_SIZE
-    output = subprocess.run([PYTHON, "-c", code, str(size)], cwd=REPO, env=base_env("sqlite://"), check=True,
-                            capture_output=True, text=True).stdout
+    code = (
+        "import sys\nfrom bench import seed\nn = int(sys.argv[1])\n"
+        f"step = max(1, n // {PAIRS_PER_SIZE})\n"
+        "for j in range(0, n, step):\n    t = seed.ticket_identity(n, j)\n"
+        "    print(f\"{t['nik']},{t['code']},{t['office']}\")\n"
+    )
+    output = subprocess.run(
+        [PYTHON, "-c", code, str(size)],
+        cwd=REPO,
+        env=base_env("sqlite://"),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     path.write_text(output)
     return path
 
@@ -208,9 +258,27 @@ class Server:
     def __enter__(self):
         log_file = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "helpdesk.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-             "--worker-class", "sync", "--no-control-socket", "--timeout", "60"],
-            cwd=REPO, env=self.env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "helpdesk.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--no-control-socket",
+                "--timeout",
+                "60",
+            ],
+            cwd=REPO,
+            env=self.env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -240,8 +308,10 @@ class Server:
         with httpx.Client(base_url=self.base, timeout=10) as http:
             http.get("/masuk/")
             csrf = http.cookies["csrftoken"]
-            answer = http.post("/masuk/", data={"username": BENCH_USER, "password": BENCH_PASSWORD,
-                                                "csrfmiddlewaretoken": csrf})
+            answer = http.post(
+                "/masuk/",
+                data={"username": BENCH_USER, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": csrf},
+            )
             if answer.status_code != 302 or "sessionid" not in http.cookies:
                 sys.exit(f"bench login failed: {answer.status_code} {answer.text[:500]}")
             return http.cookies["sessionid"], http.cookies.get("csrftoken", csrf)
@@ -301,11 +371,23 @@ def run_wrk(wrk: str, server: Server, lua: str, env: dict, duration: int = DURAT
     these two cores), so it is the steadier figure: 2,000 ms / (app + database ms) is what two
     idle cores could serve at most.
     """
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "--timeout", "10s",
-               "-s", str(LUA / lua), server.base]
+    command = [
+        wrk,
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA / lua),
+        server.base,
+    ]
     app_before = cpu_times(process_tree(server.process.pid))
     db_before = cpu_times(database_backends(server.database_url))
-    output = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, timeout=duration + 120)
+    output = subprocess.run(
+        command, env={**os.environ, **env}, capture_output=True, text=True, timeout=duration + 120
+    )
     app_after = cpu_times(process_tree(server.process.pid))
     db_after = cpu_times(database_backends(server.database_url))
     match = re.search(r"^BENCH_JSON (.*)$", output.stdout, re.M)
@@ -329,27 +411,43 @@ def summarize(runs: list[dict]) -> dict:
     ordered = sorted(runs, key=lambda r: r["ok_rps"])
     median_run = ordered[(len(ordered) - 1) // 2]
     return {
-        "runs": len(runs), "rps_best": ordered[-1]["ok_rps"], "rps_median": statistics.median(r["ok_rps"] for r in runs),
-        "p50_ms": median_run["latency_us"]["p50"] / 1000, "p95_ms": median_run["latency_us"]["p95"] / 1000,
+        "runs": len(runs),
+        "rps_best": ordered[-1]["ok_rps"],
+        "rps_median": statistics.median(r["ok_rps"] for r in runs),
+        "p50_ms": median_run["latency_us"]["p50"] / 1000,
+        "p95_ms": median_run["latency_us"]["p95"] / 1000,
         "p99_ms": median_run["latency_us"]["p99"] / 1000,
         "p99_best_ms": min(r["latency_us"]["p99"] for r in runs) / 1000,
-        "errors": sum(r["error_count"] for r in runs), "requests": sum(r["requests"] for r in runs),
+        "errors": sum(r["error_count"] for r in runs),
+        "requests": sum(r["requests"] for r in runs),
         "app_cpu_ms": statistics.median(r["app_cpu_ms"] for r in runs),
         "db_cpu_ms": statistics.median(r["db_cpu_ms"] for r in runs),
-        "statuses": runs[-1]["statuses"], "raw": runs,
+        "statuses": runs[-1]["statuses"],
+        "raw": runs,
     }
 
 
 def smoke(server: Server, session: str, csrf: str, pairs: Path) -> None:
     """Check each scenario's request once before loading it (a benchmark of 403s measures nothing)."""
-    nik, code, _office = next(line.split(",") for line in pairs.read_text().splitlines() if line.endswith(",0"))
+    nik, code, _office = next(
+        line.split(",") for line in pairs.read_text().splitlines() if line.endswith(",0")
+    )
     cookies = {"sessionid": session, "csrftoken": csrf}
     with httpx.Client(base_url=server.base, timeout=30) as http:
         answer = http.post("/api/v1/status", json={"nik": nik, "kode": code})
         assert answer.status_code == 200 and answer.json()["found"], answer.text[:300]
-        answer = http.post("/cek-status/", data={"nik": nik, "kode": code, "csrfmiddlewaretoken": csrf}, cookies=cookies)
+        answer = http.post(
+            "/cek-status/", data={"nik": nik, "kode": code, "csrfmiddlewaretoken": csrf}, cookies=cookies
+        )
         assert answer.status_code == 200 and code[:5] in answer.text, answer.text[:300]
-        for path in ("/tiket/", "/tiket/?status=sent", "/tiket/?page=400", f"/tiket/{code}/", "/dasbor/", "/bench/floor/"):
+        for path in (
+            "/tiket/",
+            "/tiket/?status=sent",
+            "/tiket/?page=400",
+            f"/tiket/{code}/",
+            "/dasbor/",
+            "/bench/floor/",
+        ):
             answer = http.get(path, cookies=cookies)
             assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
         answer = http.post("/tiket/", data={"q": nik, "csrfmiddlewaretoken": csrf}, cookies=cookies)
@@ -369,9 +467,16 @@ def machine_speed() -> float:
 def bench_size(wrk: str, size: int) -> dict:
     url = ensure_database(size)
     pairs = write_pairs(size)
-    results = {"size": size, "scenarios": {}, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-               "load": os.getloadavg(), "speed_us": machine_speed(), "duration": DURATION, "threads": THREADS,
-               "connections": CONNECTIONS}
+    results = {
+        "size": size,
+        "scenarios": {},
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load": os.getloadavg(),
+        "speed_us": machine_speed(),
+        "duration": DURATION,
+        "threads": THREADS,
+        "connections": CONNECTIONS,
+    }
     counter = VAR / "intake-run"
     for server_kind in ("main", "nolimit", "limited"):
         wanted = [s for s in SCENARIOS if s[2] == server_kind and s[0] in SELECTED]
@@ -390,17 +495,29 @@ def bench_size(wrk: str, size: int) -> dict:
                 for attempt in range(REPEAT + bool(WARMUP)):
                     run = int(counter.read_text()) + 1 if counter.exists() else 1
                     counter.write_text(str(run))
-                    env = {"BENCH_LUA_DIR": str(LUA), "BENCH_PAIRS": str(pairs), "BENCH_SESSION": session,
-                           "BENCH_CSRF": csrf, "BENCH_TICKETS": str(size), "BENCH_INTAKE_RUN": str(run),
-                           **scenario_env}
+                    env = {
+                        "BENCH_LUA_DIR": str(LUA),
+                        "BENCH_PAIRS": str(pairs),
+                        "BENCH_SESSION": session,
+                        "BENCH_CSRF": csrf,
+                        "BENCH_TICKETS": str(size),
+                        "BENCH_INTAKE_RUN": str(run),
+                        **scenario_env,
+                    }
                     if WARMUP and attempt == 0:
                         run_wrk(wrk, server, lua, env, duration=WARMUP)
                         continue
                     runs.append(run_wrk(wrk, server, lua, env))
-                    log(f"{label(size)} {name}: {runs[-1]['ok_rps']:.0f} ok/s, p99 "
+                    log(
+                        f"{label(size)} {name}: {runs[-1]['ok_rps']:.0f} ok/s, p99 "
                         f"{runs[-1]['latency_us']['p99'] / 1000:.1f} ms, cpu/req {runs[-1]['app_cpu_ms']:.1f} + "
-                        f"{runs[-1]['db_cpu_ms']:.1f} ms, statuses {runs[-1]['statuses']}, errors {runs[-1]['errors']}")
-                results["scenarios"][name] = {"what": what, "run_at": time.strftime("%H:%M"), **summarize(runs)}
+                        f"{runs[-1]['db_cpu_ms']:.1f} ms, statuses {runs[-1]['statuses']}, errors {runs[-1]['errors']}"
+                    )
+                results["scenarios"][name] = {
+                    "what": what,
+                    "run_at": time.strftime("%H:%M"),
+                    **summarize(runs),
+                }
     flush_redis()
     results["queries"] = count_queries(url)
     path = VAR / f"results-{label(size)}.json"
@@ -409,7 +526,9 @@ def bench_size(wrk: str, size: int) -> dict:
         previous = json.loads(path.read_text())
         for row in results["scenarios"].values():
             row["rerun_at"] = f"{results['started']} UTC"
-        previous["scenarios"] = {name: results["scenarios"].get(name, row) for name, row in previous["scenarios"].items()}
+        previous["scenarios"] = {
+            name: results["scenarios"].get(name, row) for name, row in previous["scenarios"].items()
+        }
         previous["queries"] = results["queries"]
         results = previous
     path.write_text(json.dumps(results, indent=1, default=str))
@@ -417,15 +536,30 @@ def bench_size(wrk: str, size: int) -> dict:
 
 
 def count_queries(url: str) -> dict:
-    output = subprocess.run([PYTHON, "-m", "bench.queries"], cwd=REPO, env=base_env(url), check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [PYTHON, "-m", "bench.queries"],
+        cwd=REPO,
+        env=base_env(url),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output)
 
 
 # --- the report --------------------------------------------------------------------------------------
 
-COMPARABLE_TO_FLOOR = {"status_json", "status_form", "status_json_nolimit", "status_form_nolimit", "queue",
-                       "queue_status", "queue_search", "queue_deep", "detail"}
+COMPARABLE_TO_FLOOR = {
+    "status_json",
+    "status_form",
+    "status_json_nolimit",
+    "status_form_nolimit",
+    "queue",
+    "queue_status",
+    "queue_search",
+    "queue_deep",
+    "detail",
+}
 
 
 def render(all_results: list[dict]) -> str:
@@ -433,15 +567,19 @@ def render(all_results: list[dict]) -> str:
     for results in all_results:
         size = results["size"]
         floor = results["scenarios"].get("floor")
-        lines += [f"#### {size:,} tickets", "",
-                  f"Run {results['started']} UTC, load average at start {results['load'][0]:.1f}, "
-                  f"`sum(range(1000))` {results.get('speed_us', 0):.0f} us (about 9 on an idle core); "
-                  f"{results.get('threads', THREADS)} wrk threads, {results.get('connections', CONNECTIONS)} connections, "
-                  f"{results.get('duration', DURATION)} s per run, "
-                  f"{results['scenarios'][next(iter(results['scenarios']))]['runs']} run(s) per scenario.", "",
-                  "| scenario | req/s best | req/s median | p50 ms | p95 ms | p99 ms | errors | queries/req (one request alone) "
-                  "| x floor p50 | x floor req/s | CPU ms/req app + db | 2-core ceiling req/s |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"#### {size:,} tickets",
+            "",
+            f"Run {results['started']} UTC, load average at start {results['load'][0]:.1f}, "
+            f"`sum(range(1000))` {results.get('speed_us', 0):.0f} us (about 9 on an idle core); "
+            f"{results.get('threads', THREADS)} wrk threads, {results.get('connections', CONNECTIONS)} connections, "
+            f"{results.get('duration', DURATION)} s per run, "
+            f"{results['scenarios'][next(iter(results['scenarios']))]['runs']} run(s) per scenario.",
+            "",
+            "| scenario | req/s best | req/s median | p50 ms | p95 ms | p99 ms | errors | queries/req (one request alone) "
+            "| x floor p50 | x floor req/s | CPU ms/req app + db | 2-core ceiling req/s |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
         for name, row in results["scenarios"].items():
             counted = results["queries"].get(re.sub(r"_(nolimit|limited)$", "", name), {})
             queries = counted.get("queries", "")
@@ -458,35 +596,52 @@ def render(all_results: list[dict]) -> str:
                 errors = f"{errors} ({', '.join(f'{v}×{k}' for k, v in non_ok.items())})"
             cpu = row.get("app_cpu_ms", 0) + row.get("db_cpu_ms", 0)
             rerun = row.get("rerun_at", "")
-            lines.append(f"| {row['what']}{f' (re-run {rerun})' if rerun else ''} | {row['rps_best']:.0f} | "
-                         f"{row['rps_median']:.0f} | {row['p50_ms']:.1f} | "
-                         f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {queries} | {ratio} | "
-                         f"{row.get('app_cpu_ms', 0):.1f} + {row.get('db_cpu_ms', 0):.1f} | "
-                         f"{2000 / cpu if cpu else 0:.0f} |")
+            lines.append(
+                f"| {row['what']}{f' (re-run {rerun})' if rerun else ''} | {row['rps_best']:.0f} | "
+                f"{row['rps_median']:.0f} | {row['p50_ms']:.1f} | "
+                f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {queries} | {ratio} | "
+                f"{row.get('app_cpu_ms', 0):.1f} + {row.get('db_cpu_ms', 0):.1f} | "
+                f"{2000 / cpu if cpu else 0:.0f} |"
+            )
         lines.append("")
         scenarios = results["scenarios"]
         for kind in ("json", "form"):
             on, off = scenarios.get(f"status_{kind}"), scenarios.get(f"status_{kind}_nolimit")
             if on and off:
-                lines.append(f"Rate limiter, {kind}: {off['rps_median']:.0f} req/s without it, {on['rps_median']:.0f} with "
-                             f"it ({100 * (on['rps_median'] / off['rps_median'] - 1):+.0f}%), p50 {off['p50_ms']:.1f} -> "
-                             f"{on['p50_ms']:.1f} ms.  ")
+                lines.append(
+                    f"Rate limiter, {kind}: {off['rps_median']:.0f} req/s without it, {on['rps_median']:.0f} with "
+                    f"it ({100 * (on['rps_median'] / off['rps_median'] - 1):+.0f}%), p50 {off['p50_ms']:.1f} -> "
+                    f"{on['p50_ms']:.1f} ms.  "
+                )
         lines.append("")
     return "\n".join(lines)
 
 
 def render_plans(results: dict) -> str:
     """Return the EXPLAIN ANALYZE of each page's slowest queries at one size, as markdown."""
-    lines = [f"Plans at {results['size']:,} tickets (the bench user's office holds 40% of them), taken by "
-             "bench/queries.py right after the load runs, so with warm caches.", ""]
+    lines = [
+        f"Plans at {results['size']:,} tickets (the bench user's office holds 40% of them), taken by "
+        "bench/queries.py right after the load runs, so with warm caches.",
+        "",
+    ]
     for name, entry in results["queries"].items():
         planned = [q for q in entry["slowest"] if q.get("plan")]
         if not planned:
             continue
         lines.append(f"##### {name}: {entry['queries']} queries, {entry['sql_ms']} ms of SQL in all")
         for query in planned:
-            lines += ["", f"{query['ms']} ms as captured:", "", "```sql", query["sql"], "```", "", "```",
-                      query["plan"], "```"]
+            lines += [
+                "",
+                f"{query['ms']} ms as captured:",
+                "",
+                "```sql",
+                query["sql"],
+                "```",
+                "",
+                "```",
+                query["plan"],
+                "```",
+            ]
         lines.append("")
     return "\n".join(lines)
 

@@ -14,6 +14,7 @@ every 0.2 s. CPU per job is counted from the moment the started worker has gone 
 start-up (imports, Django setup) is not charged to the pushes. Results: var/bench/sync.json and
 docs/benchmarks.md between the sync markers (BENCH_WRITE_DOCS=0 leaves the docs alone).
 """
+
 from __future__ import annotations
 
 import json
@@ -47,19 +48,29 @@ def database_url() -> str:
 
 
 def worker_env(registry: RegistryProcess) -> dict:
-    return bench_run.base_env(database_url(), CELERY_BROKER_URL=BROKER_URL, REGISTRY_URL=registry.api_url,
-                              REGISTRY_TOKEN=registry.registry_token, REGISTRY_BREAKER_THRESHOLD="1000",
-                              NOTIFY_CHANNEL="console", LOG_LEVEL="WARNING")
+    return bench_run.base_env(
+        database_url(),
+        CELERY_BROKER_URL=BROKER_URL,
+        REGISTRY_URL=registry.api_url,
+        REGISTRY_TOKEN=registry.registry_token,
+        REGISTRY_BREAKER_THRESHOLD="1000",
+        NOTIFY_CHANNEL="console",
+        LOG_LEVEL="WARNING",
+    )
 
 
 def prepare_database() -> None:
     bench_run.admin(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     bench_run.admin(f'CREATE DATABASE "{DATABASE}"')
     env = bench_run.base_env(database_url())
-    subprocess.run([bench_run.PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
-    code = ("from tickets.models import Office\nfrom django.contrib.auth import get_user_model\n"
-            "Office.objects.create(code='3319', name='Disdukcapil Kabupaten Kudus', region_code='33.19')\n"
-            "get_user_model().objects.create(username='clerk')\n")
+    subprocess.run(
+        [bench_run.PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True
+    )
+    code = (
+        "from tickets.models import Office\nfrom django.contrib.auth import get_user_model\n"
+        "Office.objects.create(code='3319', name='Disdukcapil Kabupaten Kudus', region_code='33.19')\n"
+        "get_user_model().objects.create(username='clerk')\n"
+    )
     subprocess.run([bench_run.PYTHON, "manage.py", "shell", "-c", code], cwd=REPO, env=env, check=True)
 
 
@@ -102,15 +113,33 @@ for job_id in json.load(sys.stdin):
 
 
 def make_jobs(first: int, env: dict) -> list[int]:
-    output = subprocess.run([bench_run.PYTHON, "manage.py", "shell", "-c", MAKE_JOBS.replace("sys.argv[1]", str(first))
-                             .replace("sys.argv[2]", str(JOBS))], cwd=REPO, env=env, check=True,
-                            capture_output=True, text=True).stdout
+    output = subprocess.run(
+        [
+            bench_run.PYTHON,
+            "manage.py",
+            "shell",
+            "-c",
+            MAKE_JOBS.replace("sys.argv[1]", str(first)).replace("sys.argv[2]", str(JOBS)),
+        ],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
 def publish(job_ids: list[int], state: str, env: dict) -> None:
-    subprocess.run([bench_run.PYTHON, "manage.py", "shell", "-c", PUBLISH.replace("sys.argv[1]", repr(state))],
-                   cwd=REPO, env=env, input=json.dumps(job_ids), text=True, check=True, capture_output=True)
+    subprocess.run(
+        [bench_run.PYTHON, "manage.py", "shell", "-c", PUBLISH.replace("sys.argv[1]", repr(state))],
+        cwd=REPO,
+        env=env,
+        input=json.dumps(job_ids),
+        text=True,
+        check=True,
+        capture_output=True,
+    )
 
 
 def rss_kb(pid: int) -> int:
@@ -141,11 +170,15 @@ class CpuMeter:
 
     def _sample(self) -> dict[str, dict[int, float]]:
         databases = [DATABASE, self.registry.database_name]
-        backends = [row[0] for row in bench_run.admin(
-            "SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", databases)]
-        return {"worker": bench_run.cpu_times(bench_run.process_tree(self.worker_pid)),
-                "registry": bench_run.cpu_times(bench_run.process_tree(self.registry._process.pid)),
-                "database": bench_run.cpu_times(backends)}
+        backends = [
+            row[0]
+            for row in bench_run.admin("SELECT pid FROM pg_stat_activity WHERE datname = ANY(%s)", databases)
+        ]
+        return {
+            "worker": bench_run.cpu_times(bench_run.process_tree(self.worker_pid)),
+            "registry": bench_run.cpu_times(bench_run.process_tree(self.registry._process.pid)),
+            "database": bench_run.cpu_times(backends),
+        }
 
     def reset(self) -> None:
         self.start = self._sample()
@@ -190,7 +223,10 @@ def watch(connection, sql: str, ids: list[int], worker: subprocess.Popen, peak: 
         time.sleep(0.2)
     else:
         raise RuntimeError(f"only {done}/{total} done after {TIMEOUT} s")
-    return {"per_second": 0.8 * total / max(1e-6, marks[0.9] - marks[0.1]), "seconds_total": marks[1.0] - start}
+    return {
+        "per_second": 0.8 * total / max(1e-6, marks[0.9] - marks[0.1]),
+        "seconds_total": marks[1.0] - start,
+    }
 
 
 def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int, fix: bool) -> dict:
@@ -202,9 +238,31 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
     ids = make_jobs(first, env)
     worker_log = bench_run.VAR / f"celery-{pool}-{concurrency}{'-fix' if fix else ''}.log"
     worker = subprocess.Popen(
-        [bench_run.PYTHON, "-m", "celery", "-A", "bench.celery_app", "worker", "--pool", pool, "--concurrency", str(concurrency),
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING", "-n", f"bench-{pool}@%h"],
-        cwd=REPO, env=worker_env_fix, stdout=worker_log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            bench_run.PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "bench.celery_app",
+            "worker",
+            "--pool",
+            pool,
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+            "-n",
+            f"bench-{pool}@%h",
+        ],
+        cwd=REPO,
+        env=worker_env_fix,
+        stdout=worker_log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     connection = psycopg2.connect(database_url())
     connection.autocommit = True
     peak: dict = {}
@@ -212,20 +270,36 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
         wait_until_idle(worker)
         cpu = CpuMeter(worker.pid, registry)
         publish(ids, "pending", env)
-        pushes = watch(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'pending'",
-                       ids, worker, peak)
+        pushes = watch(
+            connection,
+            "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'pending'",
+            ids,
+            worker,
+            peak,
+        )
         push_cpu = cpu.per_job(len(ids))
-        accepted = count(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state = 'accepted'", ids)
+        accepted = count(
+            connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state = 'accepted'", ids
+        )
         time.sleep(2.5)  # the mock applies every update 2 s after accepting it
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE sync_syncjob SET next_attempt_at = now() WHERE id = ANY(%s) AND state = 'accepted'",
-                           [ids])
+            cursor.execute(
+                "UPDATE sync_syncjob SET next_attempt_at = now() WHERE id = ANY(%s) AND state = 'accepted'",
+                [ids],
+            )
         publish(ids, "accepted", env)
         cpu.reset()
-        checks = watch(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'accepted'",
-                       ids, worker, peak)
+        checks = watch(
+            connection,
+            "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state <> 'accepted'",
+            ids,
+            worker,
+            peak,
+        )
         check_cpu = cpu.per_job(len(ids))
-        verified = count(connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state = 'verified'", ids)
+        verified = count(
+            connection, "SELECT count(*) FROM sync_syncjob WHERE id = ANY(%s) AND state = 'verified'", ids
+        )
     finally:
         connection.close()
         os.killpg(worker.pid, signal.SIGTERM)
@@ -234,28 +308,46 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
-    result = {"pool": pool, "concurrency": concurrency, "fix": fix, "jobs": len(ids), "accepted": accepted, "verified": verified,
-              "pushes_per_s": pushes["per_second"], "checks_per_s": checks["per_second"],
-              "push_seconds": pushes["seconds_total"], "check_seconds": checks["seconds_total"],
-              "rss_mb": peak["rss_kb"] / 1024, "push_cpu_ms": push_cpu, "check_cpu_ms": check_cpu}
-    log(f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
+    result = {
+        "pool": pool,
+        "concurrency": concurrency,
+        "fix": fix,
+        "jobs": len(ids),
+        "accepted": accepted,
+        "verified": verified,
+        "pushes_per_s": pushes["per_second"],
+        "checks_per_s": checks["per_second"],
+        "push_seconds": pushes["seconds_total"],
+        "check_seconds": checks["seconds_total"],
+        "rss_mb": peak["rss_kb"] / 1024,
+        "push_cpu_ms": push_cpu,
+        "check_cpu_ms": check_cpu,
+    }
+    log(
+        f"sync {pool}:{concurrency}{' +shared SSL context' if fix else ''} at {registry.env_overrides.get('MOCKREGISTRY_LATENCY_MS')} ms: "
         f"{result['pushes_per_s']:.0f} pushes/s, {result['checks_per_s']:.0f} checks/s, cpu/push {push_cpu}, "
-        f"{accepted}+{verified} accepted/verified of {len(ids)}, peak RSS {result['rss_mb']:.0f} MB")
+        f"{accepted}+{verified} accepted/verified of {len(ids)}, peak RSS {result['rss_mb']:.0f} MB"
+    )
     return result
 
 
 def render(results: list[dict]) -> str:
-    lines = [f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {JOBS} jobs per run, load average "
-             f"{os.getloadavg()[0]:.1f} at the end.", "",
-             "| registry latency | pool | concurrency | client | pushes/s | checks/s | all pushed in | all checked in | "
-             "peak worker RSS | CPU ms/push worker + registry + db | CPU ms/check | 2-core ceiling pushes/s |",
-             "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Run {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {JOBS} jobs per run, load average "
+        f"{os.getloadavg()[0]:.1f} at the end.",
+        "",
+        "| registry latency | pool | concurrency | client | pushes/s | checks/s | all pushed in | all checked in | "
+        "peak worker RSS | CPU ms/push worker + registry + db | CPU ms/check | 2-core ceiling pushes/s |",
+        "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in results:
         client = "shared SSL context (fix)" if r["fix"] else "as is"
-        lines.append(f"| {r['latency_ms']} ms | {r['pool']} | {r['concurrency']} | {client} | {r['pushes_per_s']:.0f} | "
-                     f"{r['checks_per_s']:.0f} | {r['push_seconds']:.1f} s | {r['check_seconds']:.1f} s | "
-                     f"{r['rss_mb']:.0f} MB | {_cpu(r['push_cpu_ms'])} | {_cpu(r['check_cpu_ms'])} | "
-                     f"{2000 / max(0.1, sum(r['push_cpu_ms'].values())):.0f} |")
+        lines.append(
+            f"| {r['latency_ms']} ms | {r['pool']} | {r['concurrency']} | {client} | {r['pushes_per_s']:.0f} | "
+            f"{r['checks_per_s']:.0f} | {r['push_seconds']:.1f} s | {r['check_seconds']:.1f} s | "
+            f"{r['rss_mb']:.0f} MB | {_cpu(r['push_cpu_ms'])} | {_cpu(r['check_cpu_ms'])} | "
+            f"{2000 / max(0.1, sum(r['push_cpu_ms'].values())):.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -273,12 +365,20 @@ def main() -> int:
     prepare_database()
     results, first = [], 0
     for latency in LATENCIES:
-        env = {"MOCKREGISTRY_LATENCY_MS": str(latency), "MOCKREGISTRY_PROPAGATION_SECONDS": "2",
-               "MOCKREGISTRY_PROPAGATION_MIN_FRACTION": "1", "MOCKREGISTRY_LATE_RATE": "0",
-               "MOCKREGISTRY_STUCK_RATE": "0", "MOCKREGISTRY_REJECT_RATE": "0",
-               "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "5", "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "5",
-               "MOCKREGISTRY_DATABASE_HEALTH_CHECKS": "0"}
-        with RegistryProcess(env=env, workers=2, threads=16, registry_token="bench-registry-token") as registry:
+        env = {
+            "MOCKREGISTRY_LATENCY_MS": str(latency),
+            "MOCKREGISTRY_PROPAGATION_SECONDS": "2",
+            "MOCKREGISTRY_PROPAGATION_MIN_FRACTION": "1",
+            "MOCKREGISTRY_LATE_RATE": "0",
+            "MOCKREGISTRY_STUCK_RATE": "0",
+            "MOCKREGISTRY_REJECT_RATE": "0",
+            "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "5",
+            "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "5",
+            "MOCKREGISTRY_DATABASE_HEALTH_CHECKS": "0",
+        }
+        with RegistryProcess(
+            env=env, workers=2, threads=16, registry_token="bench-registry-token"
+        ) as registry:
             for spec in POOLS:
                 pool, concurrency, *flags = spec.split(":") + [""]
                 result = run_pool(registry, pool, int(concurrency or 32), first, fix="fix" in flags)

@@ -6,6 +6,7 @@ stack in the same gunicorn worker, so "page latency / floor latency" is what the
 BENCH_RATELIMIT=off (bench only) swaps the public status page's limiter for one that always allows,
 so the limiter's own cost can be measured against a run with it on.
 """
+
 import os
 
 from django.db import connection

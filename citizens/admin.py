@@ -1,4 +1,5 @@
 """Django admin for citizens: masked numbers only, view-only (corrections go through the app)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 

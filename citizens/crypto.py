@@ -4,6 +4,7 @@ A NIK is low-entropy (region, birth date, serial), so an unkeyed hash of it is r
 minutes: lookups use HMAC-SHA256 with a key kept apart from the encryption keys. Encryption is
 Fernet (AES-128-CBC + HMAC) through MultiFernet, so old keys keep decrypting after a rotation.
 """
+
 import hashlib
 import hmac
 from functools import lru_cache

@@ -4,6 +4,7 @@ NIK, KK number and phone are encrypted at rest; each has a keyed digest column f
 and uniqueness, and the NIK/KK keep their last four digits in clear for masked display in lists
 (the mask shows those digits anyway, and decrypting a page of rows would cost more than it hides).
 """
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,9 @@ class Region(models.Model):
     code = models.CharField(_("kode"), max_length=13, primary_key=True)
     name = models.CharField(_("nama"), max_length=100)
     level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
 
     class Meta:
         verbose_name = _("wilayah")
@@ -106,7 +109,11 @@ class Citizen(models.Model):
     phone = EncryptedTextField(_("No. HP/WA"), blank=True)
     email = EncryptedTextField(_("E-mail"), blank=True)
     family_card = models.ForeignKey(
-        FamilyCard, on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+        FamilyCard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
         verbose_name=_("KK saat ini"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@ serial), which parses back to the same number.
 
 Personal data: error messages never contain the number, and ``repr`` shows only the masked number.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -232,7 +233,7 @@ def mask(number: str | None) -> str:
     if digits is not None:
         return mask_last4(digits[-4:])
     shown = min(4, len(text) // 4)
-    return "*" * (len(text) - shown) + text[len(text) - shown:]
+    return "*" * (len(text) - shown) + text[len(text) - shown :]
 
 
 def mask_last4(last4: str) -> str:

@@ -1,4 +1,5 @@
 """Pagination that stays fast on tables of millions of rows (shared by every list page)."""
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 

@@ -7,6 +7,7 @@ Codes are dotted: ``"33"`` province, ``"33.19"`` regency, ``"33.19.01"`` distric
 Pure Python (no Django): ``citizens.nik`` uses it, and so will the command that loads the
 Region table. The data is read on first use and kept for the life of the process.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -57,7 +58,7 @@ def to_dotted(code: str) -> str:
     """
     if "." in code or len(code) not in (2, 4, 6) or not all(c in "0123456789" for c in code):
         return code
-    return ".".join(code[i:i + 2] for i in range(0, len(code), 2))
+    return ".".join(code[i : i + 2] for i in range(0, len(code), 2))
 
 
 def region_name(code: str) -> str | None:

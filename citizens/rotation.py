@@ -16,6 +16,7 @@ locked, so a large table is done in bounded memory, a crash loses at most one ba
 row the app writes meanwhile is never overwritten with a stale value. Both are idempotent: a row
 already current is left alone.
 """
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,8 +40,12 @@ class ColumnReport:
     unreadable: int = 0  # no configured key decrypts it: left as it is
 
     def as_dict(self) -> dict:
-        return {"rotated": self.rotated, "current": self.current, "empty": self.empty,
-                "unreadable": self.unreadable}
+        return {
+            "rotated": self.rotated,
+            "current": self.current,
+            "empty": self.empty,
+            "unreadable": self.unreadable,
+        }
 
 
 @dataclass
@@ -51,8 +56,10 @@ class RotationReport:
         return sum(getattr(column, name) for column in self.columns.values())
 
     def as_dict(self) -> dict:
-        return {"columns": {label: column.as_dict() for label, column in self.columns.items()},
-                **{name: self.total(name) for name in ("rotated", "current", "empty", "unreadable")}}
+        return {
+            "columns": {label: column.as_dict() for label, column in self.columns.items()},
+            **{name: self.total(name) for name in ("rotated", "current", "empty", "unreadable")},
+        }
 
 
 def encrypted_columns() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
@@ -155,7 +162,7 @@ def rehash_digests(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> di
         counts = {"rehashed": 0, "current": 0, "erased": 0}
         report[f"{model._meta.label_lower}.{digest_field}"] = counts
         for batch in _batches(model, dry_run=dry_run, batch_size=batch_size):
-            rows = model._base_manager.filter(pk__in=[pk for pk, in batch]).only(value_field, digest_field)
+            rows = model._base_manager.filter(pk__in=[pk for (pk,) in batch]).only(value_field, digest_field)
             for row in rows:
                 value = getattr(row, value_field)
                 if not value:

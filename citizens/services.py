@@ -1,4 +1,5 @@
 """Writes about citizens' personal data."""
+
 from ipaddress import ip_address
 
 from django.db import transaction
@@ -10,8 +11,9 @@ CORRECTABLE_FIELDS = ("full_name", "birth_date", "sex", "phone", "email")
 
 
 @transaction.atomic
-def record_access(*, citizen: Citizen, viewer, purpose: str, ip: str = "", action: str = "view_full_nik",
-                  ticket=None) -> PersonalDataAccess:
+def record_access(
+    *, citizen: Citizen, viewer, purpose: str, ip: str = "", action: str = "view_full_nik", ticket=None
+) -> PersonalDataAccess:
     """Record that `viewer` saw `citizen`'s full numbers (UU PDP: a record of processing).
 
     Writes the subject's own access list (PersonalDataAccess, shown on the subject-access page) and
@@ -22,14 +24,20 @@ def record_access(*, citizen: Citizen, viewer, purpose: str, ip: str = "", actio
         ip_value = str(ip_address(ip)) if ip else None
     except ValueError:
         ip_value = None
-    access = PersonalDataAccess.objects.create(citizen=citizen, viewer=viewer, purpose=purpose[:100],
-                                               ip_address=ip_value)
+    access = PersonalDataAccess.objects.create(
+        citizen=citizen, viewer=viewer, purpose=purpose[:100], ip_address=ip_value
+    )
     if ticket is not None:
         target = {"object_type": "ticket", "object_id": ticket.code, "office": ticket.office.code}
     else:
         target = {"object_type": "citizen", "object_id": citizen.pk}
-    audit.record(action=action, actor=viewer, ip=ip_value or "", **target,
-                 details={"purpose": purpose[:100], "citizen_id": citizen.pk})
+    audit.record(
+        action=action,
+        actor=viewer,
+        ip=ip_value or "",
+        **target,
+        details={"purpose": purpose[:100], "citizen_id": citizen.pk},
+    )
     return access
 
 
@@ -49,8 +57,14 @@ def correct_citizen(*, citizen: Citizen, actor, changes: dict, reason: str) -> D
     for name in changed:
         setattr(locked, name, changes[name])
     locked.save()
-    correction = DataCorrection.objects.create(citizen=locked, actor=actor, fields=sorted(changed),
-                                               reason=reason.strip()[:300])
-    audit.record(action="correction", actor=actor, object_type="citizen", object_id=locked.pk,
-                 details={"fields": sorted(changed), "correction_id": correction.pk})
+    correction = DataCorrection.objects.create(
+        citizen=locked, actor=actor, fields=sorted(changed), reason=reason.strip()[:300]
+    )
+    audit.record(
+        action="correction",
+        actor=actor,
+        object_type="citizen",
+        object_id=locked.pk,
+        details={"fields": sorted(changed), "correction_id": correction.pk},
+    )
     return correction

@@ -1,5 +1,6 @@
 """Django admin for families: view-only, masked numbers (groups, members and batches are written
 only by families.services)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +35,20 @@ class FamilyGroupAdmin(ReadOnlyAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "file_name", "office", "status", "row_count", "valid_count", "error_count",
-                    "duplicate_count", "in_sync_count", "imported_count", "linked_count", "created_at")
+    list_display = (
+        "pk",
+        "file_name",
+        "office",
+        "status",
+        "row_count",
+        "valid_count",
+        "error_count",
+        "duplicate_count",
+        "in_sync_count",
+        "imported_count",
+        "linked_count",
+        "created_at",
+    )
     list_filter = ("status", "office", "created_at")
     list_select_related = ("office",)
     exclude = ("stored_name",)

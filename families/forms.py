@@ -1,4 +1,5 @@
 """Forms of the family intake and the KK import. Every error is attached to its field, in Indonesian."""
+
 from pathlib import PurePath
 
 from crispy_forms.helper import FormHelper
@@ -34,8 +35,9 @@ def applicant_form(data=None) -> IntakeForm:
 
 
 class ApplicantRelationForm(forms.Form):
-    relation = forms.ChoiceField(label=gettext_lazy("Hubungan pemohon dalam keluarga"), choices=Relation.choices,
-                                 initial=Relation.HEAD)
+    relation = forms.ChoiceField(
+        label=gettext_lazy("Hubungan pemohon dalam keluarga"), choices=Relation.choices, initial=Relation.HEAD
+    )
 
 
 def _blank_first(choices):
@@ -46,8 +48,12 @@ class MemberForm(forms.Form):
     """Another member of the same new KK: typed in, or picked from Sinkron's records (`citizen`)."""
 
     citizen = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    nik = forms.CharField(label=gettext_lazy("NIK"), max_length=40, required=False,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    nik = forms.CharField(
+        label=gettext_lazy("NIK"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     full_name = forms.CharField(label=gettext_lazy("Nama Lengkap"), max_length=150)
     birth_date = forms.DateField(label=gettext_lazy("Tanggal Lahir"), widget=DateInput())
     sex = forms.ChoiceField(label=gettext_lazy("Jenis Kelamin"), choices=_blank_first(Sex.choices))
@@ -69,7 +75,9 @@ class MemberForm(forms.Form):
     def clean_citizen(self):
         value = self.cleaned_data["citizen"]
         if value and self.known_citizen is None:
-            raise forms.ValidationError(_("Data penduduk ini tidak ditemukan lagi; ketik NIK-nya."), code="gone")
+            raise forms.ValidationError(
+                _("Data penduduk ini tidak ditemukan lagi; ketik NIK-nya."), code="gone"
+            )
         return value
 
     def clean_nik(self):
@@ -117,12 +125,18 @@ class BaseMemberFormSet(forms.BaseFormSet):
 
     def filled_forms(self) -> list[MemberForm]:
         """Return the rows that hold a member: changed and not marked for removal."""
-        return [form for form in self.forms
-                if form.has_changed() and not self._should_delete_form(form)]
+        return [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
 
 
-MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=2, can_delete=True,
-                                      max_num=MAX_MEMBERS, validate_max=True, absolute_max=MAX_MEMBERS)
+MemberFormSet = forms.formset_factory(
+    MemberForm,
+    formset=BaseMemberFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_MEMBERS,
+    validate_max=True,
+    absolute_max=MAX_MEMBERS,
+)
 
 
 class FamilyIntake:
@@ -136,8 +150,12 @@ class FamilyIntake:
 
     @property
     def has_errors(self) -> bool:
-        return bool(self.applicant.errors or self.relation.errors or self.members.total_error_count()
-                    or self.page_errors)
+        return bool(
+            self.applicant.errors
+            or self.relation.errors
+            or self.members.total_error_count()
+            or self.page_errors
+        )
 
     def is_valid(self) -> bool:
         # Every form is validated, so every error shows at once.
@@ -158,8 +176,13 @@ class FamilyIntake:
         for form in rows:
             known = form.known_citizen if form.cleaned_data.get("citizen") else None
             if known is not None and (known.family_card is None or known.family_card.kk_digest != kk):
-                form.add_error("nik", _("Menurut catatan Sinkron, penduduk ini tidak tercatat pada Nomor KK di atas; "
-                                        "ketik NIK-nya."))
+                form.add_error(
+                    "nik",
+                    _(
+                        "Menurut catatan Sinkron, penduduk ini tidak tercatat pada Nomor KK di atas; "
+                        "ketik NIK-nya."
+                    ),
+                )
             digest = form.digest
             if digest in seen:
                 form.add_error("nik", _("NIK ini sudah diisi untuk anggota lain (atau pemohon)."))
@@ -178,9 +201,18 @@ class FamilyIntake:
             nik = form.known_citizen.nik if data.get("citizen") else data["nik"]
             relation = data["relation"]
             complaint = Complaint(
-                nik=nik, full_name=data["full_name"], birth_date=data["birth_date"], sex=data["sex"], phone="",
-                kk_number=applicant.kk_number, kk_number_old="", category=Category.NEW_KK, service=Service.OTHER,
-                description=_("Anggota keluarga (%(relation)s) dalam pengaduan keluarga: KK baru belum terkonsolidasi.")
+                nik=nik,
+                full_name=data["full_name"],
+                birth_date=data["birth_date"],
+                sex=data["sex"],
+                phone="",
+                kk_number=applicant.kk_number,
+                kk_number_old="",
+                category=Category.NEW_KK,
+                service=Service.OTHER,
+                description=_(
+                    "Anggota keluarga (%(relation)s) dalam pengaduan keluarga: KK baru belum terkonsolidasi."
+                )
                 % {"relation": Relation(relation).label},
             )
             entries.append(MemberEntry(complaint=complaint, relation=relation))
@@ -190,10 +222,14 @@ class FamilyIntake:
 class ImportUploadForm(forms.Form):
     FORMATS = {".csv": "csv", ".xlsx": "xlsx"}
 
-    file = forms.FileField(label=gettext_lazy("Berkas KK baru (CSV atau XLSX)"),
-                           help_text=gettext_lazy("Kolom: No KK, NIK, Nama, Tanggal Lahir, Jenis Kelamin, Hubungan, "
-                                                  "Tanggal Terbit. Tanggal dd/mm/yyyy atau yyyy-mm-dd."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+    file = forms.FileField(
+        label=gettext_lazy("Berkas KK baru (CSV atau XLSX)"),
+        help_text=gettext_lazy(
+            "Kolom: No KK, NIK, Nama, Tanggal Lahir, Jenis Kelamin, Hubungan, "
+            "Tanggal Terbit. Tanggal dd/mm/yyyy atau yyyy-mm-dd."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -202,8 +238,9 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("Hanya berkas .csv atau .xlsx yang dapat diimpor."), code="format")
         limit = setting("FAMILY_IMPORT_MAX_BYTES")
         if upload.size > limit:
-            raise forms.ValidationError(_("Berkas terlalu besar (paling besar %(mb)d MB).") % {"mb": limit // 2**20},
-                                        code="size")
+            raise forms.ValidationError(
+                _("Berkas terlalu besar (paling besar %(mb)d MB).") % {"mb": limit // 2**20}, code="size"
+            )
         if not upload.size:
             raise forms.ValidationError(_("Berkas kosong."), code="empty")
         head = next(upload.chunks(chunk_size=8), b"")  # only the first bytes: the magic number
@@ -211,6 +248,8 @@ class ImportUploadForm(forms.Form):
         if self.FORMATS[suffix] == "xlsx" and not head.startswith(b"PK\x03\x04"):
             raise forms.ValidationError(_("Berkas ini bukan XLSX yang sah."), code="format")
         if self.FORMATS[suffix] == "csv" and b"\x00" in head:
-            raise forms.ValidationError(_("Berkas ini bukan CSV teks. Simpan sebagai CSV UTF-8."), code="format")
+            raise forms.ValidationError(
+                _("Berkas ini bukan CSV teks. Simpan sebagai CSV UTF-8."), code="format"
+            )
         self.file_format = self.FORMATS[suffix]
         return upload

@@ -8,6 +8,7 @@ so "baris 17" in a message is the row a person finds in Excel.
 Messages are Indonesian and never contain the NIK or KK number (citizens.nik guarantees that for
 its own messages; the others here name only the column).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -38,8 +39,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "full_name": ("nama", "nama lengkap"),
     "birth_date": ("tanggal lahir", "tgl lahir"),
     "sex": ("jenis kelamin", "jk", "l/p"),
-    "relation": ("hubungan", "hubungan keluarga", "status hubungan", "status hubungan dalam keluarga", "shdk"),
-    "issue_date": ("tanggal terbit", "tgl terbit", "tanggal terbit kk", "tanggal dikeluarkan", "tgl dikeluarkan"),
+    "relation": (
+        "hubungan",
+        "hubungan keluarga",
+        "status hubungan",
+        "status hubungan dalam keluarga",
+        "shdk",
+    ),
+    "issue_date": (
+        "tanggal terbit",
+        "tgl terbit",
+        "tanggal terbit kk",
+        "tanggal dikeluarkan",
+        "tgl dikeluarkan",
+    ),
 }
 COLUMN_LABELS = {
     "kk_number": gettext_lazy("No KK"),
@@ -50,15 +63,36 @@ COLUMN_LABELS = {
     "relation": gettext_lazy("Hubungan"),
     "issue_date": gettext_lazy("Tanggal Terbit"),
 }
-SEXES = {"l": "L", "lk": "L", "laki-laki": "L", "laki laki": "L", "pria": "L",
-         "p": "P", "pr": "P", "perempuan": "P", "wanita": "P"}
+SEXES = {
+    "l": "L",
+    "lk": "L",
+    "laki-laki": "L",
+    "laki laki": "L",
+    "pria": "L",
+    "p": "P",
+    "pr": "P",
+    "perempuan": "P",
+    "wanita": "P",
+}
 # Written out (not derived from the translated labels): a file says the same whatever the UI language.
 RELATIONS = {
-    "kepala keluarga": Relation.HEAD, "kepala": Relation.HEAD, "suami": Relation.HUSBAND, "istri": Relation.WIFE,
-    "isteri": Relation.WIFE, "anak": Relation.CHILD, "menantu": Relation.CHILD_IN_LAW, "cucu": Relation.GRANDCHILD,
-    "orang tua": Relation.PARENT, "orangtua": Relation.PARENT, "mertua": Relation.PARENT_IN_LAW,
-    "famili lain": Relation.OTHER_RELATIVE, "famili": Relation.OTHER_RELATIVE, "pembantu": Relation.HELPER,
-    "lainnya": Relation.OTHER, "lain-lain": Relation.OTHER, "lain lain": Relation.OTHER,
+    "kepala keluarga": Relation.HEAD,
+    "kepala": Relation.HEAD,
+    "suami": Relation.HUSBAND,
+    "istri": Relation.WIFE,
+    "isteri": Relation.WIFE,
+    "anak": Relation.CHILD,
+    "menantu": Relation.CHILD_IN_LAW,
+    "cucu": Relation.GRANDCHILD,
+    "orang tua": Relation.PARENT,
+    "orangtua": Relation.PARENT,
+    "mertua": Relation.PARENT_IN_LAW,
+    "famili lain": Relation.OTHER_RELATIVE,
+    "famili": Relation.OTHER_RELATIVE,
+    "pembantu": Relation.HELPER,
+    "lainnya": Relation.OTHER,
+    "lain-lain": Relation.OTHER,
+    "lain lain": Relation.OTHER,
 }
 _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
@@ -92,9 +126,15 @@ class RowCheck:
 
     def payload(self) -> dict:
         """Return the normalized row as JSON-ready data (for the encrypted payload)."""
-        return {"kk_number": self.kk_number, "nik": self.nik, "full_name": self.full_name,
-                "birth_date": self.birth_date.isoformat(), "sex": self.sex, "relation": self.relation,
-                "issue_date": self.issue_date.isoformat()}
+        return {
+            "kk_number": self.kk_number,
+            "nik": self.nik,
+            "full_name": self.full_name,
+            "birth_date": self.birth_date.isoformat(),
+            "sex": self.sex,
+            "relation": self.relation,
+            "issue_date": self.issue_date.isoformat(),
+        }
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -125,8 +165,10 @@ def _csv_records(path: Path):
                 for number, cells in enumerate(reader, start=1):
                     yield number, cells[:MAX_COLUMNS]
             except csv.Error:
-                raise ImportFileError(_("Berkas CSV rusak di sekitar baris %(row)d (tanda kutip tidak tertutup?).")
-                                      % {"row": reader.line_num}) from None
+                raise ImportFileError(
+                    _("Berkas CSV rusak di sekitar baris %(row)d (tanda kutip tidak tertutup?).")
+                    % {"row": reader.line_num}
+                ) from None
 
         yield records()
 
@@ -157,7 +199,9 @@ def _xlsx_records(path: Path):
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - zipfile, XML and openpyxl errors alike mean "not an XLSX we can read"
-        raise ImportFileError(_("Berkas XLSX tidak dapat dibaca. Simpan ulang dari Excel sebagai .xlsx atau .csv.")) from None
+        raise ImportFileError(
+            _("Berkas XLSX tidak dapat dibaca. Simpan ulang dari Excel sebagai .xlsx atau .csv.")
+        ) from None
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("Berkas XLSX tidak berisi lembar kerja."))
@@ -209,9 +253,13 @@ def find_header(records: Iterator[tuple[int, list]]) -> tuple[int, dict[str, int
 def _require_all(columns: dict[str, int]) -> None:
     missing = [str(COLUMN_LABELS[name]) for name in COLUMNS if name not in columns]
     if missing:
-        raise ImportFileError(_("Kolom wajib tidak ditemukan: %(columns)s. Baris judul yang diharapkan: "
-                                "No KK, NIK, Nama, Tanggal Lahir, Jenis Kelamin, Hubungan, Tanggal Terbit.")
-                              % {"columns": ", ".join(missing)})
+        raise ImportFileError(
+            _(
+                "Kolom wajib tidak ditemukan: %(columns)s. Baris judul yang diharapkan: "
+                "No KK, NIK, Nama, Tanggal Lahir, Jenis Kelamin, Hubungan, Tanggal Terbit."
+            )
+            % {"columns": ", ".join(missing)}
+        )
 
 
 def _match_columns(cells: list) -> dict[str, int]:
@@ -259,7 +307,9 @@ class KkParser:
         return answer
 
 
-def check_row(cells: list, columns: dict[str, int], *, today: dt.date, kk_parser: KkParser | None = None) -> RowCheck:
+def check_row(
+    cells: list, columns: dict[str, int], *, today: dt.date, kk_parser: KkParser | None = None
+) -> RowCheck:
     """Check one data row; every problem found is listed, not just the first."""
     check = RowCheck()
     raw = {name: _cell(cells, index) for name, index in columns.items()}

@@ -8,6 +8,7 @@ member keeps their own ticket, code, status and SyncJob; the group only reads th
 ImportRows (NIK/KK kept as keyed digests plus an encrypted payload, never in clear), previewed,
 and on confirmation each valid row becomes a proactive ticket in its family's group.
 """
+
 import json
 
 from django.conf import settings
@@ -56,8 +57,14 @@ class ImportBatch(models.Model):
     BUSY_STATUSES = (Status.VALIDATING, Status.IMPORTING)
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="import_batches")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+", verbose_name=_("Diunggah oleh"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Diunggah oleh"),
+    )
     file_name = models.CharField(_("Nama berkas"), max_length=255)
     file_sha256 = models.CharField(_("SHA-256 berkas"), max_length=64)
     file_format = models.CharField(max_length=4, choices=Format.choices)
@@ -82,8 +89,14 @@ class ImportBatch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+", verbose_name=_("Dikonfirmasi oleh"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Dikonfirmasi oleh"),
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -97,8 +110,11 @@ class ImportBatch(models.Model):
         indexes = [
             models.Index(fields=["office", "-created_at"], name="import_batch_newest"),
             # The re-drive of batches whose task run was lost; few batches are ever busy.
-            models.Index(fields=["updated_at"], name="import_batch_busy",
-                         condition=Q(status__in=["validating", "importing"])),
+            models.Index(
+                fields=["updated_at"],
+                name="import_batch_busy",
+                condition=Q(status__in=["validating", "importing"]),
+            ),
         ]
 
     def __str__(self):
@@ -139,7 +155,9 @@ class ImportRow(models.Model):
         LINKED = "linked", _("Ditautkan ke tiket terbuka")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
-    row_number = models.PositiveIntegerField(_("Baris"), help_text=_("As a spreadsheet numbers it: header is 1."))
+    row_number = models.PositiveIntegerField(
+        _("Baris"), help_text=_("As a spreadsheet numbers it: header is 1.")
+    )
     kk_digest = models.CharField(max_length=64, blank=True)
     nik_digest = models.CharField(max_length=64, blank=True)
     nik_masked = models.CharField(_("NIK"), max_length=40, blank=True)
@@ -194,11 +212,19 @@ class FamilyGroup(models.Model):
     kk_number = EncryptedTextField(_("Nomor KK"))
     kk_digest = models.CharField(max_length=64, editable=False, db_index=True)
     kk_last4 = models.CharField(max_length=4, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("Petugas"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Petugas"),
+    )
     created_at = models.DateTimeField(_("Tanggal Masuk"), default=timezone.now)
     source = models.CharField(_("sumber"), max_length=8, choices=Source.choices, default=Source.COUNTER)
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="groups")
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="groups"
+    )
 
     objects = FamilyGroupQuerySet.as_manager()
 
@@ -208,10 +234,15 @@ class FamilyGroup(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             # An import makes one group per KK in the file, however often its task re-runs.
-            models.UniqueConstraint(fields=["batch", "kk_digest"], condition=Q(batch__isnull=False),
-                                    name="family_group_once_per_kk_per_batch"),
-            models.CheckConstraint(condition=Q(source="counter", batch__isnull=True) | Q(source="import"),
-                                   name="family_group_counter_has_no_batch"),
+            models.UniqueConstraint(
+                fields=["batch", "kk_digest"],
+                condition=Q(batch__isnull=False),
+                name="family_group_once_per_kk_per_batch",
+            ),
+            models.CheckConstraint(
+                condition=Q(source="counter", batch__isnull=True) | Q(source="import"),
+                name="family_group_counter_has_no_batch",
+            ),
         ]
         indexes = [
             # The dashboard's "groups opened in the period".

@@ -1,4 +1,5 @@
 """Reads of family groups and import batches that are more than a simple filter."""
+
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -12,15 +13,23 @@ from tickets.workflow import OPEN_STATUSES, Status
 
 def get_group_for_user(user, pk: int) -> FamilyGroup:
     """Return group `pk` if `user` may see it (their office's); 404 otherwise."""
-    group = FamilyGroup.objects.visible_to(user).select_related("office", "created_by", "batch").filter(pk=pk).first()
+    group = (
+        FamilyGroup.objects.visible_to(user)
+        .select_related("office", "created_by", "batch")
+        .filter(pk=pk)
+        .first()
+    )
     if group is None:
         raise Http404
     return group
 
 
 def group_members(group: FamilyGroup) -> QuerySet:
-    return (FamilyMember.objects.filter(group=group).select_related("ticket", "ticket__citizen", "ticket__office")
-            .order_by("position", "id"))
+    return (
+        FamilyMember.objects.filter(group=group)
+        .select_related("ticket", "ticket__citizen", "ticket__office")
+        .order_by("position", "id")
+    )
 
 
 @dataclass(frozen=True)
@@ -47,8 +56,10 @@ class GroupProgress:
 def group_progress(group: FamilyGroup) -> GroupProgress:
     """Return how many of the group's members are resolved and how many are still open (one query)."""
     figures = FamilyMember.objects.filter(group=group).aggregate(
-        total=Count("id"), resolved=Count("id", filter=Q(ticket__status=Status.RESOLVED)),
-        open=Count("id", filter=Q(ticket__status__in=OPEN_STATUSES)))
+        total=Count("id"),
+        resolved=Count("id", filter=Q(ticket__status=Status.RESOLVED)),
+        open=Count("id", filter=Q(ticket__status__in=OPEN_STATUSES)),
+    )
     return GroupProgress(total=figures["total"], resolved=figures["resolved"], open=figures["open"])
 
 
@@ -77,12 +88,21 @@ def get_batch_for_user(user, pk: int) -> ImportBatch:
 
 def problem_rows(batch: ImportBatch, limit: int) -> QuerySet:
     """Return the first `limit` rows that will not be imported because of the file (errors, repeats)."""
-    return (ImportRow.objects.filter(batch=batch, status__in=[ImportRow.Status.ERROR, ImportRow.Status.DUPLICATE_IN_FILE])
-            .order_by("row_number").only("row_number", "nik_masked", "status", "errors")[:limit])
+    return (
+        ImportRow.objects.filter(
+            batch=batch, status__in=[ImportRow.Status.ERROR, ImportRow.Status.DUPLICATE_IN_FILE]
+        )
+        .order_by("row_number")
+        .only("row_number", "nik_masked", "status", "errors")[:limit]
+    )
 
 
 def recent_batches(office, limit: int = 20) -> QuerySet:
-    return ImportBatch.objects.filter(office=office).select_related("uploaded_by").order_by("-created_at", "-id")[:limit]
+    return (
+        ImportBatch.objects.filter(office=office)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 # --- the dashboard -------------------------------------------------------------------------------
@@ -115,39 +135,64 @@ def family_figures(office, period) -> dict:
     Every figure is an aggregate query (GROUP BY in the database); nothing loops over tickets.
     """
     start, end = period.start, period.end
-    counter_groups = FamilyGroup.objects.filter(office=office, source=FamilyGroup.Source.COUNTER,
-                                                created_at__gte=start, created_at__lt=end)
-    groups = (counter_groups.annotate(n=Count("members"),
-                                      done=Count("members", filter=Q(members__ticket__status=Status.RESOLVED)))
-              .aggregate(total=Count("id"), complete=Count("id", filter=Q(n=F("done"), n__gt=0))))
-    groups.update(FamilyMember.objects.filter(group__in=counter_groups.values("pk")).aggregate(
-        members=Count("id"), resolved=Count("id", filter=Q(ticket__status=Status.RESOLVED))))
+    counter_groups = FamilyGroup.objects.filter(
+        office=office, source=FamilyGroup.Source.COUNTER, created_at__gte=start, created_at__lt=end
+    )
+    groups = counter_groups.annotate(
+        n=Count("members"), done=Count("members", filter=Q(members__ticket__status=Status.RESOLVED))
+    ).aggregate(total=Count("id"), complete=Count("id", filter=Q(n=F("done"), n__gt=0)))
+    groups.update(
+        FamilyMember.objects.filter(group__in=counter_groups.values("pk")).aggregate(
+            members=Count("id"), resolved=Count("id", filter=Q(ticket__status=Status.RESOLVED))
+        )
+    )
     groups["percent"] = _percent(groups["resolved"], groups["members"])
 
-    batch_rows = (ImportBatch.objects.filter(office=office, created_at__gte=start, created_at__lt=end)
-                  .order_by("-created_at", "-id")[:10])
+    batch_rows = ImportBatch.objects.filter(
+        office=office, created_at__gte=start, created_at__lt=end
+    ).order_by("-created_at", "-id")[:10]
     done_rows = Q(rows__status__in=[ImportRow.Status.IMPORTED, ImportRow.Status.LINKED])
-    per_batch = {row["pk"]: row for row in ImportBatch.objects.filter(pk__in=[b.pk for b in batch_rows]).values("pk")
-                 .annotate(tickets=Count("rows", filter=done_rows),
-                           resolved=Count("rows", filter=done_rows & Q(rows__ticket__status=Status.RESOLVED)))}
+    per_batch = {
+        row["pk"]: row
+        for row in ImportBatch.objects.filter(pk__in=[b.pk for b in batch_rows])
+        .values("pk")
+        .annotate(
+            tickets=Count("rows", filter=done_rows),
+            resolved=Count("rows", filter=done_rows & Q(rows__ticket__status=Status.RESOLVED)),
+        )
+    }
     batches = []
     for batch in batch_rows:
         figures = per_batch.get(batch.pk, {"tickets": 0, "resolved": 0})
-        batches.append({
-            "id": batch.pk, "file_name": batch.file_name, "created_at": batch.created_at, "status": batch.status,
-            "status_label": batch.get_status_display(), "rows": batch.row_count,
-            "to_import": batch.progress_total or batch.valid_count, "tickets": figures["tickets"],
-            "resolved": figures["resolved"], "percent": _percent(figures["resolved"], figures["tickets"]),
-        })
+        batches.append(
+            {
+                "id": batch.pk,
+                "file_name": batch.file_name,
+                "created_at": batch.created_at,
+                "status": batch.status,
+                "status_label": batch.get_status_display(),
+                "rows": batch.row_count,
+                "to_import": batch.progress_total or batch.valid_count,
+                "tickets": figures["tickets"],
+                "resolved": figures["resolved"],
+                "percent": _percent(figures["resolved"], figures["tickets"]),
+            }
+        )
 
     period_batches = ImportBatch.objects.filter(office=office, created_at__gte=start, created_at__lt=end)
-    proactive = period_batches.aggregate(batches=Count("id", distinct=True),
-                                         tickets=Count("rows", filter=done_rows),
-                                         resolved=Count("rows", filter=done_rows & Q(rows__ticket__status=Status.RESOLVED)))
+    proactive = period_batches.aggregate(
+        batches=Count("id", distinct=True),
+        tickets=Count("rows", filter=done_rows),
+        resolved=Count("rows", filter=done_rows & Q(rows__ticket__status=Status.RESOLVED)),
+    )
     proactive["percent"] = _percent(proactive["resolved"], proactive["tickets"])
 
-    return {"groups": groups, "batches": batches, "proactive": proactive,
-            "desk_visits_saved": desk_visits_saved(office, period)}
+    return {
+        "groups": groups,
+        "batches": batches,
+        "proactive": proactive,
+        "desk_visits_saved": desk_visits_saved(office, period),
+    }
 
 
 def desk_visits_saved(office, period) -> int:
@@ -156,13 +201,22 @@ def desk_visits_saved(office, period) -> int:
     See family_figures for the definition.
     """
     complained_before = Ticket.objects.filter(
-        citizen_id=OuterRef("ticket__citizen_id"), created_at__lte=OuterRef("ticket__resolved_at"),
+        citizen_id=OuterRef("ticket__citizen_id"),
+        created_at__lte=OuterRef("ticket__resolved_at"),
     ).exclude(category=Category.PROACTIVE)
-    return (ImportRow.objects.filter(batch__office=office, status=ImportRow.Status.IMPORTED,
-                                     ticket__status=Status.RESOLVED, ticket__resolved_at__gte=period.start,
-                                     ticket__resolved_at__lt=period.end)
-            .exclude(Exists(complained_before))
-            .values("ticket__citizen_id").distinct().count())
+    return (
+        ImportRow.objects.filter(
+            batch__office=office,
+            status=ImportRow.Status.IMPORTED,
+            ticket__status=Status.RESOLVED,
+            ticket__resolved_at__gte=period.start,
+            ticket__resolved_at__lt=period.end,
+        )
+        .exclude(Exists(complained_before))
+        .values("ticket__citizen_id")
+        .distinct()
+        .count()
+    )
 
 
 def _percent(part: int, whole: int) -> int | None:

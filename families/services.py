@@ -8,6 +8,7 @@ claims its batch with a conditional UPDATE (a lease in `claimed_until`, as sync 
 works in chunks that each commit on their own, stops after a time budget and reports "more". A run
 that dies loses at most its current chunk; the next run carries on from what the database holds.
 """
+
 import hashlib
 import json
 import logging
@@ -52,8 +53,12 @@ class MemberEntry:
 
 def open_ticket_of(nik: str) -> Ticket | None:
     """Return the oldest open ticket of the citizen with `nik` (any category, any office), if any."""
-    return (Ticket.objects.open().filter(citizen__in=Citizen.objects.with_nik(nik).values("pk"))
-            .order_by("created_at", "id").first())
+    return (
+        Ticket.objects.open()
+        .filter(citizen__in=Citizen.objects.with_nik(nik).values("pk"))
+        .order_by("created_at", "id")
+        .first()
+    )
 
 
 def ticket_for_member(*, office: Office, created_by, complaint: Complaint) -> tuple[Ticket, bool]:
@@ -63,11 +68,14 @@ def ticket_for_member(*, office: Office, created_by, complaint: Complaint) -> tu
     open problem at the centre. Otherwise a ticket is opened for them; if a clerk elsewhere opened
     the same one an instant earlier, open_ticket's DuplicateOpenTicket names it and we link that.
     """
-    return _open_or_link(office=office, created_by=created_by, complaint=complaint,
-                         existing=open_ticket_of(complaint.nik))
+    return _open_or_link(
+        office=office, created_by=created_by, complaint=complaint, existing=open_ticket_of(complaint.nik)
+    )
 
 
-def _open_or_link(*, office: Office, created_by, complaint: Complaint, existing: Ticket | None) -> tuple[Ticket, bool]:
+def _open_or_link(
+    *, office: Office, created_by, complaint: Complaint, existing: Ticket | None
+) -> tuple[Ticket, bool]:
     if existing is not None:
         return existing, True
     try:
@@ -77,14 +85,20 @@ def _open_or_link(*, office: Office, created_by, complaint: Complaint, existing:
 
 
 @transaction.atomic
-def open_family_group(*, office: Office, created_by, kk_number: str, members: list[MemberEntry]) -> FamilyGroup:
+def open_family_group(
+    *, office: Office, created_by, kk_number: str, members: list[MemberEntry]
+) -> FamilyGroup:
     """Open (or link) a ticket for every member of a new KK and group them, all in one transaction."""
-    group = FamilyGroup.objects.create(office=office, kk_number=kk_number, created_by=created_by,
-                                       source=FamilyGroup.Source.COUNTER)
+    group = FamilyGroup.objects.create(
+        office=office, kk_number=kk_number, created_by=created_by, source=FamilyGroup.Source.COUNTER
+    )
     for position, entry in enumerate(members):
         ticket, linked = ticket_for_member(office=office, created_by=created_by, complaint=entry.complaint)
-        FamilyMember.objects.get_or_create(group=group, ticket=ticket,
-                                           defaults={"relation": entry.relation, "linked": linked, "position": position})
+        FamilyMember.objects.get_or_create(
+            group=group,
+            ticket=ticket,
+            defaults={"relation": entry.relation, "linked": linked, "position": position},
+        )
     return group
 
 
@@ -132,8 +146,13 @@ def register_upload(*, office: Office, uploaded_by, upload, file_format: str) ->
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(
-                office=office, uploaded_by=uploaded_by, file_name=nikparse.scrub(upload.name or "")[:255],
-                file_sha256=stored.sha256, file_format=file_format, stored_name=stored.path.name)
+                office=office,
+                uploaded_by=uploaded_by,
+                file_name=nikparse.scrub(upload.name or "")[:255],
+                file_sha256=stored.sha256,
+                file_format=file_format,
+                stored_name=stored.path.name,
+            )
     except IntegrityError:  # the same file uploaded twice at the same instant
         stored.path.unlink(missing_ok=True)
         return ImportBatch.objects.get(office=office, file_sha256=stored.sha256), False
@@ -146,16 +165,24 @@ def register_upload(*, office: Office, uploaded_by, upload, file_format: str) ->
 def _claim(batch_id: int, status: str) -> ImportBatch | None:
     """Lease the batch for this run if it is in `status` and nobody holds it; None otherwise."""
     now = timezone.now()
-    claimed = (ImportBatch.objects.filter(pk=batch_id, status=status)
-               .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-               .update(claimed_until=now + timedelta(seconds=setting("FAMILY_IMPORT_CLAIM_SECONDS")),
-                       runs=F("runs") + 1, updated_at=now))
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_id, status=status)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(
+            claimed_until=now + timedelta(seconds=setting("FAMILY_IMPORT_CLAIM_SECONDS")),
+            runs=F("runs") + 1,
+            updated_at=now,
+        )
+    )
     if claimed != 1:
         return None
     batch = ImportBatch.objects.select_related("office").get(pk=batch_id)
     if batch.runs > setting("FAMILY_IMPORT_MAX_RUNS"):
-        _fail(batch, _("Pemrosesan berhenti berulang kali; hubungi admin."),
-              keep_rows=status == BatchStatus.IMPORTING)
+        _fail(
+            batch,
+            _("Pemrosesan berhenti berulang kali; hubungi admin."),
+            keep_rows=status == BatchStatus.IMPORTING,
+        )
         return None
     return batch
 
@@ -173,8 +200,13 @@ def _fail(batch: ImportBatch, message: str, *, keep_rows: bool = False) -> None:
     with transaction.atomic():
         if not keep_rows:
             ImportRow.objects.filter(batch=batch).delete()
-        _release(batch, status=BatchStatus.FAILED, failure_message=nikparse.scrub(message)[:300],
-                 finished_at=timezone.now(), stored_name="")
+        _release(
+            batch,
+            status=BatchStatus.FAILED,
+            failure_message=nikparse.scrub(message)[:300],
+            finished_at=timezone.now(),
+            stored_name="",
+        )
     _delete_upload(batch)
 
 
@@ -239,7 +271,9 @@ def _validate_rows(batch: ImportBatch, deadline: float | None) -> bool:
             counted += 1
             if counted > max_rows:
                 raise importfile.ImportFileError(
-                    _("Berkas berisi lebih dari %(max)s baris data; bagi menjadi beberapa berkas.") % {"max": max_rows})
+                    _("Berkas berisi lebih dari %(max)s baris data; bagi menjadi beberapa berkas.")
+                    % {"max": max_rows}
+                )
             chunk.append((number, cells))
             if len(chunk) >= chunk_size:
                 _store_chunk(batch, columns, chunk, today, kk_parser)
@@ -251,14 +285,21 @@ def _validate_rows(batch: ImportBatch, deadline: float | None) -> bool:
     return True
 
 
-def _store_chunk(batch: ImportBatch, columns: dict[str, int], chunk: list[tuple[int, list]], today: date,
-                 kk_parser: importfile.KkParser) -> None:
+def _store_chunk(
+    batch: ImportBatch,
+    columns: dict[str, int],
+    chunk: list[tuple[int, list]],
+    today: date,
+    kk_parser: importfile.KkParser,
+) -> None:
     checked, kk_digests = [], {}
     for number, cells in chunk:
         check = importfile.check_row(cells, columns, today=today, kk_parser=kk_parser)
         kk = ""
         if check.kk_number:  # the members of a family share one KK: one digest per family
-            kk = kk_digests.get(check.kk_number) or kk_digests.setdefault(check.kk_number, kk_digest(check.kk_number))
+            kk = kk_digests.get(check.kk_number) or kk_digests.setdefault(
+                check.kk_number, kk_digest(check.kk_number)
+            )
         checked.append((number, check, nik_digest(check.nik) if check.nik else "", kk))
     in_sync = already_in_sync({(nik, kk) for _number, check, nik, kk in checked if check.ok})
     rows = []
@@ -269,12 +310,23 @@ def _store_chunk(batch: ImportBatch, columns: dict[str, int], chunk: list[tuple[
             status, payload, errors = RowStatus.ALREADY_IN_SYNC, "", ""
         else:
             status, payload, errors = RowStatus.VALID, json.dumps(check.payload()), ""
-        rows.append(ImportRow(batch=batch, row_number=number, kk_digest=kk, nik_digest=nik,
-                              nik_masked=check.nik_masked, payload_json=payload, status=status, errors=errors))
+        rows.append(
+            ImportRow(
+                batch=batch,
+                row_number=number,
+                kk_digest=kk,
+                nik_digest=nik,
+                nik_masked=check.nik_masked,
+                payload_json=payload,
+                status=status,
+                errors=errors,
+            )
+        )
     with transaction.atomic():
         ImportRow.objects.bulk_create(rows)
-        ImportBatch.objects.filter(pk=batch.pk).update(progress_done=F("progress_done") + len(rows),
-                                                       updated_at=timezone.now())
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            progress_done=F("progress_done") + len(rows), updated_at=timezone.now()
+        )
 
 
 def already_in_sync(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -289,15 +341,21 @@ def already_in_sync(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
     if not pairs:
         return set()
     niks = {nik for nik, _kk in pairs}
-    citizens = {pk: (nik, card) for pk, nik, card in Citizen.objects.filter(
-        nik_digest__in=niks, family_card__kk_digest__in={kk for _nik, kk in pairs},
-    ).values_list("pk", "nik_digest", "family_card__kk_digest")}
+    citizens = {
+        pk: (nik, card)
+        for pk, nik, card in Citizen.objects.filter(
+            nik_digest__in=niks,
+            family_card__kk_digest__in={kk for _nik, kk in pairs},
+        ).values_list("pk", "nik_digest", "family_card__kk_digest")
+    }
     if not citizens:
         return set()
     latest_resolved: dict[int, tuple[str, str]] = {}
-    resolved = (Ticket.objects.filter(citizen_id__in=citizens, status=Status.RESOLVED)
-                .order_by("citizen_id", "-resolved_at", "-id")
-                .values_list("citizen_id", "kk_number", "sync_job__state"))
+    resolved = (
+        Ticket.objects.filter(citizen_id__in=citizens, status=Status.RESOLVED)
+        .order_by("citizen_id", "-resolved_at", "-id")
+        .values_list("citizen_id", "kk_number", "sync_job__state")
+    )
     for citizen_id, kk_number, job_state in resolved:
         latest_resolved.setdefault(citizen_id, (kk_number, job_state))
     found = set()
@@ -325,9 +383,15 @@ def _mark_duplicates_in_file(batch: ImportBatch) -> None:
     memory does not grow with the file and a resumed validation needs no state of its own. Rows
     with errors keep their errors.
     """
-    repeated = (ImportRow.objects.filter(batch=batch).exclude(nik_digest="").values("nik_digest")
-                .annotate(n=Count("id"), first=Min("row_number")).filter(n__gt=1).order_by()
-                .values_list("nik_digest", "first"))
+    repeated = (
+        ImportRow.objects.filter(batch=batch)
+        .exclude(nik_digest="")
+        .values("nik_digest")
+        .annotate(n=Count("id"), first=Min("row_number"))
+        .filter(n__gt=1)
+        .order_by()
+        .values_list("nik_digest", "first")
+    )
     digests: dict[str, int] = {}
     for digest, first in repeated.iterator(chunk_size=2000):
         digests[digest] = first
@@ -340,12 +404,18 @@ def _mark_duplicates_in_file(batch: ImportBatch) -> None:
 
 def _mark_later_rows(batch: ImportBatch, first_rows: dict[str, int]) -> None:
     later = []
-    for pk, digest, number in (ImportRow.objects.filter(batch=batch, nik_digest__in=first_rows,
-                                                        status__in=[RowStatus.VALID, RowStatus.ALREADY_IN_SYNC])
-                               .values_list("pk", "nik_digest", "row_number")):
+    for pk, digest, number in ImportRow.objects.filter(
+        batch=batch, nik_digest__in=first_rows, status__in=[RowStatus.VALID, RowStatus.ALREADY_IN_SYNC]
+    ).values_list("pk", "nik_digest", "row_number"):
         if number > first_rows[digest]:
-            later.append(ImportRow(pk=pk, status=RowStatus.DUPLICATE_IN_FILE, payload_json="",
-                                   errors=_("NIK sama dengan baris %(row)d.") % {"row": first_rows[digest]}))
+            later.append(
+                ImportRow(
+                    pk=pk,
+                    status=RowStatus.DUPLICATE_IN_FILE,
+                    payload_json="",
+                    errors=_("NIK sama dengan baris %(row)d.") % {"row": first_rows[digest]},
+                )
+            )
     ImportRow.objects.bulk_update(later, ["status", "payload_json", "errors"], batch_size=1000)
 
 
@@ -371,9 +441,18 @@ def confirm_batch(*, batch: ImportBatch, actor) -> bool:
     The caller queues the import once this commits. Confirming twice changes nothing.
     """
     now = timezone.now()
-    return ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEWED, valid_count__gt=0).update(
-        status=BatchStatus.IMPORTING, confirmed_at=now, confirmed_by=actor, progress_done=0,
-        progress_total=F("valid_count"), runs=0, updated_at=now) == 1
+    return (
+        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEWED, valid_count__gt=0).update(
+            status=BatchStatus.IMPORTING,
+            confirmed_at=now,
+            confirmed_by=actor,
+            progress_done=0,
+            progress_total=F("valid_count"),
+            runs=0,
+            updated_at=now,
+        )
+        == 1
+    )
 
 
 def import_batch(batch_id: int, *, budget_seconds: float | None = None) -> str:
@@ -402,8 +481,11 @@ def import_batch(batch_id: int, *, budget_seconds: float | None = None) -> str:
 def _import_chunk(batch: ImportBatch) -> int:
     """Import one chunk of valid rows in one transaction; return how many rows it took."""
     with transaction.atomic():
-        rows = list(ImportRow.objects.filter(batch=batch, status=RowStatus.VALID).order_by("row_number")
-                    .select_for_update(skip_locked=True)[:setting("FAMILY_IMPORT_TICKET_CHUNK")])
+        rows = list(
+            ImportRow.objects.filter(batch=batch, status=RowStatus.VALID)
+            .order_by("row_number")
+            .select_for_update(skip_locked=True)[: setting("FAMILY_IMPORT_TICKET_CHUNK")]
+        )
         if not rows:
             return 0
         payloads = {row.pk: row.payload for row in rows}
@@ -415,51 +497,84 @@ def _import_chunk(batch: ImportBatch) -> int:
             try:
                 # open_ticket runs in its own savepoint: a refused row leaves the chunk intact.
                 # Proactive tickets are the system's: nobody's personal queue fills with a whole file.
-                ticket, linked = _open_or_link(office=batch.office, created_by=None, complaint=_complaint(batch, row, data),
-                                               existing=open_tickets.get(row.nik_digest))
+                ticket, linked = _open_or_link(
+                    office=batch.office,
+                    created_by=None,
+                    complaint=_complaint(batch, row, data),
+                    existing=open_tickets.get(row.nik_digest),
+                )
             except TicketError as exc:
                 row.status = RowStatus.ERROR
-                row.errors = nikparse.scrub(_("Tiket tidak dapat dibuat: %(reason)s") % {"reason": exc.message})
+                row.errors = nikparse.scrub(
+                    _("Tiket tidak dapat dibuat: %(reason)s") % {"reason": exc.message}
+                )
                 continue
             row.status, row.ticket = (RowStatus.LINKED if linked else RowStatus.IMPORTED), ticket
-            members.append(FamilyMember(group=groups[row.kk_digest], ticket=ticket, relation=data["relation"],
-                                        linked=linked, position=row.row_number))
+            members.append(
+                FamilyMember(
+                    group=groups[row.kk_digest],
+                    ticket=ticket,
+                    relation=data["relation"],
+                    linked=linked,
+                    position=row.row_number,
+                )
+            )
         FamilyMember.objects.bulk_create(members, ignore_conflicts=True)
         ImportRow.objects.bulk_update(rows, ["status", "ticket", "errors"])
-        ImportBatch.objects.filter(pk=batch.pk).update(progress_done=F("progress_done") + len(rows),
-                                                       updated_at=timezone.now())
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            progress_done=F("progress_done") + len(rows), updated_at=timezone.now()
+        )
     return len(rows)
 
 
 def _open_tickets_by_nik(digests: set[str]) -> dict[str, Ticket]:
     """Return {nik_digest: oldest open ticket} for the citizens among `digests` (one query)."""
     found: dict[str, Ticket] = {}
-    for ticket in (Ticket.objects.open().filter(citizen__nik_digest__in=digests).select_related("citizen")
-                   .order_by("created_at", "id")):
+    for ticket in (
+        Ticket.objects.open()
+        .filter(citizen__nik_digest__in=digests)
+        .select_related("citizen")
+        .order_by("created_at", "id")
+    ):
         found.setdefault(ticket.citizen.nik_digest, ticket)
     return found
 
 
 def _groups_for(batch: ImportBatch, rows: list[ImportRow], payloads: dict) -> dict[str, FamilyGroup]:
     """Return the batch's group for each KK of the chunk, creating the missing ones (one per KK)."""
-    groups = {group.kk_digest: group for group in
-              FamilyGroup.objects.filter(batch=batch, kk_digest__in={row.kk_digest for row in rows})}
+    groups = {
+        group.kk_digest: group
+        for group in FamilyGroup.objects.filter(batch=batch, kk_digest__in={row.kk_digest for row in rows})
+    }
     for row in rows:
         if row.kk_digest not in groups:
             groups[row.kk_digest] = FamilyGroup.objects.create(
-                batch=batch, office=batch.office, kk_number=payloads[row.pk]["kk_number"],
-                source=FamilyGroup.Source.IMPORT, created_by=batch.confirmed_by)
+                batch=batch,
+                office=batch.office,
+                kk_number=payloads[row.pk]["kk_number"],
+                source=FamilyGroup.Source.IMPORT,
+                created_by=batch.confirmed_by,
+            )
     return groups
 
 
 def _complaint(batch: ImportBatch, row: ImportRow, data: dict) -> Complaint:
     return Complaint(
-        nik=data["nik"], full_name=data["full_name"], birth_date=date.fromisoformat(data["birth_date"]),
-        sex=data["sex"], phone="", kk_number=data["kk_number"], kk_number_old="", category=Category.PROACTIVE,
+        nik=data["nik"],
+        full_name=data["full_name"],
+        birth_date=date.fromisoformat(data["birth_date"]),
+        sex=data["sex"],
+        phone="",
+        kk_number=data["kk_number"],
+        kk_number_old="",
+        category=Category.PROACTIVE,
         service=Service.OTHER,
-        description=_("Resinkronisasi proaktif: KK baru terbit %(date)s (impor #%(batch)d, baris %(row)d).") % {
-            "date": date.fromisoformat(data["issue_date"]).strftime("%d/%m/%Y"), "batch": batch.pk,
-            "row": row.row_number},
+        description=_("Resinkronisasi proaktif: KK baru terbit %(date)s (impor #%(batch)d, baris %(row)d).")
+        % {
+            "date": date.fromisoformat(data["issue_date"]).strftime("%d/%m/%Y"),
+            "batch": batch.pk,
+            "row": row.row_number,
+        },
     )
 
 
@@ -470,6 +585,8 @@ def stale_batches(now=None) -> list[tuple[int, str]]:
     """Return (id, status) of busy batches without progress for FAMILY_IMPORT_STALE_SECONDS."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=setting("FAMILY_IMPORT_STALE_SECONDS"))
-    return list(ImportBatch.objects.filter(status__in=ImportBatch.BUSY_STATUSES, updated_at__lt=cutoff)
-                .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-                .values_list("pk", "status")[:100])
+    return list(
+        ImportBatch.objects.filter(status__in=ImportBatch.BUSY_STATUSES, updated_at__lt=cutoff)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("pk", "status")[:100]
+    )

@@ -4,6 +4,7 @@ Each run works for at most FAMILY_IMPORT_TASK_SECONDS (well inside the task time
 work remains, queues the next run. The database holds all progress, so a lost message only delays
 the batch: `sweep_imports` (or the supervisor's "jalankan ulang" button) re-drives it.
 """
+
 import logging
 
 from celery import shared_task
@@ -49,4 +50,6 @@ def nudge(batch_id: int, status: str) -> None:
     try:
         task.apply_async((batch_id,), retry=False)
     except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
-        logger.warning("could not publish %s for batch %s; the sweep will retry", task.name, batch_id, exc_info=True)
+        logger.warning(
+            "could not publish %s for batch %s; the sweep will retry", task.name, batch_id, exc_info=True
+        )

@@ -1,4 +1,5 @@
 """Family pages at the counter (intake, group, slip) and the supervisors' proactive KK import."""
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -33,17 +34,26 @@ def intake(request):
     family = FamilyIntake(request.POST or None)
     if request.method == "POST" and family.is_valid():
         try:
-            group = services.open_family_group(office=office, created_by=request.user,
-                                               kk_number=family.applicant.cleaned_data["kk_number"],
-                                               members=family.entries())
+            group = services.open_family_group(
+                office=office,
+                created_by=request.user,
+                kk_number=family.applicant.cleaned_data["kk_number"],
+                members=family.entries(),
+            )
         except TicketError as exc:
             family.page_errors.append(exc.message)
         else:
             progress = selectors.group_progress(group)
             linked = group.members.filter(linked=True).count()
-            messages.success(request, _("Pengaduan keluarga tersimpan: %(n)d anggota.") % {"n": progress.total}
-                             + (" " + _("%(n)d anggota ditautkan ke tiket terbuka yang sudah ada.") % {"n": linked}
-                                if linked else ""))
+            messages.success(
+                request,
+                _("Pengaduan keluarga tersimpan: %(n)d anggota.") % {"n": progress.total}
+                + (
+                    " " + _("%(n)d anggota ditautkan ke tiket terbuka yang sudah ada.") % {"n": linked}
+                    if linked
+                    else ""
+                ),
+            )
             return redirect("families:group", pk=group.pk)
     return render(request, "families/intake.html", {"family": family, "members": family.members})
 
@@ -61,15 +71,21 @@ def find_members(request):
     except nikparse.InvalidNumber as exc:
         context["error"] = exc.message
     else:
-        citizens = list(Citizen.objects.filter(family_card__in=FamilyCard.objects.with_number(info.number))
-                        .order_by("full_name", "pk")[:KNOWN_MEMBERS_SHOWN])
+        citizens = list(
+            Citizen.objects.filter(family_card__in=FamilyCard.objects.with_number(info.number)).order_by(
+                "full_name", "pk"
+            )[:KNOWN_MEMBERS_SHOWN]
+        )
         open_tickets = {}
         for ticket in Ticket.objects.open().filter(citizen__in=citizens).order_by("created_at"):
             open_tickets.setdefault(ticket.citizen_id, ticket)
         visible = selectors.visible_ticket_ids(request.user, open_tickets.values())
         context["known"] = [
-            {"citizen": citizen, "ticket": open_tickets.get(citizen.pk),
-             "ticket_visible": citizen.pk in open_tickets and open_tickets[citizen.pk].pk in visible}
+            {
+                "citizen": citizen,
+                "ticket": open_tickets.get(citizen.pk),
+                "ticket_visible": citizen.pk in open_tickets and open_tickets[citizen.pk].pk in visible,
+            }
             for citizen in citizens
         ]
         context["searched"] = True
@@ -79,7 +95,9 @@ def find_members(request):
 def _group_context(request, group) -> dict:
     members = list(selectors.group_members(group))
     return {
-        "group": group, "members": members, "progress": selectors.group_progress(group),
+        "group": group,
+        "members": members,
+        "progress": selectors.group_progress(group),
         "visible": selectors.visible_ticket_ids(request.user, [member.ticket for member in members]),
         "poll_seconds": setting("FAMILY_GROUP_POLL_SECONDS"),
     }
@@ -104,8 +122,11 @@ def group_slip(request, pk):
     group = selectors.get_group_for_user(request.user, pk)
     status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public_status")
     qr_svg = segno.make(status_url, error="m").svg_inline(scale=4)
-    return render(request, "families/slip.html", {
-        **_group_context(request, group), "status_url": status_url, "qr_svg": qr_svg})
+    return render(
+        request,
+        "families/slip.html",
+        {**_group_context(request, group), "status_url": status_url, "qr_svg": qr_svg},
+    )
 
 
 # --- the proactive import (supervisors) ----------------------------------------------------------
@@ -117,17 +138,31 @@ def import_upload(request):
     office = office_of(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch, created = services.register_upload(office=office, uploaded_by=request.user,
-                                                  upload=form.cleaned_data["file"], file_format=form.file_format)
+        batch, created = services.register_upload(
+            office=office,
+            uploaded_by=request.user,
+            upload=form.cleaned_data["file"],
+            file_format=form.file_format,
+        )
         if created:
             transaction.on_commit(lambda: tasks.nudge(batch.pk, batch.status))
             messages.success(request, _("Berkas diterima dan sedang diperiksa."))
         else:
-            messages.info(request, _("Berkas yang sama sudah pernah diunggah pada %(date)s. Berikut hasil unggahan itu; "
-                                     "tidak ada yang dibuat ulang.") % {"date": f"{batch.created_at:%d/%m/%Y %H:%M}"})
+            messages.info(
+                request,
+                _(
+                    "Berkas yang sama sudah pernah diunggah pada %(date)s. Berikut hasil unggahan itu; "
+                    "tidak ada yang dibuat ulang."
+                )
+                % {"date": f"{batch.created_at:%d/%m/%Y %H:%M}"},
+            )
         return redirect("families:import_batch", pk=batch.pk)
-    return render(request, "families/import_upload.html", {
-        "form": form, "batches": selectors.recent_batches(office)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "families/import_upload.html",
+        {"form": form, "batches": selectors.recent_batches(office)},
+        status=400 if form.errors else 200,
+    )
 
 
 def _batch_context(batch) -> dict:
@@ -170,5 +205,7 @@ def import_retry(request, pk):
     batch = selectors.get_batch_for_user(request.user, pk)
     if batch.is_stale():
         tasks.nudge(batch.pk, batch.status)
-        messages.success(request, _("Pemrosesan dijalankan ulang; baris yang sudah selesai tidak diproses lagi."))
+        messages.success(
+            request, _("Pemrosesan dijalankan ulang; baris yang sudah selesai tidak diproses lagi.")
+        )
     return redirect("families:import_batch", pk=batch.pk)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from helpdesk.models import DailyStatusCount
 from citizens.admin import ReadOnlyAdmin
+from helpdesk.models import DailyStatusCount
 
 
 @admin.register(DailyStatusCount)

@@ -1,4 +1,5 @@
 """The Celery app. Settings come from Django's (CELERY_ namespace); tasks are found in the apps."""
+
 import logging
 import os
 
@@ -61,5 +62,7 @@ class Consumer(CeleryConsumer):
         try:
             channel.qos.restore_unacked_once()
         except Exception as exc:  # noqa: BLE001 - the broker is gone or going; its messages with it
-            logger.warning("could not hand back unacknowledged messages (%r); the sweepers re-drive their work", exc)
+            logger.warning(
+                "could not hand back unacknowledged messages (%r); the sweepers re-drive their work", exc
+            )
         channel._qos = _ReleasedQoS(channel)  # kombu keeps the channel's delivery state there

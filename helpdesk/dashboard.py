@@ -1,4 +1,5 @@
 """The supervisor dashboard (/dasbor/): headline figures, charts and their data as CSV."""
+
 import csv
 from datetime import timedelta
 
@@ -22,12 +23,20 @@ MAX_PERIOD_DAYS = 366
 
 
 class PeriodForm(forms.Form):
-    CHOICES = [("today", gettext_lazy("Hari ini")), ("7", gettext_lazy("7 hari")), ("30", gettext_lazy("30 hari")),
-               ("custom", gettext_lazy("Pilih tanggal"))]
+    CHOICES = [
+        ("today", gettext_lazy("Hari ini")),
+        ("7", gettext_lazy("7 hari")),
+        ("30", gettext_lazy("30 hari")),
+        ("custom", gettext_lazy("Pilih tanggal")),
+    ]
 
     period = forms.ChoiceField(label=gettext_lazy("Periode"), choices=CHOICES, required=False)
-    start = forms.DateField(label=gettext_lazy("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=gettext_lazy("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -77,20 +86,35 @@ def dashboard(request):
     period = form.chosen_period()
     figures = _figures(office, period)
     charts = _chart_data(figures)
-    return render(request, "helpdesk/dashboard.html", {
-        "form": form, "period": period, "period_last_day": period.end - timedelta(days=1), "charts": charts,
-        "querystring": request.GET.urlencode(), **figures,
-    })
+    return render(
+        request,
+        "helpdesk/dashboard.html",
+        {
+            "form": form,
+            "period": period,
+            "period_last_day": period.end - timedelta(days=1),
+            "charts": charts,
+            "querystring": request.GET.urlencode(),
+            **figures,
+        },
+    )
 
 
 def _chart_data(figures) -> dict:
     status_labels = dict(Status.choices)
     return {
-        "labels": {"opened": _("Masuk"), "resolved": _("Selesai"), "tickets": _("Tiket"), "open": _("Terbuka"),
-                   "opened_period": _("Masuk (periode)")},
+        "labels": {
+            "opened": _("Masuk"),
+            "resolved": _("Selesai"),
+            "tickets": _("Tiket"),
+            "open": _("Terbuka"),
+            "opened_period": _("Masuk (periode)"),
+        },
         "flow": figures["flow"],
-        "history": {"labels": figures["history"]["labels"],
-                    "series": {str(status_labels[s]): values for s, values in figures["history"]["series"].items()}},
+        "history": {
+            "labels": figures["history"]["labels"],
+            "series": {str(status_labels[s]): values for s, values in figures["history"]["series"].items()},
+        },
         "category": figures["breakdown"]["category"],
         "service": figures["breakdown"]["service"],
         "distribution": figures["distribution"],
@@ -115,8 +139,9 @@ def _csv_rows(chart: str, charts: dict):
     if chart == "status":
         history = charts["history"]
         names = list(history["series"])
-        return [["tanggal", *names]] + [[label, *(history["series"][n][i] for n in names)]
-                                        for i, label in enumerate(history["labels"])]
+        return [["tanggal", *names]] + [
+            [label, *(history["series"][n][i] for n in names)] for i, label in enumerate(history["labels"])
+        ]
     if chart == "kategori":
         return charts["category"]
     if chart == "layanan":

@@ -3,6 +3,7 @@
 Shared by the Sinkron settings and nothing else (the mock registry keeps its own copy on purpose:
 it stands for a system we do not own).
 """
+
 import os
 import secrets
 from pathlib import Path

@@ -4,6 +4,7 @@ Supervisors only, scoped to their office. Personal data: the page shows the mess
 masked; the full message comes only by POST and is recorded (citizens.services.record_access).
 No NIK goes into any URL, so the wa.me link carries no `text=`: staff paste the copied message.
 """
+
 import logging
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,8 +39,12 @@ BULK_MAX_TICKETS = 100
 
 def _ticket_of_office(office, code: str) -> Ticket:
     """Return the office's ticket with `code`; 404 for any other (no hint that it exists)."""
-    ticket = (Ticket.objects.for_office(office).select_related("citizen", "office")
-              .filter(code=normalize_ticket_code(code)).first())
+    ticket = (
+        Ticket.objects.for_office(office)
+        .select_related("citizen", "office")
+        .filter(code=normalize_ticket_code(code))
+        .first()
+    )
     if ticket is None:
         raise Http404
     return ticket
@@ -50,8 +55,9 @@ def _ticket_of_office(office, code: str) -> Ticket:
 
 class ContactForm(forms.Form):
     channel = forms.ChoiceField(label=gettext_lazy("Saluran"), choices=escalations.Channel.choices)
-    note = forms.CharField(label=gettext_lazy("Catatan (opsional)"), required=False,
-                           max_length=escalations.NOTE_MAX_LENGTH)
+    note = forms.CharField(
+        label=gettext_lazy("Catatan (opsional)"), required=False, max_length=escalations.NOTE_MAX_LENGTH
+    )
 
 
 class TicketCodesField(forms.Field):
@@ -74,8 +80,9 @@ class TicketCodesField(forms.Field):
     def validate(self, value):
         super().validate(value)
         if len(value) > BULK_MAX_TICKETS:
-            raise forms.ValidationError(self.error_messages["too_many"], code="too_many",
-                                        params={"max": BULK_MAX_TICKETS})
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": BULK_MAX_TICKETS}
+            )
 
 
 class BulkActionForm(forms.Form):
@@ -93,8 +100,12 @@ class BulkActionForm(forms.Form):
 
     tickets = TicketCodesField()
     action = forms.ChoiceField(label=gettext_lazy("Tindakan"), choices=ACTIONS)
-    assignee = forms.ModelChoiceField(label=gettext_lazy("Petugas"), queryset=None, required=False,
-                                      empty_label=gettext_lazy("— pilih petugas —"))
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("Petugas"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("— pilih petugas —"),
+    )
     reason = forms.CharField(label=gettext_lazy("Alasan penutupan"), required=False, max_length=2000)
 
     def __init__(self, *args, office, **kwargs):
@@ -125,11 +136,21 @@ def _desk_context(request, office, *, bulk_form=None) -> dict:
     now = timezone.now()
     paginator = CappedPaginator(escalations.desk_tickets(office, now=now), settings.TICKETS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    rows = [DeskRow(ticket=ticket, overdue=escalations.overdue_label(ticket, now=now),
-                    message=escalations.escalation_message(ticket)) for ticket in page]
+    rows = [
+        DeskRow(
+            ticket=ticket,
+            overdue=escalations.overdue_label(ticket, now=now),
+            message=escalations.escalation_message(ticket),
+        )
+        for ticket in page
+    ]
     return {
-        "page": page, "paginator": paginator, "rows": rows, "office": office,
-        "channels": escalations.Channel, "contact_form": ContactForm(),
+        "page": page,
+        "paginator": paginator,
+        "rows": rows,
+        "office": office,
+        "channels": escalations.Channel,
+        "contact_form": ContactForm(),
         "bulk_form": bulk_form or BulkActionForm(office=office),
         "whatsapp_url": "https://wa.me/" + escalations.whatsapp_digits(office),
         "hotline": escalations.CENTRE_HOTLINE,
@@ -149,11 +170,20 @@ def desk(request):
 def message(request, code):
     """Return the ticket's full message (NIK and KK in clear), recording who saw it and why."""
     ticket = _ticket_of_office(office_of(request.user), code)
-    record_access(citizen=ticket.citizen, viewer=request.user, purpose=f"eskalasi {ticket.code}",
-                  ip=request.META.get("REMOTE_ADDR", ""), action="escalation_message", ticket=ticket)
+    record_access(
+        citizen=ticket.citizen,
+        viewer=request.user,
+        purpose=f"eskalasi {ticket.code}",
+        ip=request.META.get("REMOTE_ADDR", ""),
+        action="escalation_message",
+        ticket=ticket,
+    )
     context = {"ticket": ticket, "message": escalations.escalation_message(ticket, full=True), "full": True}
-    template = "helpdesk/escalation_message.html" if request.headers.get("HX-Request") else \
-        "helpdesk/escalation_reveal.html"
+    template = (
+        "helpdesk/escalation_message.html"
+        if request.headers.get("HX-Request")
+        else "helpdesk/escalation_reveal.html"
+    )
     response = render(request, template, context)
     response["Cache-Control"] = "no-store"
     return response
@@ -174,8 +204,12 @@ def contacted(request, code):
     except services.TicketError as exc:
         messages.error(request, f"{ticket.display_code}: {exc.message}")
         return _back_to_desk(request)
-    job_id = (SyncJob.objects.filter(ticket=ticket, state=SyncJob.State.ACCEPTED).exclude(update_id="")
-              .values_list("pk", flat=True).first())
+    job_id = (
+        SyncJob.objects.filter(ticket=ticket, state=SyncJob.State.ACCEPTED)
+        .exclude(update_id="")
+        .values_list("pk", flat=True)
+        .first()
+    )
     if job_id is not None:
         transaction.on_commit(partial(publish_expedite, job_id))
     messages.success(request, _("Eskalasi tiket %(code)s tercatat.") % {"code": ticket.display_code})
@@ -206,12 +240,16 @@ def bulk(request):
     office = office_of(request.user)
     form = BulkActionForm(request.POST, office=office)
     if not form.is_valid():
-        return render(request, "helpdesk/escalation.html", _desk_context(request, office, bulk_form=form),
-                      status=400)
+        return render(
+            request, "helpdesk/escalation.html", _desk_context(request, office, bulk_form=form), status=400
+        )
     outcome = run_bulk_action(office=office, actor=request.user, **form.cleaned_data)
     if outcome.succeeded:
-        messages.success(request, _("%(n)s tiket berhasil diproses: %(codes)s.") % {
-            "n": len(outcome.succeeded), "codes": ", ".join(outcome.succeeded)})
+        messages.success(
+            request,
+            _("%(n)s tiket berhasil diproses: %(codes)s.")
+            % {"n": len(outcome.succeeded), "codes": ", ".join(outcome.succeeded)},
+        )
     if outcome.failed:
         messages.error(request, _("%(n)s tiket gagal diproses.") % {"n": len(outcome.failed)})
         for code, why in outcome.failed:
@@ -219,14 +257,19 @@ def bulk(request):
     return _back_to_desk(request)
 
 
-def run_bulk_action(*, office, actor, tickets: list[str], action: str, assignee=None,
-                    reason: str = "") -> BulkOutcome:
+def run_bulk_action(
+    *, office, actor, tickets: list[str], action: str, assignee=None, reason: str = ""
+) -> BulkOutcome:
     """Apply `action` to each of the office's `tickets` (codes) on its own; refusals are collected.
 
     A code that is not the office's is reported as not found and never acted on.
     """
-    found = {t.code: t for t in Ticket.objects.for_office(office).select_related("citizen", "office")
-             .filter(code__in=tickets)}
+    found = {
+        t.code: t
+        for t in Ticket.objects.for_office(office)
+        .select_related("citizen", "office")
+        .filter(code__in=tickets)
+    }
     outcome = BulkOutcome()
     for code in tickets:
         ticket = found.get(code)

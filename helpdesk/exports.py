@@ -7,6 +7,7 @@ audit trail (audit.services.record).
 Downloads are POSTs: they carry the filter only (no personal data), but a full-NIK export is an
 act worth a CSRF check, and a link a browser may prefetch should not start one.
 """
+
 import csv
 import datetime as dt
 import logging
@@ -39,9 +40,15 @@ FULL_NIK_PERMISSION = "tickets.export_full_nik"
 MAX_PERIOD_DAYS = 366
 CHUNK_SIZE = 2000
 COLUMNS = [
-    gettext_lazy("Kode Tiket"), gettext_lazy("Tanggal Masuk"), gettext_lazy("Kategori"),
-    gettext_lazy("Layanan"), gettext_lazy("Status"), gettext_lazy("Petugas"),
-    gettext_lazy("Tanggal Kirim ke Pusat"), gettext_lazy("Tanggal Selesai"), gettext_lazy("NIK"),
+    gettext_lazy("Kode Tiket"),
+    gettext_lazy("Tanggal Masuk"),
+    gettext_lazy("Kategori"),
+    gettext_lazy("Layanan"),
+    gettext_lazy("Status"),
+    gettext_lazy("Petugas"),
+    gettext_lazy("Tanggal Kirim ke Pusat"),
+    gettext_lazy("Tanggal Selesai"),
+    gettext_lazy("NIK"),
     gettext_lazy("Nama"),
 ]
 DATE_COLUMNS = (1, 6, 7)
@@ -62,19 +69,24 @@ class DateInput(forms.DateInput):
 
 
 class ReportFilterForm(forms.Form):
-    DATE_ERRORS = {"invalid": gettext_lazy("Tanggal tidak valid; gunakan format tttt-bb-hh."),
-                   "required": gettext_lazy("Tanggal wajib diisi.")}
+    DATE_ERRORS = {
+        "invalid": gettext_lazy("Tanggal tidak valid; gunakan format tttt-bb-hh."),
+        "required": gettext_lazy("Tanggal wajib diisi."),
+    }
 
-    start = forms.DateField(label=gettext_lazy("Dari tanggal"), widget=DateInput(),
-                            error_messages=DATE_ERRORS)
-    end = forms.DateField(label=gettext_lazy("Sampai tanggal"), widget=DateInput(),
-                          error_messages=DATE_ERRORS)
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
-                               choices=_choices(Status.choices))
-    category = forms.ChoiceField(label=gettext_lazy("Kategori"), required=False,
-                                 choices=_choices(Category.choices))
-    service = forms.ChoiceField(label=gettext_lazy("Layanan"), required=False,
-                                choices=_choices(Service.choices))
+    start = forms.DateField(
+        label=gettext_lazy("Dari tanggal"), widget=DateInput(), error_messages=DATE_ERRORS
+    )
+    end = forms.DateField(
+        label=gettext_lazy("Sampai tanggal"), widget=DateInput(), error_messages=DATE_ERRORS
+    )
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=_choices(Status.choices))
+    category = forms.ChoiceField(
+        label=gettext_lazy("Kategori"), required=False, choices=_choices(Category.choices)
+    )
+    service = forms.ChoiceField(
+        label=gettext_lazy("Layanan"), required=False, choices=_choices(Service.choices)
+    )
     full_nik = forms.BooleanField(label=gettext_lazy("Sertakan NIK lengkap"), required=False)
 
     def clean(self):
@@ -103,9 +115,22 @@ def report_tickets(office, filters: dict, *, full_nik: bool = False) -> QuerySet
             tickets = tickets.filter(**{name: filters[name]})
     # Only the columns the report needs: decrypting every KK (and every NIK, when masked) of a
     # year's tickets would cost more than the export itself.
-    fields = ["code", "created_at", "category", "service", "status", "sent_at", "resolved_at",
-              "citizen", "citizen__full_name", "citizen__nik_last4",
-              "assignee", "assignee__username", "assignee__first_name", "assignee__last_name"]
+    fields = [
+        "code",
+        "created_at",
+        "category",
+        "service",
+        "status",
+        "sent_at",
+        "resolved_at",
+        "citizen",
+        "citizen__full_name",
+        "citizen__nik_last4",
+        "assignee",
+        "assignee__username",
+        "assignee__first_name",
+        "assignee__last_name",
+    ]
     if full_nik:
         fields.append("citizen__nik")
     return tickets.select_related("citizen", "assignee").only(*fields).order_by("created_at", "id")
@@ -115,10 +140,16 @@ def _row(ticket: Ticket, *, full_nik: bool) -> list:
     """Return one report line: text cells, and aware datetimes (or None) for the date columns."""
     assignee = ticket.assignee
     return [
-        ticket.display_code, ticket.created_at, ticket.get_category_display(), ticket.get_service_display(),
-        ticket.get_status_display(), (assignee.get_full_name() or assignee.username) if assignee else "",
-        ticket.sent_at, ticket.resolved_at,
-        ticket.citizen.nik if full_nik else mask_last4(ticket.citizen.nik_last4), ticket.citizen.full_name,
+        ticket.display_code,
+        ticket.created_at,
+        ticket.get_category_display(),
+        ticket.get_service_display(),
+        ticket.get_status_display(),
+        (assignee.get_full_name() or assignee.username) if assignee else "",
+        ticket.sent_at,
+        ticket.resolved_at,
+        ticket.citizen.nik if full_nik else mask_last4(ticket.citizen.nik_last4),
+        ticket.citizen.full_name,
     ]
 
 
@@ -129,14 +160,26 @@ def _filename(filters: dict, extension: str, *, full_nik: bool) -> str:
 
 def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, complete: bool = True) -> None:
     described = {key: (str(value) if value else "") for key, value in filters.items() if key != "full_nik"}
-    audit.warning("full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
-                  request.user.get_username(), request.user.pk, office.code, fmt, described, rows, complete,
-                  request.META.get("REMOTE_ADDR", ""))
-    audit_services.record(action="export", actor=request.user, ip=request.META.get("REMOTE_ADDR", ""),
-                          object_type="report", office=office.code,
-                          object_id=f"{filters['start']}/{filters['end']}",
-                          details={"full_nik": True, "format": fmt, "filter": described, "rows": rows,
-                                   "complete": complete})
+    audit.warning(
+        "full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
+        request.user.get_username(),
+        request.user.pk,
+        office.code,
+        fmt,
+        described,
+        rows,
+        complete,
+        request.META.get("REMOTE_ADDR", ""),
+    )
+    audit_services.record(
+        action="export",
+        actor=request.user,
+        ip=request.META.get("REMOTE_ADDR", ""),
+        object_type="report",
+        office=office.code,
+        object_id=f"{filters['start']}/{filters['end']}",
+        details={"full_nik": True, "format": fmt, "filter": described, "rows": rows, "complete": complete},
+    )
 
 
 # --- views ---------------------------------------------------------------------------------------
@@ -147,8 +190,9 @@ def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, comp
 def index(request):
     """The report page: the filter form and how many tickets it matches."""
     office = office_of(request.user)
-    form = ReportFilterForm(request.GET if "start" in request.GET else None,
-                            initial=ReportFilterForm.initial_period())
+    form = ReportFilterForm(
+        request.GET if "start" in request.GET else None, initial=ReportFilterForm.initial_period()
+    )
     count = None
     if form.is_bound and form.is_valid():
         count = report_tickets(office, form.cleaned_data)[: QUEUE_COUNT_CAP + 1].count()
@@ -156,8 +200,12 @@ def index(request):
 
 
 def _context(request, form, count=None) -> dict:
-    return {"form": form, "count": count, "count_capped": count is not None and count > QUEUE_COUNT_CAP,
-            "may_export_full_nik": request.user.has_perm(FULL_NIK_PERMISSION)}
+    return {
+        "form": form,
+        "count": count,
+        "count_capped": count is not None and count > QUEUE_COUNT_CAP,
+        "may_export_full_nik": request.user.has_perm(FULL_NIK_PERMISSION),
+    }
 
 
 def _export(request, writer):
@@ -244,8 +292,12 @@ def _xlsx_response(request, office, filters: dict, *, full_nik: bool):
     if full_nik:
         _audit_full_nik(request, office, filters, "xlsx", rows)
     spool.seek(0)
-    response = FileResponse(spool, as_attachment=True, filename=_filename(filters, "xlsx", full_nik=full_nik),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = FileResponse(
+        spool,
+        as_attachment=True,
+        filename=_filename(filters, "xlsx", full_nik=full_nik),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Cache-Control"] = "no-store"
     return response
 

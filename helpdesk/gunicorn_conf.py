@@ -4,6 +4,7 @@ Use with `gunicorn helpdesk.wsgi -c python:helpdesk.gunicorn_conf ...` and PROME
 set in the environment (docker-compose.yml does both). Without the variable the hooks do nothing.
 Only hooks live here; every other setting stays on the command line.
 """
+
 import os as _os
 import shutil as _shutil
 

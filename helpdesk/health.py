@@ -9,6 +9,7 @@ container address is neither refused by ALLOWED_HOSTS nor redirected to https; n
 depends on the Host header. The same views are in urls.py too, for reverse() and for a project
 that leaves the middleware out.
 """
+
 from __future__ import annotations
 
 import logging
@@ -86,8 +87,11 @@ def check_registry(*, timeout: float | None = None) -> str:
     timeout = settings.READYZ_TIMEOUT_SECONDS if timeout is None else timeout
     url = settings.REGISTRY_URL.rstrip("/") + "/health"
     try:
-        response = httpx.get(url, timeout=timeout, headers={
-            "Authorization": f"Bearer {settings.REGISTRY_TOKEN}", "Accept": "application/json"})
+        response = httpx.get(
+            url,
+            timeout=timeout,
+            headers={"Authorization": f"Bearer {settings.REGISTRY_TOKEN}", "Accept": "application/json"},
+        )
     except Exception as exc:  # noqa: BLE001
         return _failed("registry", exc)
     if response.status_code != 200:
@@ -186,8 +190,12 @@ def pipeline(request):
 def _endpoints():
     from helpdesk import metrics
 
-    return {"/healthz": ("healthz", healthz), "/readyz": ("readyz", readyz),
-            "/healthz/pipeline": ("pipeline", pipeline), "/metrics": ("metrics", metrics.metrics_view)}
+    return {
+        "/healthz": ("healthz", healthz),
+        "/readyz": ("readyz", readyz),
+        "/healthz/pipeline": ("pipeline", pipeline),
+        "/metrics": ("metrics", metrics.metrics_view),
+    }
 
 
 class ProbeMiddleware:
@@ -206,4 +214,3 @@ class ProbeMiddleware:
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
         return view(request)
-

@@ -4,6 +4,7 @@ Masking happens twice: on the values before they are serialised (so a NIK passed
 `extra` becomes a masked *string* and the line stays valid JSON), and on the finished line, which
 also covers tracebacks and whatever a custom object's str() produced.
 """
+
 from __future__ import annotations
 
 import logging

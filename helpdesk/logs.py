@@ -1,4 +1,5 @@
 """Log formatting that never lets a NIK or KK number out: every 16-digit run is masked."""
+
 import logging
 
 from citizens.nik import scrub

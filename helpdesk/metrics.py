@@ -22,6 +22,7 @@ Access: with METRICS_TOKEN set, a scraper sends `Authorization: Bearer <token>`.
 /metrics answers only a direct connection from the loopback address (no forwarding headers), so
 a reverse proxy on the same host cannot publish it by accident.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -53,10 +54,14 @@ prometheus_client.disable_created_metrics()
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 LATENCY_BUCKETS_SECONDS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-HTTP_REQUESTS = Counter("sinkron_http_requests", "HTTP requests answered, by view, method and status.",
-                        ["view", "method", "status"])
-HTTP_LATENCY = Histogram("sinkron_http_request_duration_seconds", "Time to answer an HTTP request, by view.",
-                         ["view", "method"])
+HTTP_REQUESTS = Counter(
+    "sinkron_http_requests",
+    "HTTP requests answered, by view, method and status.",
+    ["view", "method", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "sinkron_http_request_duration_seconds", "Time to answer an HTTP request, by view.", ["view", "method"]
+)
 
 
 def view_label(request) -> str:
@@ -95,7 +100,9 @@ class PipelineCollector:
 
     def collect(self):
         families, database_up = self._read()
-        up = GaugeMetricFamily("sinkron_metrics_database_up", "1 if the database figures below could be read.")
+        up = GaugeMetricFamily(
+            "sinkron_metrics_database_up", "1 if the database figures below could be read."
+        )
         up.add_metric([], database_up)
         yield up
         yield from families
@@ -133,30 +140,47 @@ class PipelineCollector:
         yield tickets
 
         # One pass over the outbox for the states, the SLA breaches now and ever.
-        by_state = {row["state"]: row for row in SyncJob.objects.order_by().values("state").annotate(
-            n=Count("id"), breached=Count("id", filter=Q(sla_due_at__lt=now)),
-            ever_breached=Count("id", filter=Q(escalated_at__isnull=False)))}
+        by_state = {
+            row["state"]: row
+            for row in SyncJob.objects.order_by()
+            .values("state")
+            .annotate(
+                n=Count("id"),
+                breached=Count("id", filter=Q(sla_due_at__lt=now)),
+                ever_breached=Count("id", filter=Q(escalated_at__isnull=False)),
+            )
+        }
         jobs = GaugeMetricFamily("sinkron_sync_jobs", "Outbox jobs by state.", labels=["state"])
         for state in SyncJob.State.values:
             jobs.add_metric([state], by_state.get(state, {}).get("n", 0))
         yield jobs
 
         pipeline = sync_health.pipeline_status(now)
-        yield GaugeMetricFamily("sinkron_sync_jobs_due", "Active jobs due now and held by no worker.",
-                                value=pipeline.due_jobs)
-        yield GaugeMetricFamily("sinkron_sync_oldest_due_age_seconds",
-                                "How long the oldest due job has waited (0 when none is due).",
-                                value=round(pipeline.oldest_due_seconds or 0.0, 3))
+        yield GaugeMetricFamily(
+            "sinkron_sync_jobs_due", "Active jobs due now and held by no worker.", value=pipeline.due_jobs
+        )
+        yield GaugeMetricFamily(
+            "sinkron_sync_oldest_due_age_seconds",
+            "How long the oldest due job has waited (0 when none is due).",
+            value=round(pipeline.oldest_due_seconds or 0.0, 3),
+        )
         if pipeline.last_progress_seconds is not None:
-            yield GaugeMetricFamily("sinkron_sync_last_progress_age_seconds",
-                                    "Seconds since a worker last finished a registry call.",
-                                    value=round(pipeline.last_progress_seconds, 3))
+            yield GaugeMetricFamily(
+                "sinkron_sync_last_progress_age_seconds",
+                "Seconds since a worker last finished a registry call.",
+                value=round(pipeline.last_progress_seconds, 3),
+            )
         if pipeline.last_sweep_seconds is not None:
-            yield GaugeMetricFamily("sinkron_sync_last_sweep_age_seconds",
-                                    "Seconds since beat's sweeper last finished.",
-                                    value=round(pipeline.last_sweep_seconds, 3))
-        checks = GaugeMetricFamily("sinkron_sync_pipeline_check_ok",
-                                   "1 if the pipeline check passes (see /healthz/pipeline).", labels=["check"])
+            yield GaugeMetricFamily(
+                "sinkron_sync_last_sweep_age_seconds",
+                "Seconds since beat's sweeper last finished.",
+                value=round(pipeline.last_sweep_seconds, 3),
+            )
+        checks = GaugeMetricFamily(
+            "sinkron_sync_pipeline_check_ok",
+            "1 if the pipeline check passes (see /healthz/pipeline).",
+            labels=["check"],
+        )
         for name, value in pipeline.checks.items():
             checks.add_metric([name], 1 if value == "ok" else 0)
         yield checks
@@ -166,42 +190,59 @@ class PipelineCollector:
         attempts = GaugeMetricFamily(
             "sinkron_sync_attempts_window",
             f"Registry calls (pushes, checks, expedites) in the last {window} s, by operation and outcome.",
-            labels=["operation", "outcome"])
+            labels=["operation", "outcome"],
+        )
         for operation, outcome, n in recent.values_list("operation", "outcome").annotate(n=Count("id")):
             attempts.add_metric([operation, outcome], n)
         yield attempts
 
-        buckets = {f"le_{i}": Count("id", filter=Q(latency_ms__lte=int(bound * 1000)))
-                   for i, bound in enumerate(LATENCY_BUCKETS_SECONDS)}
+        buckets = {
+            f"le_{i}": Count("id", filter=Q(latency_ms__lte=int(bound * 1000)))
+            for i, bound in enumerate(LATENCY_BUCKETS_SECONDS)
+        }
         latency = GaugeHistogramMetricFamily(
             "sinkron_sync_attempt_latency_seconds",
-            f"Latency of the registry calls made in the last {window} s, by operation.", labels=["operation"])
-        rows = (recent.filter(latency_ms__isnull=False).values("operation")
-                .annotate(n=Count("id"), total_ms=Sum("latency_ms"), **buckets))
+            f"Latency of the registry calls made in the last {window} s, by operation.",
+            labels=["operation"],
+        )
+        rows = (
+            recent.filter(latency_ms__isnull=False)
+            .values("operation")
+            .annotate(n=Count("id"), total_ms=Sum("latency_ms"), **buckets)
+        )
         for row in rows:
             latency.add_metric(
                 [row["operation"]],
                 [(str(bound), row[f"le_{i}"]) for i, bound in enumerate(LATENCY_BUCKETS_SECONDS)]
                 + [("+Inf", row["n"])],
-                gsum_value=(row["total_ms"] or 0) / 1000)
+                gsum_value=(row["total_ms"] or 0) / 1000,
+            )
         yield latency
 
         yield GaugeMetricFamily(
-            "sinkron_sla_breached_jobs", "Jobs accepted by the centre, past their SLA and not verified yet.",
-            value=by_state.get(SyncJob.State.ACCEPTED, {}).get("breached", 0))
+            "sinkron_sla_breached_jobs",
+            "Jobs accepted by the centre, past their SLA and not verified yet.",
+            value=by_state.get(SyncJob.State.ACCEPTED, {}).get("breached", 0),
+        )
         breaches = CounterMetricFamily("sinkron_sla_breaches", "Jobs that ever passed their SLA unverified.")
         breaches.add_metric([], sum(row["ever_breached"] for row in by_state.values()))
         yield breaches
         escalations = CounterMetricFamily(
-            "sinkron_ticket_escalations", "Tickets moved to escalated (SLA passed or pushes kept failing).")
-        escalations.add_metric([], TicketEvent.objects.filter(
-            kind=TicketEvent.Kind.STATUS, to_status=Status.ESCALATED).count())
+            "sinkron_ticket_escalations", "Tickets moved to escalated (SLA passed or pushes kept failing)."
+        )
+        escalations.add_metric(
+            [], TicketEvent.objects.filter(kind=TicketEvent.Kind.STATUS, to_status=Status.ESCALATED).count()
+        )
         yield escalations
 
-        notifications = GaugeMetricFamily("sinkron_notifications", "Notifications to citizens by status and channel.",
-                                          labels=["status", "channel"])
-        for status, channel, n in (Notification.objects.order_by().values_list("status", "channel")
-                                   .annotate(n=Count("id"))):
+        notifications = GaugeMetricFamily(
+            "sinkron_notifications",
+            "Notifications to citizens by status and channel.",
+            labels=["status", "channel"],
+        )
+        for status, channel, n in (
+            Notification.objects.order_by().values_list("status", "channel").annotate(n=Count("id"))
+        ):
             notifications.add_metric([status, channel], n)
         yield notifications
 
@@ -212,8 +253,9 @@ class PipelineCollector:
             state = registry.default_breaker().state()
         except Exception:  # noqa: BLE001 - the cache (Redis) is down
             return
-        breaker = GaugeMetricFamily("sinkron_registry_circuit_open",
-                                    "1 while the registry client's circuit breaker is open.")
+        breaker = GaugeMetricFamily(
+            "sinkron_registry_circuit_open", "1 while the registry client's circuit breaker is open."
+        )
         breaker.add_metric([], 1 if state == "open" else 0)
         yield breaker
 
@@ -255,7 +297,8 @@ def scrape_allowed(request) -> bool:
         scheme, _, given = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
     return _is_loopback(request.META.get("REMOTE_ADDR")) and not any(
-        request.META.get(header) for header in _FORWARDING_HEADERS)
+        request.META.get(header) for header in _FORWARDING_HEADERS
+    )
 
 
 def metrics_view(request):

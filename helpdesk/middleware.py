@@ -1,4 +1,5 @@
 """Request middleware of the project."""
+
 from django.conf import settings
 from django.utils import timezone
 

@@ -1,4 +1,5 @@
 """The few tables the project package owns: daily snapshots for the dashboard's history."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,5 +22,7 @@ class DailyStatusCount(models.Model):
     class Meta:
         verbose_name = _("rekap status harian")
         verbose_name_plural = _("rekap status harian")
-        constraints = [models.UniqueConstraint(fields=["office", "day", "status"], name="one_count_per_day_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "day", "status"], name="one_count_per_day_status")
+        ]
         indexes = [models.Index(fields=["office", "day"], name="dailycount_office_day")]

@@ -8,6 +8,7 @@
   it in the worker (a task published outside any request gets its own task id, which the tasks it
   publishes in turn inherit); task_postrun puts the previous value back.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -98,9 +99,18 @@ class RequestIdMiddleware:
             quiet = getattr(request, "ops_endpoint", None) and response.status_code < 300
             access_logger.log(
                 logging.DEBUG if quiet else logging.INFO,
-                "%s %s %s %.0fms", request.method, request.path, response.status_code, duration_ms,
-                extra={"method": request.method, "path": request.path, "view": view_name(request),
-                       "status": response.status_code, "duration_ms": round(duration_ms, 1)},
+                "%s %s %s %.0fms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "view": view_name(request),
+                    "status": response.status_code,
+                    "duration_ms": round(duration_ms, 1),
+                },
             )
             return response
         finally:
@@ -163,7 +173,8 @@ def connect_celery_signals() -> None:
 
     signals.setup_logging.connect(keep_django_logging, weak=False, dispatch_uid="helpdesk.requestid.logging")
 
-    signals.before_task_publish.connect(add_request_id_header, weak=False,
-                                        dispatch_uid="helpdesk.requestid.publish")
+    signals.before_task_publish.connect(
+        add_request_id_header, weak=False, dispatch_uid="helpdesk.requestid.publish"
+    )
     signals.task_prerun.connect(restore_request_id, weak=False, dispatch_uid="helpdesk.requestid.prerun")
     signals.task_postrun.connect(clear_request_id, weak=False, dispatch_uid="helpdesk.requestid.postrun")

@@ -25,6 +25,7 @@ opened meanwhile keeps its citizen. Idempotent: a purged citizen is no candidate
 that writes is audited with its counts. Called by `manage.py purge_personal_data` and by the Celery
 task helpdesk.tasks.purge_personal_data (daily).
 """
+
 import datetime as dt
 import logging
 import secrets
@@ -101,34 +102,44 @@ def purgeable_citizens(cutoff: dt.datetime) -> QuerySet:
     """
     kept = kept_tickets(cutoff).filter(citizen=OuterRef("pk"))
     has_ticket = Ticket.objects.filter(citizen=OuterRef("pk"))
-    return (Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX)
-            .filter(~Exists(kept))
-            .filter(Exists(has_ticket) | Q(created_at__lt=cutoff)))
+    return (
+        Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX)
+        .filter(~Exists(kept))
+        .filter(Exists(has_ticket) | Q(created_at__lt=cutoff))
+    )
 
 
 def _free_text_events(tickets: QuerySet) -> QuerySet:
-    return (TicketEvent.objects.filter(ticket__in=tickets)
-            .filter(Q(kind__in=FREE_TEXT_KINDS) | Q(kind=TicketEvent.Kind.STATUS, actor__isnull=False))
-            .exclude(message=ERASED))
+    return (
+        TicketEvent.objects.filter(ticket__in=tickets)
+        .filter(Q(kind__in=FREE_TEXT_KINDS) | Q(kind=TicketEvent.Kind.STATUS, actor__isnull=False))
+        .exclude(message=ERASED)
+    )
 
 
 def _orphaned_cards(citizen_ids, remaining_citizens: QuerySet) -> QuerySet:
     """Family cards of `citizen_ids` that no citizen in `remaining_citizens` refers to."""
     referenced = Q(members__in=citizen_ids) | Q(memberships__citizen__in=citizen_ids)
-    still_used = (Q(Exists(remaining_citizens.filter(family_card=OuterRef("pk"))))
-                  | Q(Exists(FamilyMembership.objects.filter(family_card=OuterRef("pk"),
-                                                             citizen__in=remaining_citizens))))
+    still_used = Q(Exists(remaining_citizens.filter(family_card=OuterRef("pk")))) | Q(
+        Exists(FamilyMembership.objects.filter(family_card=OuterRef("pk"), citizen__in=remaining_citizens))
+    )
     ids = FamilyCard.objects.filter(referenced).values("pk")
-    return (FamilyCard.objects.filter(pk__in=ids).exclude(kk_digest__startswith=PURGED_PREFIX)
-            .exclude(still_used))
+    return (
+        FamilyCard.objects.filter(pk__in=ids).exclude(kk_digest__startswith=PURGED_PREFIX).exclude(still_used)
+    )
 
 
 # --- the purge -----------------------------------------------------------------------------------
 
 
-def purge_personal_data(*, dry_run: bool = False, now: dt.datetime | None = None,
-                        batch_size: int = BATCH_SIZE, time_budget: float | None = None,
-                        actor_label: str = "retensi") -> PurgeReport:
+def purge_personal_data(
+    *,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+    time_budget: float | None = None,
+    actor_label: str = "retensi",
+) -> PurgeReport:
     """Erase the personal data past retention; return the counts. A dry run only counts.
 
     `time_budget` (seconds) stops between batches once spent; the report then says complete=False
@@ -145,16 +156,23 @@ def purge_personal_data(*, dry_run: bool = False, now: dt.datetime | None = None
             if time_budget is not None and time.monotonic() - started > time_budget:
                 report.complete = False
                 break
-            ids = list(purgeable_citizens(cutoff).filter(pk__gt=last_pk).order_by("pk")
-                       .values_list("pk", flat=True)[:batch_size])
+            ids = list(
+                purgeable_citizens(cutoff)
+                .filter(pk__gt=last_pk)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
             if not ids:
                 break
             last_pk = ids[-1]
             report.add(_purge_batch(ids, cutoff))
     finally:
-        audit.record(action="retention_purge", actor_label=actor_label, object_type="system",
-                     details={**report.as_dict(), "retention_days": retention_days(),
-                              "cutoff": cutoff.isoformat()})
+        audit.record(
+            action="retention_purge",
+            actor_label=actor_label,
+            object_type="system",
+            details={**report.as_dict(), "retention_days": retention_days(), "cutoff": cutoff.isoformat()},
+        )
     logger.info("retention purge: %s", report.as_dict())
     return report
 
@@ -171,20 +189,28 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
     tickets = Ticket.objects.filter(citizen__in=ids)
     report.events = _free_text_events(tickets).update(message=ERASED)
     report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}")
-    report.notifications = (Notification.objects.filter(ticket__in=tickets)
-                            .update(recipient_hint="", last_error=""))
-    report.tickets = tickets.update(kk_number="", kk_number_old="", kk_last4="", description="",
-                                    outcome_note="")
+    report.notifications = Notification.objects.filter(ticket__in=tickets).update(
+        recipient_hint="", last_error=""
+    )
+    report.tickets = tickets.update(
+        kk_number="", kk_number_old="", kk_last4="", description="", outcome_note=""
+    )
     report.corrections = DataCorrection.objects.filter(citizen__in=ids).update(reason=ERASED)
     report.citizens = Citizen.objects.filter(pk__in=ids).update(
-        nik="", nik_last4="", phone="", email="", full_name=ERASED, birth_date=TruncYear("birth_date"))
+        nik="", nik_last4="", phone="", email="", full_name=ERASED, birth_date=TruncYear("birth_date")
+    )
     for pk in ids:  # a random digest per row: unique, and matching no NIK
         Citizen.objects.filter(pk=pk).update(nik_digest=PURGED_PREFIX + secrets.token_hex(28))
     remaining = Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX)
     cards = list(_orphaned_cards(ids, remaining).select_for_update().values_list("pk", flat=True))
     for pk in cards:
-        FamilyCard.objects.filter(pk=pk).update(kk_number="", kk_last4="", head_name="", address="",
-                                                kk_digest=PURGED_PREFIX + secrets.token_hex(28))
+        FamilyCard.objects.filter(pk=pk).update(
+            kk_number="",
+            kk_last4="",
+            head_name="",
+            address="",
+            kk_digest=PURGED_PREFIX + secrets.token_hex(28),
+        )
     report.family_cards = len(cards)
     return report
 
@@ -195,7 +221,8 @@ def _count(cutoff: dt.datetime) -> PurgeReport:
     tickets = Ticket.objects.filter(citizen__in=citizens)
     remaining = Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX).exclude(pk__in=citizens)
     return PurgeReport(
-        citizens=citizens.count(), tickets=tickets.count(),
+        citizens=citizens.count(),
+        tickets=tickets.count(),
         family_cards=_orphaned_cards(citizens, remaining).count(),
         events=_free_text_events(tickets).count(),
         sync_jobs=SyncJob.objects.filter(ticket__in=tickets).count(),

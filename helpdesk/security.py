@@ -2,6 +2,7 @@
 
 Settings live in the "Security and privacy hardening" block at the end of helpdesk/settings.py.
 """
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -38,9 +39,12 @@ def lockout_response(request, original_response=None, credentials=None):
     """Render the friendly lockout page (429): wait, or ask a supervisor or admin to unlock."""
     cooloff = settings.AXES_COOLOFF_TIME
     minutes = max(1, round(cooloff.total_seconds() / 60)) if cooloff else None
-    return render(request, "registration/lockout.html",
-                  {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
-                  status=settings.AXES_HTTP_RESPONSE_CODE)
+    return render(
+        request,
+        "registration/lockout.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 # --- two-factor (django-otp, TOTP) ---------------------------------------------------------------
@@ -54,8 +58,11 @@ TWO_FACTOR_NAMESPACE = "twofactor"
 def confirmed_device(user):
     """Return the user's confirmed TOTP device, or None (one query, remembered on the user)."""
     if not hasattr(user, "_sinkron_totp"):
-        user._sinkron_totp = (TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
-                              if user.is_authenticated else None)
+        user._sinkron_totp = (
+            TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+            if user.is_authenticated
+            else None
+        )
     return user._sinkron_totp
 
 
@@ -84,7 +91,11 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
-        if match is None or match.view_name in TWO_FACTOR_EXEMPT_VIEWS or TWO_FACTOR_NAMESPACE in match.namespaces:
+        if (
+            match is None
+            or match.view_name in TWO_FACTOR_EXEMPT_VIEWS
+            or TWO_FACTOR_NAMESPACE in match.namespaces
+        ):
             return None
         if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return None

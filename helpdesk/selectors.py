@@ -3,6 +3,7 @@
 Every function takes the office and the period [start, end) and returns plain data; none loops
 over tickets in Python (the SQLite fallback for percentiles, used by the demo only, is bounded).
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,8 +23,11 @@ from tickets.sla import sla_delta
 from tickets.workflow import OPEN_STATUSES, Status
 
 RESOLVE_BUCKETS = [  # (label, upper bound in hours); the last bucket is open-ended
-    (gettext_lazy("< 6 jam"), 6), (gettext_lazy("6–12 jam"), 12), (gettext_lazy("12–24 jam"), 24),
-    (gettext_lazy("24–48 jam"), 48), (gettext_lazy("> 48 jam"), None),
+    (gettext_lazy("< 6 jam"), 6),
+    (gettext_lazy("6–12 jam"), 12),
+    (gettext_lazy("12–24 jam"), 24),
+    (gettext_lazy("24–48 jam"), 48),
+    (gettext_lazy("> 48 jam"), None),
 ]
 SUCCESS_OUTCOMES = ("accepted", "rejected", "updatestate", "found", "notfound")
 
@@ -69,16 +73,26 @@ def headline(office, period: Period) -> dict:
     opened = tickets.filter(created_at__gte=period.start, created_at__lt=period.end).count()
     resolved = tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
     sla = resolved.filter(sent_at__isnull=False).aggregate(
-        total=Count("id"), within=Count("id", filter=Q(resolved_at__lte=F("sent_at") + sla_delta())))
+        total=Count("id"), within=Count("id", filter=Q(resolved_at__lte=F("sent_at") + sla_delta()))
+    )
     open_now = dict(tickets.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id")))
     rejections = TicketEvent.objects.filter(
-        kind=TicketEvent.Kind.STATUS, to_status=Status.REJECTED, actor__isnull=True,
-        created_at__gte=period.start, created_at__lt=period.end, ticket__office=office).count()
+        kind=TicketEvent.Kind.STATUS,
+        to_status=Status.REJECTED,
+        actor__isnull=True,
+        created_at__gte=period.start,
+        created_at__lt=period.end,
+        ticket__office=office,
+    ).count()
     return {
-        "opened": opened, "resolved": resolved.count(),
-        "sla_total": sla["total"], "sla_within": sla["within"],
+        "opened": opened,
+        "resolved": resolved.count(),
+        "sla_total": sla["total"],
+        "sla_within": sla["within"],
         "sla_percent": round(100 * sla["within"] / sla["total"], 1) if sla["total"] else None,
-        "open_by_status": {status: open_now.get(status, 0) for status in (Status.NEW, Status.SENT, Status.ESCALATED)},
+        "open_by_status": {
+            status: open_now.get(status, 0) for status in (Status.NEW, Status.SENT, Status.ESCALATED)
+        },
         "open_total": sum(open_now.values()),
         "escalations_open": open_now.get(Status.ESCALATED, 0),
         "registry_rejections": rejections,
@@ -88,38 +102,59 @@ def headline(office, period: Period) -> dict:
 
 def _resolve_percentiles(resolved) -> dict:
     if connection.vendor == "postgresql":
-        figures = resolved.aggregate(median=Percentile(_time_to_resolve(), 0.5, output_field=DurationField()),
-                                     p90=Percentile(_time_to_resolve(), 0.9, output_field=DurationField()))
+        figures = resolved.aggregate(
+            median=Percentile(_time_to_resolve(), 0.5, output_field=DurationField()),
+            p90=Percentile(_time_to_resolve(), 0.9, output_field=DurationField()),
+        )
         return {"median_to_resolve": figures["median"], "p90_to_resolve": figures["p90"]}
     # SQLite (the `make run` demo) has no PERCENTILE_CONT: sort a bounded sample instead.
-    durations = sorted(d for d in resolved.annotate(d=_time_to_resolve()).values_list("d", flat=True)[:10_000] if d)
+    durations = sorted(
+        d for d in resolved.annotate(d=_time_to_resolve()).values_list("d", flat=True)[:10_000] if d
+    )
     if not durations:
         return {"median_to_resolve": None, "p90_to_resolve": None}
-    return {"median_to_resolve": durations[len(durations) // 2],
-            "p90_to_resolve": durations[min(len(durations) - 1, int(len(durations) * 0.9))]}
+    return {
+        "median_to_resolve": durations[len(durations) // 2],
+        "p90_to_resolve": durations[min(len(durations) - 1, int(len(durations) * 0.9))],
+    }
 
 
 def daily_flow(office, period: Period) -> dict:
     """Return tickets opened and resolved per day of the period."""
     zone = ZoneInfo(settings.TIME_ZONE)
     tickets = Ticket.objects.filter(office=office)
-    opened = dict(tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
-                  .annotate(day=TruncDate("created_at", tzinfo=zone)).values_list("day").annotate(n=Count("id")))
-    resolved = dict(tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
-                    .annotate(day=TruncDate("resolved_at", tzinfo=zone)).values_list("day").annotate(n=Count("id")))
+    opened = dict(
+        tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values_list("day")
+        .annotate(n=Count("id"))
+    )
+    resolved = dict(
+        tickets.filter(resolved_at__gte=period.start, resolved_at__lt=period.end)
+        .annotate(day=TruncDate("resolved_at", tzinfo=zone))
+        .values_list("day")
+        .annotate(n=Count("id"))
+    )
     days = period.days()
-    return {"labels": [d.strftime("%d/%m") for d in days], "opened": [opened.get(d, 0) for d in days],
-            "resolved": [resolved.get(d, 0) for d in days]}
+    return {
+        "labels": [d.strftime("%d/%m") for d in days],
+        "opened": [opened.get(d, 0) for d in days],
+        "resolved": [resolved.get(d, 0) for d in days],
+    }
 
 
 def status_history(office, period: Period) -> dict:
     """Return open tickets by status per day: nightly snapshots, and today counted live."""
-    rows = DailyStatusCount.objects.filter(office=office, day__gte=period.start.date(), day__lt=period.end.date(),
-                                           status__in=OPEN_STATUSES).values_list("day", "status", "count")
+    rows = DailyStatusCount.objects.filter(
+        office=office, day__gte=period.start.date(), day__lt=period.end.date(), status__in=OPEN_STATUSES
+    ).values_list("day", "status", "count")
     counts = {(day, status): count for day, status, count in rows}
     today = timezone.localdate()
-    live = dict(Ticket.objects.filter(office=office, status__in=OPEN_STATUSES).values_list("status")
-                .annotate(n=Count("id")))
+    live = dict(
+        Ticket.objects.filter(office=office, status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
     days = [d for d in period.days() if d <= today]
     series = {}
     for status in (Status.NEW, Status.SENT, Status.ESCALATED):
@@ -157,12 +192,23 @@ def resolve_distribution(office, period: Period) -> list[tuple[str, int]]:
 def workload(office, period: Period) -> list[dict]:
     """Return, per assignee, the tickets open now and those opened in the period."""
     in_period = Q(created_at__gte=period.start, created_at__lt=period.end)
-    rows = (Ticket.objects.filter(office=office).filter(Q(status__in=OPEN_STATUSES) | in_period)
-            .values("assignee__username", "assignee__first_name", "assignee__last_name")
-            .annotate(open=Count("id", filter=Q(status__in=OPEN_STATUSES)), opened=Count("id", filter=in_period))
-            .order_by("-open", "assignee__username"))
-    return [{"name": " ".join(filter(None, [r["assignee__first_name"], r["assignee__last_name"]]))
-             or r["assignee__username"] or "(belum ada)", "open": r["open"], "opened": r["opened"]} for r in rows]
+    rows = (
+        Ticket.objects.filter(office=office)
+        .filter(Q(status__in=OPEN_STATUSES) | in_period)
+        .values("assignee__username", "assignee__first_name", "assignee__last_name")
+        .annotate(open=Count("id", filter=Q(status__in=OPEN_STATUSES)), opened=Count("id", filter=in_period))
+        .order_by("-open", "assignee__username")
+    )
+    return [
+        {
+            "name": " ".join(filter(None, [r["assignee__first_name"], r["assignee__last_name"]]))
+            or r["assignee__username"]
+            or "(belum ada)",
+            "open": r["open"],
+            "opened": r["opened"],
+        }
+        for r in rows
+    ]
 
 
 def registry_health(office, now: datetime | None = None) -> dict:
@@ -175,8 +221,12 @@ def registry_health(office, now: datetime | None = None) -> dict:
         health[name] = {row["operation"]: row for row in _attempt_figures(attempts)}
     # ORDER BY + LIMIT 1, not MIN(): walking the accepted jobs oldest first (index syncjob_accepted)
     # stops at the office's first one; MIN() made PostgreSQL hash-join every ticket of the office.
-    oldest = (SyncJob.objects.filter(state=SyncJob.State.ACCEPTED, ticket__office=office, accepted_at__isnull=False)
-              .order_by("accepted_at").values_list("accepted_at", flat=True).first())
+    oldest = (
+        SyncJob.objects.filter(state=SyncJob.State.ACCEPTED, ticket__office=office, accepted_at__isnull=False)
+        .order_by("accepted_at")
+        .values_list("accepted_at", flat=True)
+        .first()
+    )
     health["breaker"] = registry.default_breaker().state()
     health["oldest_unverified"] = oldest
     return health

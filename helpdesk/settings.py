@@ -3,6 +3,7 @@
 `SINKRON_ENV=production` turns the defaults strict: secrets must be set, DEBUG is off, cookies are
 secure. Nothing here reads a value at import time from anywhere but the environment and `var/`.
 """
+
 from pathlib import Path
 
 import dj_database_url
@@ -195,8 +196,10 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("out", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_BROKER_DIR / "out"), "data_folder_out": str(_BROKER_DIR / "out"),
-        "processed_folder": str(_BROKER_DIR / "processed"), "store_processed": False,
+        "data_folder_in": str(_BROKER_DIR / "out"),
+        "data_folder_out": str(_BROKER_DIR / "out"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "store_processed": False,
         "control_folder": str(_BROKER_DIR / "control"),
         "polling_interval": 0.05,  # the default (1 s) handles ~2 messages/s
     }
@@ -205,8 +208,13 @@ else:
     # A down Redis must not hold a clerk's save for seconds: the nudge gives up fast (the sweeper
     # finds the job in the database anyway).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": 3600, "socket_connect_timeout": 1, "socket_timeout": 5,
-        "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5,
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 5,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 1.0)
@@ -230,13 +238,20 @@ CELERY_TIMEZONE = TIME_ZONE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"()": "helpdesk.logs.ScrubbingFormatter",
-                             "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "helpdesk.logs.ScrubbingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # httpx logs every request URL at INFO, and the registry's URLs carry the NIK.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
-                "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sinkron-demo")
@@ -264,13 +279,24 @@ NOTIFY_EMAIL_FROM = env_str("NOTIFY_EMAIL_FROM", "")
 NOTIFY_REDRIVE_SECONDS = env_float("NOTIFY_REDRIVE_SECONDS", 60)
 
 CELERY_BEAT_SCHEDULE = {
-    "sync-sweep": {"task": "sync.tasks.sweep", "schedule": SYNC_SWEEP_SECONDS, "options": {"expires": SYNC_SWEEP_SECONDS}},
+    "sync-sweep": {
+        "task": "sync.tasks.sweep",
+        "schedule": SYNC_SWEEP_SECONDS,
+        "options": {"expires": SYNC_SWEEP_SECONDS},
+    },
     # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
     "status-snapshot": {"task": "helpdesk.tasks.snapshot_status_counts", "schedule": 3600},
-    "notifications-redrive": {"task": "notifications.tasks.redrive", "schedule": NOTIFY_REDRIVE_SECONDS,
-                              "options": {"expires": NOTIFY_REDRIVE_SECONDS}},
+    "notifications-redrive": {
+        "task": "notifications.tasks.redrive",
+        "schedule": NOTIFY_REDRIVE_SECONDS,
+        "options": {"expires": NOTIFY_REDRIVE_SECONDS},
+    },
     # UU PDP retention: erase personal data RETENTION_DAYS after a final status (helpdesk/retention.py).
-    "families-import-sweep": {"task": "families.tasks.sweep_imports", "schedule": 60, "options": {"expires": 60}},
+    "families-import-sweep": {
+        "task": "families.tasks.sweep_imports",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
     "retention-purge": {"task": "helpdesk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
 }
 RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
@@ -293,10 +319,16 @@ def _insert_after(anchor: str, *middleware: str) -> None:
     MIDDLEWARE[index:index] = middleware
 
 
-_insert_after("django.middleware.security.SecurityMiddleware",
-              "csp.middleware.CSPMiddleware", "helpdesk.security.PermissionsPolicyMiddleware")
-_insert_after("django.contrib.auth.middleware.AuthenticationMiddleware",
-              "django_otp.middleware.OTPMiddleware", "helpdesk.security.TwoFactorMiddleware")
+_insert_after(
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "helpdesk.security.PermissionsPolicyMiddleware",
+)
+_insert_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "helpdesk.security.TwoFactorMiddleware",
+)
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 
 # Lockout after LOGIN_FAILURE_LIMIT wrong passwords for one username *from one address*: an
@@ -335,8 +367,19 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [_NONE],
     },
 }
-PERMISSIONS_POLICY_DISABLED = ["accelerometer", "autoplay", "camera", "display-capture", "geolocation",
-                               "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb"]
+PERMISSIONS_POLICY_DISABLED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "usb",
+]
 
 # --- Operations (issue 10): probes, metrics, request ids, JSON logs ------------------------------
 # /healthz, /readyz, /healthz/pipeline and /metrics are answered by helpdesk.health.ProbeMiddleware
@@ -363,12 +406,22 @@ LOGGING = {
     **LOGGING,
     "filters": {"request_id": {"()": "helpdesk.requestid.RequestIdFilter"}},
     "formatters": {
-        "text": {"()": "helpdesk.logs.ScrubbingFormatter",
-                 "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "helpdesk.logs.ScrubbingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "helpdesk.jsonlog.ScrubbingJsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
-                             "formatter": "json" if LOG_FORMAT == "json" else "text"}},
-    "loggers": {**LOGGING["loggers"], "django": {"handlers": [], "level": "INFO"},
-                "django.server": {"handlers": [], "level": "INFO"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
+    "loggers": {
+        **LOGGING["loggers"],
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO"},
+    },
 }

@@ -3,6 +3,7 @@
 Supervisors look a person up by NIK (POST; never in a URL), then work on /subjek/<id>/. Every view
 and export of the record is itself recorded as an access, and corrections name the fields changed.
 """
+
 import json
 
 from django import forms
@@ -28,8 +29,11 @@ app_name = "subject_access"
 
 
 class LookupForm(forms.Form):
-    nik = forms.CharField(label=gettext_lazy("NIK"), max_length=40, widget=forms.TextInput(
-        attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    nik = forms.CharField(
+        label=gettext_lazy("NIK"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
     def clean_nik(self):
         try:
@@ -40,7 +44,9 @@ class LookupForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Nama Lengkap"), max_length=150)
-    birth_date = forms.DateField(label=gettext_lazy("Tanggal Lahir"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=gettext_lazy("Tanggal Lahir"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     sex = forms.ChoiceField(label=gettext_lazy("Jenis Kelamin"), choices=Sex.choices)
     phone = forms.CharField(label=gettext_lazy("No. HP/WA"), max_length=30, required=False)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
@@ -75,31 +81,95 @@ def subject_record(citizen: Citizen) -> dict:
     """Return everything held about `citizen`, as plain data (a fixed number of queries)."""
     tickets = list(Ticket.objects.filter(citizen=citizen).select_related("office").order_by("created_at"))
     ticket_codes = {t.pk: t.display_code for t in tickets}
-    events = TicketEvent.objects.filter(ticket__citizen=citizen).select_related("actor").order_by("created_at", "id")
-    attempts = SyncAttempt.objects.filter(job__ticket__citizen=citizen).select_related("job").order_by("created_at")
+    events = (
+        TicketEvent.objects.filter(ticket__citizen=citizen)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    attempts = (
+        SyncAttempt.objects.filter(job__ticket__citizen=citizen).select_related("job").order_by("created_at")
+    )
     notifications = Notification.objects.filter(ticket__citizen=citizen).order_by("created_at")
     return {
-        "citizen": {"nik": citizen.nik, "full_name": citizen.full_name, "birth_date": citizen.birth_date.isoformat(),
-                    "sex": citizen.sex, "phone": citizen.phone, "email": citizen.email,
-                    "created_at": citizen.created_at.isoformat(), "updated_at": citizen.updated_at.isoformat()},
-        "family_cards": [{"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at.isoformat()}
-                         for m in citizen.memberships.select_related("family_card")],
-        "tickets": [{"code": t.display_code, "office": t.office.name, "category": t.get_category_display(),
-                     "service": t.get_service_display(), "status": t.get_status_display(),
-                     "kk_number": t.kk_number, "kk_number_old": t.kk_number_old, "description": t.description,
-                     "created_at": t.created_at.isoformat(), "resolved_at": _iso(t.resolved_at)} for t in tickets],
-        "timeline": [{"ticket": ticket_codes[e.ticket_id], "at": e.created_at.isoformat(), "by": e.actor_label,
-                      "what": e.get_kind_display(), "status": e.to_status, "message": e.message} for e in events],
-        "sync_attempts": [{"ticket": ticket_codes[a.job.ticket_id], "at": a.created_at.isoformat(),
-                           "operation": a.operation, "outcome": a.outcome, "status_code": a.status_code}
-                          for a in attempts],
-        "notifications": [{"ticket": ticket_codes[n.ticket_id], "kind": n.kind, "channel": n.channel,
-                           "to": n.recipient_hint, "status": n.status, "at": n.created_at.isoformat()}
-                          for n in notifications],
-        "accesses": [{"at": a.created_at.isoformat(), "by": a.viewer.get_username(), "purpose": a.purpose,
-                      "ip": a.ip_address} for a in citizen.accesses.select_related("viewer")],
-        "corrections": [{"at": c.created_at.isoformat(), "by": c.actor.get_username(), "fields": c.fields,
-                         "reason": c.reason} for c in citizen.corrections.select_related("actor")],
+        "citizen": {
+            "nik": citizen.nik,
+            "full_name": citizen.full_name,
+            "birth_date": citizen.birth_date.isoformat(),
+            "sex": citizen.sex,
+            "phone": citizen.phone,
+            "email": citizen.email,
+            "created_at": citizen.created_at.isoformat(),
+            "updated_at": citizen.updated_at.isoformat(),
+        },
+        "family_cards": [
+            {"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at.isoformat()}
+            for m in citizen.memberships.select_related("family_card")
+        ],
+        "tickets": [
+            {
+                "code": t.display_code,
+                "office": t.office.name,
+                "category": t.get_category_display(),
+                "service": t.get_service_display(),
+                "status": t.get_status_display(),
+                "kk_number": t.kk_number,
+                "kk_number_old": t.kk_number_old,
+                "description": t.description,
+                "created_at": t.created_at.isoformat(),
+                "resolved_at": _iso(t.resolved_at),
+            }
+            for t in tickets
+        ],
+        "timeline": [
+            {
+                "ticket": ticket_codes[e.ticket_id],
+                "at": e.created_at.isoformat(),
+                "by": e.actor_label,
+                "what": e.get_kind_display(),
+                "status": e.to_status,
+                "message": e.message,
+            }
+            for e in events
+        ],
+        "sync_attempts": [
+            {
+                "ticket": ticket_codes[a.job.ticket_id],
+                "at": a.created_at.isoformat(),
+                "operation": a.operation,
+                "outcome": a.outcome,
+                "status_code": a.status_code,
+            }
+            for a in attempts
+        ],
+        "notifications": [
+            {
+                "ticket": ticket_codes[n.ticket_id],
+                "kind": n.kind,
+                "channel": n.channel,
+                "to": n.recipient_hint,
+                "status": n.status,
+                "at": n.created_at.isoformat(),
+            }
+            for n in notifications
+        ],
+        "accesses": [
+            {
+                "at": a.created_at.isoformat(),
+                "by": a.viewer.get_username(),
+                "purpose": a.purpose,
+                "ip": a.ip_address,
+            }
+            for a in citizen.accesses.select_related("viewer")
+        ],
+        "corrections": [
+            {
+                "at": c.created_at.isoformat(),
+                "by": c.actor.get_username(),
+                "fields": c.fields,
+                "reason": c.reason,
+            }
+            for c in citizen.corrections.select_related("actor")
+        ],
     }
 
 
@@ -132,32 +202,51 @@ def lookup(request):
 @require_http_methods(["GET", "POST"])
 def detail(request, pk):
     citizen = _citizen_for(request.user, pk)
-    form = CorrectionForm(request.POST or None, initial={
-        "full_name": citizen.full_name, "birth_date": citizen.birth_date, "sex": citizen.sex,
-        "phone": citizen.phone, "email": citizen.email})
+    form = CorrectionForm(
+        request.POST or None,
+        initial={
+            "full_name": citizen.full_name,
+            "birth_date": citizen.birth_date,
+            "sex": citizen.sex,
+            "phone": citizen.phone,
+            "email": citizen.email,
+        },
+    )
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in ("full_name", "birth_date", "sex", "phone", "email")}
-        correction = correct_citizen(citizen=citizen, actor=request.user, changes=changes,
-                                     reason=form.cleaned_data["reason"])
+        changes = {
+            name: form.cleaned_data[name] for name in ("full_name", "birth_date", "sex", "phone", "email")
+        }
+        correction = correct_citizen(
+            citizen=citizen, actor=request.user, changes=changes, reason=form.cleaned_data["reason"]
+        )
         if correction is None:
             form.add_error(None, _("Tidak ada data yang berubah."))
         else:
-            messages.success(request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)})
+            messages.success(
+                request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)}
+            )
             return redirect("subject_access:detail", pk=citizen.pk)
-    record_access(citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request),
-                  action="subject_access")
-    return render(request, "helpdesk/subject_detail.html",
-                  {"citizen": citizen, "record": subject_record(citizen), "form": form})
+    record_access(
+        citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request), action="subject_access"
+    )
+    return render(
+        request,
+        "helpdesk/subject_detail.html",
+        {"citizen": citizen, "record": subject_record(citizen), "form": form},
+    )
 
 
 @supervisor_required
 @require_POST
 def export_json(request, pk):
     citizen = _citizen_for(request.user, pk)
-    record_access(citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request),
-                  action="export")
-    response = HttpResponse(json.dumps(subject_record(citizen), ensure_ascii=False, indent=2),
-                            content_type="application/json; charset=utf-8")
+    record_access(
+        citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request), action="export"
+    )
+    response = HttpResponse(
+        json.dumps(subject_record(citizen), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="sinkron-data-subjek-{citizen.pk}.json"'
     response["Cache-Control"] = "no-store"
     return response

@@ -4,6 +4,7 @@ Counter staff never see these pages (403). helpdesk.security.TwoFactorMiddleware
 verify; these views only enrol and check. A supervisor who already has a device cannot enrol a
 second one before verifying with the first, so a stolen password alone never replaces the phone.
 """
+
 from base64 import b32encode
 
 import segno
@@ -31,10 +32,19 @@ DEVICE_NAME = "Sinkron"
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(label=gettext_lazy("Kode 6 digit dari aplikasi autentikator"), max_length=6,
-                            min_length=6, widget=forms.TextInput(attrs={
-                                "inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True,
-                                "pattern": "[0-9]{6}"}))
+    token = forms.CharField(
+        label=gettext_lazy("Kode 6 digit dari aplikasi autentikator"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "pattern": "[0-9]{6}",
+            }
+        ),
+    )
 
     def clean_token(self):
         token = self.cleaned_data["token"].strip()
@@ -45,8 +55,9 @@ class TokenForm(forms.Form):
 
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -77,8 +88,9 @@ def setup(request):
         if not user.is_verified():
             return redirect("twofactor:verify")
         return render(request, "helpdesk/twofactor_setup.html", {"active": True})
-    device = (TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
-              or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False))
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by(
+        "pk"
+    ).first() or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and _check(form, device):
         device.confirmed = True
@@ -88,11 +100,16 @@ def setup(request):
         messages.success(request, _("Verifikasi dua langkah aktif. Setiap masuk, Anda akan diminta kodenya."))
         return redirect(_next_url(request))
     secret = b32encode(device.bin_key).decode()
-    return render(request, "helpdesk/twofactor_setup.html", {
-        "form": form, "next": _next_url(request),
-        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4),
-        "secret_groups": [secret[i:i + 4] for i in range(0, len(secret), 4)],
-    })
+    return render(
+        request,
+        "helpdesk/twofactor_setup.html",
+        {
+            "form": form,
+            "next": _next_url(request),
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+    )
 
 
 @never_cache

@@ -4,12 +4,13 @@ The environment gives the defaults; the `ControlState` row holds the overrides s
 `/_control/...`. Each process caches the merged state for MOCKREGISTRY_CONTROL_CACHE_SECONDS and
 drops its cache when it writes, so a change is seen by every worker within that time.
 """
+
 from __future__ import annotations
 
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -231,7 +232,7 @@ def _clean_outage_time(field, value, now):
     parsed = _parse_time(value) if isinstance(value, str) else None
     if parsed is None:
         raise ValueError("must be an ISO-8601 date-time or null")
-    return {field: iso(parsed.astimezone(timezone.utc))}
+    return {field: iso(parsed.astimezone(UTC))}
 
 
 def _clean_outage_seconds(field, value, now):
@@ -249,7 +250,7 @@ def _parse_time(value: str | None) -> datetime | None:
     except (TypeError, ValueError):
         return None
     if djtz.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 

@@ -3,8 +3,9 @@
 The mock keeps its own copy of these helpers on purpose: it stands for a system we do not own and
 imports nothing from the Sinkron apps.
 """
+
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -84,5 +85,5 @@ def env_datetime(name: str) -> str | None:
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an ISO-8601 date-time, got {raw!r}") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

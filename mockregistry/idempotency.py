@@ -4,6 +4,7 @@ The primary key of `IdempotencyRecord` is the key itself, so of two simultaneous
 database lets exactly one insert it; the other gets an IntegrityError and reads the winner's row.
 The claim is committed before the work starts, which is what makes "still in flight" visible.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Keep NIK and KK numbers out of log lines: show only their last four digits."""
+
 import logging
 import re
 

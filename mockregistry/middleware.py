@@ -3,6 +3,7 @@
 Faults touch the registry API (`/api/v1/...`) only; `/api/v1/health` and `/_control/...` always
 answer truthfully, so tests and the demo can still see and steer a registry that is "down".
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The mock registry's data: residents as the centre sees them, pushed updates, and its own controls."""
+
 import uuid
 
 from django.db import models

@@ -5,6 +5,7 @@ Format (one resident per object or CSV row; see docs/mockregistry.md):
 JSON may be a list of objects or {"residents": [...]}. CSV needs a header row with those names.
 The KK number is the one the centre holds, i.e. the stale one for a demo mismatch.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,16 +17,46 @@ from mockregistry import validation
 
 # Demo residents of Kudus whose KK at the centre is stale (the family has a newer card).
 BUILTIN_RESIDENTS = [
-    {"nik": "3319014507920003", "kk_number": "3319012003150007", "full_name": "Siti Aminah",
-     "birth_date": "1992-07-05", "sex": "P", "region_code": "33.19.01"},
-    {"nik": "3319021208880001", "kk_number": "3319020511100012", "full_name": "Budi Santoso",
-     "birth_date": "1988-08-12", "sex": "L", "region_code": "33.19.02"},
-    {"nik": "3319035302010004", "kk_number": "3319031709180003", "full_name": "Dewi Lestari",
-     "birth_date": "2001-02-13", "sex": "P", "region_code": "33.19.03"},
-    {"nik": "3319061701750002", "kk_number": "3319060102090021", "full_name": "Ahmad Fauzi",
-     "birth_date": "1975-01-17", "sex": "L", "region_code": "33.19.06"},
-    {"nik": "3319096912000005", "kk_number": "3319091408120009", "full_name": "Nur Hidayah",
-     "birth_date": "2000-12-29", "sex": "P", "region_code": "33.19.09"},
+    {
+        "nik": "3319014507920003",
+        "kk_number": "3319012003150007",
+        "full_name": "Siti Aminah",
+        "birth_date": "1992-07-05",
+        "sex": "P",
+        "region_code": "33.19.01",
+    },
+    {
+        "nik": "3319021208880001",
+        "kk_number": "3319020511100012",
+        "full_name": "Budi Santoso",
+        "birth_date": "1988-08-12",
+        "sex": "L",
+        "region_code": "33.19.02",
+    },
+    {
+        "nik": "3319035302010004",
+        "kk_number": "3319031709180003",
+        "full_name": "Dewi Lestari",
+        "birth_date": "2001-02-13",
+        "sex": "P",
+        "region_code": "33.19.03",
+    },
+    {
+        "nik": "3319061701750002",
+        "kk_number": "3319060102090021",
+        "full_name": "Ahmad Fauzi",
+        "birth_date": "1975-01-17",
+        "sex": "L",
+        "region_code": "33.19.06",
+    },
+    {
+        "nik": "3319096912000005",
+        "kk_number": "3319091408120009",
+        "full_name": "Nur Hidayah",
+        "birth_date": "2000-12-29",
+        "sex": "P",
+        "region_code": "33.19.09",
+    },
 ]
 
 

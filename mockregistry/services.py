@@ -4,6 +4,7 @@ An update's fate (when it is due, whether it is stuck or rejected) is decided on
 accepted, and stored in its row. Applying is lazy: readers call `process_due_updates` before they
 look, so the answer never depends on a background job being up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -215,8 +216,9 @@ _RESIDENT_UPDATE_FIELDS = ["kk_number", "full_name", "birth_date", "sex", "regio
 def _write_resident(payload: dict, *, at: datetime) -> None:
     # One INSERT ... ON CONFLICT DO UPDATE (created_at kept), not a locked read and a write.
     resident = Resident(**_resident_fields(payload), created_at=at, updated_at=at)
-    Resident.objects.bulk_create([resident], update_conflicts=True, unique_fields=["nik"],
-                                 update_fields=_RESIDENT_UPDATE_FIELDS)
+    Resident.objects.bulk_create(
+        [resident], update_conflicts=True, unique_fields=["nik"], update_fields=_RESIDENT_UPDATE_FIELDS
+    )
 
 
 def _resident_fields(record: dict) -> dict:

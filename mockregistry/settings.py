@@ -4,6 +4,7 @@ Every value comes from the environment (see docs/mockregistry.md for the table).
 local development and tests only: this service is a stand-in for the centre and never runs in
 production.
 """
+
 from pathlib import Path
 
 import dj_database_url

@@ -1,4 +1,5 @@
 """Summarise what the registry has seen, for /_control/stats (the numbers the tests assert on)."""
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -2,6 +2,7 @@
 
 Pure Python. Every generated NIK passes `validation.nik_errors`, and NIKs are unique within a run.
 """
+
 from __future__ import annotations
 
 import random
@@ -9,15 +10,24 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 # Kudus (33.19) districts plus a few neighbouring regencies, so the region mix looks real.
-DISTRICTS = (
-    [f"3319{d:02d}" for d in range(1, 10)]
-    + ["332001", "332002", "331801", "332101", "337401"]
-)
+DISTRICTS = [f"3319{d:02d}" for d in range(1, 10)] + ["332001", "332002", "331801", "332101", "337401"]
 MALE_NAMES = ("Agus", "Budi", "Eko", "Joko", "Ahmad", "Slamet", "Wahyu", "Hadi", "Rizky", "Fajar")
 FEMALE_NAMES = ("Siti", "Dewi", "Sri", "Nur", "Rina", "Lestari", "Putri", "Yuliana", "Wulan", "Aminah")
 FAMILY_NAMES = (
-    "Santoso", "Rahayu", "Wibowo", "Kurniawan", "Setiawati", "Hidayat", "Prasetyo", "Susanti",
-    "Nugroho", "Handayani", "Saputra", "Wijayanti", "Firmansyah", "Maharani",
+    "Santoso",
+    "Rahayu",
+    "Wibowo",
+    "Kurniawan",
+    "Setiawati",
+    "Hidayat",
+    "Prasetyo",
+    "Susanti",
+    "Nugroho",
+    "Handayani",
+    "Saputra",
+    "Wijayanti",
+    "Firmansyah",
+    "Maharani",
 )
 OLDEST_BIRTH = date(1945, 1, 1)
 YOUNGEST_BIRTH = date(2008, 12, 31)

@@ -1,4 +1,5 @@
 """Routes of the mock registry: the registry API under /api/v1/, the test controls under /_control/."""
+
 from django.urls import path
 
 from mockregistry import views

@@ -7,6 +7,7 @@ is registered is for the registry's data to say.
 NIK: `PP KK CC DDMMYY SSSS` (women have 40 added to the day). KK: issuing region (6) + recording
 date (6) + family serial (4).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """The registry API (`/api/v1/...`, REGISTRY_TOKEN) and the control API (`/_control/...`,
 MOCKREGISTRY_CONTROL_TOKEN). Thin: they check the request and call services, control and stats.
 """
+
 from __future__ import annotations
 
 import hmac

@@ -1,4 +1,5 @@
 """WSGI entry point of the mock registry: `gunicorn mockregistry.wsgi -b 127.0.0.1:8001 --threads 8`."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -1,4 +1,5 @@
 """Django admin for notifications: view-only (the worker owns every state change)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -10,8 +11,17 @@ from tickets.models import normalize_ticket_code
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "ticket_code", "kind", "channel", "recipient_hint", "status", "attempts",
-                    "sent_at", "last_error")
+    list_display = (
+        "created_at",
+        "ticket_code",
+        "kind",
+        "channel",
+        "recipient_hint",
+        "status",
+        "attempts",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("status", "kind", "channel", "created_at")
     list_select_related = ("ticket",)
     search_fields = ("ticket__code",)

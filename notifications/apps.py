@@ -15,8 +15,10 @@ class NotificationsConfig(AppConfig):
 
         signals.ticket_opened.connect(receivers.notify_opened, dispatch_uid="notifications.notify_opened")
         signals.ticket_status_changed.connect(
-            receivers.notify_status_changed, dispatch_uid="notifications.notify_status_changed")
+            receivers.notify_status_changed, dispatch_uid="notifications.notify_status_changed"
+        )
         # Sent by the public "lost slip" page, which cannot call us (DESIGN.md §2).
         signals.code_resend_requested.connect(
-            receivers.notify_code_resend, dispatch_uid="notifications.notify_code_resend")
+            receivers.notify_code_resend, dispatch_uid="notifications.notify_code_resend"
+        )
         checks.register(check_settings)

@@ -3,6 +3,7 @@
 helpdesk/settings.py may define any of them from the environment; a missing one takes the default
 here, so the app works before the settings module knows about it.
 """
+
 from django.conf import settings
 
 DEFAULTS = {

@@ -5,6 +5,7 @@ phone number or name (UU PDP: a message can reach a recycled number or a shared 
 Every string goes through gettext, so `translation.override("en")` gives English once the
 catalogue has them.
 """
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,8 +20,11 @@ Kind = Notification.Kind
 
 # What to "login again" to, by Ticket.service; the brand names are not translated.
 SERVICE_NAMES = {
-    "sscasn": "SSCASN", "bpjs": "BPJS", "bank": gettext_lazy("layanan bank"),
-    "bansos": gettext_lazy("layanan bansos"), "pemilu": gettext_lazy("layanan Pemilu"),
+    "sscasn": "SSCASN",
+    "bpjs": "BPJS",
+    "bank": gettext_lazy("layanan bank"),
+    "bansos": gettext_lazy("layanan bansos"),
+    "pemilu": gettext_lazy("layanan Pemilu"),
 }
 DOCUMENTS = gettext_lazy("KK asli, KTP-el, dan dokumen pendukung (mis. buku nikah/akta)")
 
@@ -34,16 +38,20 @@ SUBJECTS = {
 TEXTS = {
     Kind.OPENED: gettext_lazy(
         "%(office)s: Pengaduan Anda tercatat dengan kode tiket %(code)s. Data dikirim ke pusat dan "
-        "diproses maks. 1x24 jam. Cek status: %(link)s"),
+        "diproses maks. 1x24 jam. Cek status: %(link)s"
+    ),
     Kind.RESOLVED: gettext_lazy(
         "%(office)s: Data Anda sudah sinkron di pusat. Silakan coba login %(service)s kembali. "
-        "Tiket %(code)s: %(link)s"),
+        "Tiket %(code)s: %(link)s"
+    ),
     Kind.REJECTED: gettext_lazy(
         "%(office)s: Pengaduan %(code)s belum dapat diproses pusat. Mohon datang ke loket dengan membawa "
-        "%(documents)s. Info: %(link)s"),
+        "%(documents)s. Info: %(link)s"
+    ),
     Kind.ESCALATED: gettext_lazy(
         "%(office)s: Mohon maaf, perbaikan data tiket %(code)s melebihi 1x24 jam. Petugas kami sudah "
-        "meneruskannya ke pusat; perkiraan selesai paling lambat 1x24 jam berikutnya. Cek status: %(link)s"),
+        "meneruskannya ke pusat; perkiraan selesai paling lambat 1x24 jam berikutnya. Cek status: %(link)s"
+    ),
     Kind.CODE_RESEND: gettext_lazy("%(office)s: Kode tiket Anda: %(code)s. Cek status: %(link)s"),
 }
 
@@ -62,7 +70,10 @@ def status_link(ticket: Ticket) -> str:
 def compose(kind: str, ticket: Ticket) -> Message:
     """Return the subject and text of a `kind` notification about `ticket`, in the active language."""
     values = {
-        "office": ticket.office.name, "code": ticket.display_code, "link": status_link(ticket),
-        "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"), "documents": DOCUMENTS,
+        "office": ticket.office.name,
+        "code": ticket.display_code,
+        "link": status_link(ticket),
+        "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"),
+        "documents": DOCUMENTS,
     }
     return Message(subject=str(SUBJECTS[kind]) % values, text=str(TEXTS[kind]) % values)

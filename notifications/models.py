@@ -4,6 +4,7 @@ The database is the source of truth (DESIGN.md §4): a receiver inserts the row 
 transaction, a Celery message only nudges a worker, and the redrive task re-publishes whatever is
 due, so a lost message or a gateway outage loses nothing. Rows hold no full phone or address.
 """
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -29,11 +30,13 @@ class Notification(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
     channel = models.CharField(_("kanal"), max_length=20)
-    recipient_hint = models.CharField(_("penerima"), max_length=120, blank=True,
-                                      help_text=_("Disamarkan, mis. +62812****7890."))
+    recipient_hint = models.CharField(
+        _("penerima"), max_length=120, blank=True, help_text=_("Disamarkan, mis. +62812****7890.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(
-        _("percobaan"), default=0, help_text=_("Pengiriman yang dimulai, termasuk yang terputus."))
+        _("percobaan"), default=0, help_text=_("Pengiriman yang dimulai, termasuk yang terputus.")
+    )
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
@@ -59,5 +62,8 @@ class Notification(models.Model):
 
     def is_due(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.is_pending and self.next_attempt_at <= now and (
-            self.claimed_until is None or self.claimed_until < now)
+        return (
+            self.is_pending
+            and self.next_attempt_at <= now
+            and (self.claimed_until is None or self.claimed_until < now)
+        )

@@ -3,6 +3,7 @@
 The receivers only insert a row, inside a savepoint: a failure here costs the citizen a message
 (logged), never the clerk their saved ticket. Sending happens in a worker after the commit.
 """
+
 import logging
 
 from django.db import transaction

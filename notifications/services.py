@@ -6,6 +6,7 @@ inside a staff request. Delivery claims the row with a conditional UPDATE (a lea
 never send the same notification twice. The send happens outside any transaction; the outcome and
 its line on the ticket timeline are written together in one.
 """
+
 import logging
 import random
 from datetime import timedelta
@@ -32,7 +33,9 @@ State = Notification.Status
 # still has that status: an "escalated" retried after the ticket was resolved would tell the
 # citizen the opposite of the truth.
 KIND_OF_STATUS = {
-    Status.RESOLVED: Kind.RESOLVED, Status.REJECTED: Kind.REJECTED, Status.ESCALATED: Kind.ESCALATED,
+    Status.RESOLVED: Kind.RESOLVED,
+    Status.REJECTED: Kind.REJECTED,
+    Status.ESCALATED: Kind.ESCALATED,
 }
 STATUS_OF_KIND = {kind: status for status, kind in KIND_OF_STATUS.items()}
 
@@ -46,8 +49,9 @@ def queue_notification(*, ticket: Ticket, kind: str) -> Notification:
     Call it inside the transaction that changed the ticket, so the row commits or rolls back with it.
     """
     name = configured_channel_name()
-    notification = Notification.objects.create(ticket=ticket, kind=kind, channel=name,
-                                               recipient_hint=_recipient_hint(name, ticket))
+    notification = Notification.objects.create(
+        ticket=ticket, kind=kind, channel=name, recipient_hint=_recipient_hint(name, ticket)
+    )
     transaction.on_commit(partial(_publish, notification.pk))
     return notification
 
@@ -103,8 +107,9 @@ def deliver(notification_id: int, *, now=None) -> str:
     except ChannelError as exc:
         return _send_failed(notification, exc)
     except Exception:  # noqa: BLE001 - a bug in a channel must not leave the row claimed and silent
-        logger.exception("notification %s: unexpected error in channel %s",
-                         notification.pk, notification.channel)
+        logger.exception(
+            "notification %s: unexpected error in channel %s", notification.pk, notification.channel
+        )
         return _send_failed(notification, ChannelError(_("kesalahan sistem")))
     return _sent(notification)
 
@@ -140,10 +145,16 @@ def _sent(notification: Notification) -> str:
 
 def _retry(notification: Notification, error: ChannelError) -> str:
     next_at = timezone.now() + retry_delay(notification.attempts, retry_after=error.retry_after)
-    message = _("Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) belum terkirim, percobaan %(n)s dari "
-                "%(max)s: %(error)s. Dicoba lagi %(when)s WIB.") % {
-        **_words(notification), "n": notification.attempts, "max": setting("NOTIFY_MAX_ATTEMPTS"),
-        "error": error.message, "when": timezone.localtime(next_at).strftime("%d/%m/%Y %H:%M")}
+    message = _(
+        "Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) belum terkirim, percobaan %(n)s dari "
+        "%(max)s: %(error)s. Dicoba lagi %(when)s WIB."
+    ) % {
+        **_words(notification),
+        "n": notification.attempts,
+        "max": setting("NOTIFY_MAX_ATTEMPTS"),
+        "error": error.message,
+        "when": timezone.localtime(next_at).strftime("%d/%m/%Y %H:%M"),
+    }
     return _finish(notification, "retry", message, next_attempt_at=next_at, last_error=error.message)
 
 
@@ -151,7 +162,9 @@ def _failed(notification: Notification, reason: str) -> str:
     reason = reason[:300]
     logger.warning("notification %s (%s) failed: %s", notification.pk, notification.kind, reason)
     message = _("Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) gagal: %(error)s.") % {
-        **_words(notification), "error": reason}
+        **_words(notification),
+        "error": reason,
+    }
     return _finish(notification, "failed", message, status=State.FAILED, last_error=reason)
 
 
@@ -161,22 +174,34 @@ def _cancelled(notification: Notification) -> str:
 
 
 def _words(notification: Notification) -> dict:
-    return {"kind": notification.get_kind_display(), "to": notification.recipient_hint or "-",
-            "channel": notification.channel}
+    return {
+        "kind": notification.get_kind_display(),
+        "to": notification.recipient_hint or "-",
+        "channel": notification.channel,
+    }
 
 
 @transaction.atomic
 def _finish(notification: Notification, outcome: str, message: str, **fields) -> str:
     """Write the outcome if this worker still holds the lease, with its timeline event."""
     held = Notification.objects.filter(pk=notification.pk, claimed_until=notification.claimed_until)
-    released = held.update(claimed_until=None, updated_at=timezone.now(),
-                           recipient_hint=notification.recipient_hint, **fields)
+    released = held.update(
+        claimed_until=None, updated_at=timezone.now(), recipient_hint=notification.recipient_hint, **fields
+    )
     if released != 1:
         logger.warning("notification %s: lease lost before recording %r", notification.pk, outcome)
         return "skipped"
-    ticket_services.record_notification_event(ticket=notification.ticket, message=message, details={
-        "notification_id": notification.pk, "kind": notification.kind, "channel": notification.channel,
-        "outcome": outcome, "attempt": notification.attempts})
+    ticket_services.record_notification_event(
+        ticket=notification.ticket,
+        message=message,
+        details={
+            "notification_id": notification.pk,
+            "kind": notification.kind,
+            "channel": notification.channel,
+            "outcome": outcome,
+            "attempt": notification.attempts,
+        },
+    )
     return outcome
 
 
@@ -198,5 +223,6 @@ def due_notifications(*, now=None, limit: int | None = None) -> list[int]:
     return list(
         Notification.objects.filter(status=State.PENDING, next_attempt_at__lte=now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at").values_list("pk", flat=True)[: limit or setting("NOTIFY_REDRIVE_BATCH")]
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[: limit or setting("NOTIFY_REDRIVE_BATCH")]
     )

@@ -1,4 +1,5 @@
 """Celery tasks: thin. They take ids only (no phone, address or text in any message)."""
+
 import logging
 
 from celery import shared_task
@@ -30,5 +31,6 @@ def nudge(notification_id: int) -> None:
     try:
         send_notification.apply_async((notification_id,), retry=False)
     except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
-        logger.warning("could not publish send_notification %s; the redrive will retry", notification_id,
-                       exc_info=True)
+        logger.warning(
+            "could not publish send_notification %s; the redrive will retry", notification_id, exc_info=True
+        )

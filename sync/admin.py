@@ -1,9 +1,10 @@
 """Django admin for the outbox: read-only jobs with their attempts (staff act from the ticket page)."""
+
 from django.contrib import admin
 
-from sync.models import SyncAttempt, SyncJob
 from citizens.admin import ReadOnlyAdmin
 from citizens.pagination import CappedPaginator
+from sync.models import SyncAttempt, SyncJob
 
 
 class SyncAttemptInline(admin.TabularInline):
@@ -19,13 +20,35 @@ class SyncAttemptInline(admin.TabularInline):
 
 @admin.register(SyncJob)
 class SyncJobAdmin(ReadOnlyAdmin):
-    list_display = ("ticket", "state", "attempts", "checks", "next_attempt_at", "sla_due_at", "escalated_at", "last_error")
+    list_display = (
+        "ticket",
+        "state",
+        "attempts",
+        "checks",
+        "next_attempt_at",
+        "sla_due_at",
+        "escalated_at",
+        "last_error",
+    )
     list_filter = ("state",)
     list_select_related = ("ticket",)
     search_fields = ("ticket__code", "update_id")
     exclude = ("payload_json",)  # holds the NIK
-    readonly_fields = ("ticket", "idempotency_key", "state", "attempts", "checks", "next_attempt_at", "claimed_until",
-                       "last_error", "update_id", "accepted_at", "sla_due_at", "escalated_at", "verified_at")
+    readonly_fields = (
+        "ticket",
+        "idempotency_key",
+        "state",
+        "attempts",
+        "checks",
+        "next_attempt_at",
+        "claimed_until",
+        "last_error",
+        "update_id",
+        "accepted_at",
+        "sla_due_at",
+        "escalated_at",
+        "verified_at",
+    )
     inlines = [SyncAttemptInline]
     paginator = CappedPaginator
     show_full_result_count = False

@@ -17,13 +17,13 @@ asks a process whether it is alive. Three facts from the outside decide instead:
   machine, but the local-memory cache is per process). Losing it in a Redis restart reads as
   "no sweep yet" until the next sweep, one SYNC_SWEEP_SECONDS later.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -74,7 +74,7 @@ def last_sweep() -> datetime | None:
         return None
     if stamp is None:
         return None
-    return datetime.fromtimestamp(float(stamp), tz=dt_timezone.utc)
+    return datetime.fromtimestamp(float(stamp), tz=UTC)
 
 
 # --- the pipeline's figures ----------------------------------------------------------------------
@@ -82,8 +82,9 @@ def last_sweep() -> datetime | None:
 
 def due_jobs_queryset(now: datetime):
     """Active jobs whose next attempt is due and that no worker holds (as the sweeper sees them)."""
-    return (SyncJob.objects.filter(state__in=SyncJob.ACTIVE_STATES, next_attempt_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
+    return SyncJob.objects.filter(state__in=SyncJob.ACTIVE_STATES, next_attempt_at__lte=now).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
 
 
 def due_summary(now: datetime) -> tuple[int, datetime | None]:
@@ -146,11 +147,15 @@ def pipeline_status(now: datetime | None = None, *, only: tuple[str, ...] | None
         idle_whole_window = status.last_progress_seconds is None or status.last_progress_seconds >= stall
         if waiting_whole_window and idle_whole_window:
             status.checks["progress"] = "fail"
-            since = ("never" if status.last_progress_seconds is None
-                     else f"{status.last_progress_seconds:.0f} s ago")
+            since = (
+                "never"
+                if status.last_progress_seconds is None
+                else f"{status.last_progress_seconds:.0f} s ago"
+            )
             status.reasons.append(
                 f"stalled: {status.due_jobs} job(s) due for {status.oldest_due_seconds:.0f} s; "
-                f"last registry call by a worker {since} (limit {stall} s)")
+                f"last registry call by a worker {since} (limit {stall} s)"
+            )
         else:
             status.checks["progress"] = "ok"
 
@@ -159,7 +164,8 @@ def pipeline_status(now: datetime | None = None, *, only: tuple[str, ...] | None
         if status.oldest_due_seconds is not None and status.oldest_due_seconds > bound:
             status.checks["backlog"] = "fail"
             status.reasons.append(
-                f"backlog: the oldest due job has waited {status.oldest_due_seconds:.0f} s (limit {bound} s)")
+                f"backlog: the oldest due job has waited {status.oldest_due_seconds:.0f} s (limit {bound} s)"
+            )
         else:
             status.checks["backlog"] = "ok"
 
@@ -172,4 +178,3 @@ def pipeline_status(now: datetime | None = None, *, only: tuple[str, ...] | None
         else:
             status.checks["beat"] = "ok"
     return status
-

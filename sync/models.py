@@ -3,6 +3,7 @@
 The database is the source of truth for every wait (`next_attempt_at`); Celery messages only
 nudge. The job's payload holds the NIK, so it is stored encrypted like every personal number.
 """
+
 import json
 import uuid
 
@@ -30,7 +31,9 @@ class SyncJob(models.Model):
     payload_json = EncryptedTextField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0, help_text=_("Push attempts claimed, including crashed ones."))
+    attempts = models.PositiveIntegerField(
+        default=0, help_text=_("Push attempts claimed, including crashed ones.")
+    )
     checks = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
@@ -51,11 +54,15 @@ class SyncJob(models.Model):
         verbose_name_plural = _("antrian sinkronisasi")
         indexes = [
             # The sweeper: "active jobs whose next attempt is due", oldest first.
-            models.Index(fields=["next_attempt_at"], name="syncjob_due",
-                         condition=Q(state__in=["pending", "accepted"])),
+            models.Index(
+                fields=["next_attempt_at"], name="syncjob_due", condition=Q(state__in=["pending", "accepted"])
+            ),
             # The SLA sweep: accepted jobs past their due time, not yet escalated.
-            models.Index(fields=["sla_due_at"], name="syncjob_sla",
-                         condition=Q(state="accepted", escalated_at__isnull=True)),
+            models.Index(
+                fields=["sla_due_at"],
+                name="syncjob_sla",
+                condition=Q(state="accepted", escalated_at__isnull=True),
+            ),
             # The dashboard's "oldest unverified": accepted jobs oldest first, read until one of
             # the office's (helpdesk.selectors.registry_health).
             models.Index(fields=["accepted_at"], name="syncjob_accepted", condition=Q(state="accepted")),

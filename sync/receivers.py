@@ -1,4 +1,5 @@
 """Sync's reactions to ticket signals (connected in SyncConfig.ready)."""
+
 from django.db import transaction
 
 from sync import services, tasks

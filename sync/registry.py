@@ -3,6 +3,7 @@
 Every response is mapped to one outcome type, so the pipeline never reads status codes itself.
 Nothing here logs or raises with a NIK in the text: the NIK travels only in the request path.
 """
+
 from __future__ import annotations
 
 import functools
@@ -141,7 +142,9 @@ class CircuitBreaker:
             failures = 1
             cache.set(self.FAILURES_KEY, 1, timeout=3600)
         if failures >= self.threshold:
-            cache.set(self.OPEN_UNTIL_KEY, time.time() + self.open_seconds, timeout=int(self.open_seconds) + 1)
+            cache.set(
+                self.OPEN_UNTIL_KEY, time.time() + self.open_seconds, timeout=int(self.open_seconds) + 1
+            )
             cache.set(self.FAILURES_KEY, 0, timeout=3600)
 
     def state(self) -> str:
@@ -149,8 +152,9 @@ class CircuitBreaker:
 
 
 def default_breaker() -> CircuitBreaker:
-    return CircuitBreaker(threshold=settings.REGISTRY_BREAKER_THRESHOLD,
-                          open_seconds=settings.REGISTRY_BREAKER_OPEN_SECONDS)
+    return CircuitBreaker(
+        threshold=settings.REGISTRY_BREAKER_THRESHOLD, open_seconds=settings.REGISTRY_BREAKER_OPEN_SECONDS
+    )
 
 
 # --- client --------------------------------------------------------------------------------------
@@ -160,15 +164,26 @@ class RegistryClient:
     """Speak the registry API (DESIGN.md §5). Each method makes exactly one HTTP call, or none when
     the circuit breaker is open."""
 
-    def __init__(self, *, base_url: str | None = None, token: str | None = None,
-                 transport: httpx.BaseTransport | None = None, breaker: CircuitBreaker | None = None):
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        breaker: CircuitBreaker | None = None,
+    ):
         self.base_url = (base_url or settings.REGISTRY_URL).rstrip("/")
         self.breaker = breaker or default_breaker()
         self.http = httpx.Client(
-            base_url=self.base_url, transport=transport,
-            headers={"Authorization": f"Bearer {token or settings.REGISTRY_TOKEN}", "Accept": "application/json"},
+            base_url=self.base_url,
+            transport=transport,
+            headers={
+                "Authorization": f"Bearer {token or settings.REGISTRY_TOKEN}",
+                "Accept": "application/json",
+            },
             timeout=httpx.Timeout(settings.REGISTRY_READ_TIMEOUT, connect=settings.REGISTRY_CONNECT_TIMEOUT),
-            verify=_ssl_context(), limits=_LIMITS,
+            verify=_ssl_context(),
+            limits=_LIMITS,
         )
 
     def close(self) -> None:
@@ -182,18 +197,25 @@ class RegistryClient:
 
     def push(self, payload: dict, *, idempotency_key: str) -> Outcome:
         """PUT the resident's corrected data; the key makes a repeat harmless."""
-        response = self._call("PUT", f"/residents/{payload['nik']}", json=payload,
-                              headers={"Idempotency-Key": idempotency_key})
+        response = self._call(
+            "PUT", f"/residents/{payload['nik']}", json=payload, headers={"Idempotency-Key": idempotency_key}
+        )
         if isinstance(response, Outcome):
             return response
         code, latency, body = response
         if code == 202:
-            return Accepted(code, latency, update_id=str(body.get("update_id", "")),
-                            expected_by=parse_datetime(body.get("expected_by") or ""))
+            return Accepted(
+                code,
+                latency,
+                update_id=str(body.get("update_id", "")),
+                expected_by=parse_datetime(body.get("expected_by") or ""),
+            )
         if code == 422:
             return Rejected(code, latency, reason=_first_error(body), errors=body.get("errors") or {})
         if code == 409 and body.get("error") == "request_in_flight":
-            return Retry(code, latency, reason="request_in_flight", after_seconds=_float(body.get("retry_after")) or 1)
+            return Retry(
+                code, latency, reason="request_in_flight", after_seconds=_float(body.get("retry_after")) or 1
+            )
         return self._failure(code, latency, body)
 
     def update_state(self, update_id: str) -> Outcome:
@@ -256,8 +278,12 @@ class RegistryClient:
     @staticmethod
     def _failure(code: int, latency: int, body: dict) -> Outcome:
         if code == 429 or code >= 500:
-            return Retry(code, latency, reason=body.get("error") or f"http_{code}",
-                         after_seconds=_float(body.get("_retry_after_header")))
+            return Retry(
+                code,
+                latency,
+                reason=body.get("error") or f"http_{code}",
+                after_seconds=_float(body.get("_retry_after_header")),
+            )
         return Defect(code, latency, reason=body.get("error") or f"http_{code}")
 
 
@@ -275,9 +301,15 @@ def shared_client() -> RegistryClient:
     client nor a new TCP connection, on our side or the registry's. Keyed by the process id (a
     forked child builds its own) and by the settings it was built from.
     """
-    key = (os.getpid(), settings.REGISTRY_URL, settings.REGISTRY_TOKEN, settings.REGISTRY_READ_TIMEOUT,
-           settings.REGISTRY_CONNECT_TIMEOUT, settings.REGISTRY_BREAKER_THRESHOLD,
-           settings.REGISTRY_BREAKER_OPEN_SECONDS)
+    key = (
+        os.getpid(),
+        settings.REGISTRY_URL,
+        settings.REGISTRY_TOKEN,
+        settings.REGISTRY_READ_TIMEOUT,
+        settings.REGISTRY_CONNECT_TIMEOUT,
+        settings.REGISTRY_BREAKER_THRESHOLD,
+        settings.REGISTRY_BREAKER_OPEN_SECONDS,
+    )
     client = _shared_clients.get(key)
     if client is None:
         with _shared_lock:

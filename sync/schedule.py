@@ -4,6 +4,7 @@ check schedule (scaled by DEMO_TIME_SCALE with the SLA it serves).
 Checks after an accepted push: +1h, +2h, +4h, +8h, +16h after acceptance (doubling from
 SYNC_FIRST_CHECK_SECONDS), one at the SLA itself, then every SYNC_CHECK_AFTER_SLA_SECONDS.
 """
+
 import random
 from datetime import datetime, timedelta
 
@@ -21,7 +22,9 @@ def push_retry_delay(attempt: int, *, retry_after: float | None = None, rng=rand
     return max(delay, timedelta(seconds=retry_after or 0))
 
 
-def next_check_at(*, accepted_at: datetime, sla_due_at: datetime, checks_done: int, now: datetime) -> datetime:
+def next_check_at(
+    *, accepted_at: datetime, sla_due_at: datetime, checks_done: int, now: datetime
+) -> datetime:
     """Return when to check the registry next, after `checks_done` unsuccessful checks."""
     first = settings.SYNC_FIRST_CHECK_SECONDS
     offsets = []

@@ -4,6 +4,7 @@ Each unit of work is claimed with a conditional UPDATE (a lease in `claimed_unti
 only when exactly one row changed, so two workers, or a redelivered message, never push twice.
 HTTP calls happen outside any transaction; outcomes are written in one, with the ticket's event.
 """
+
 import json
 import logging
 from datetime import timedelta
@@ -41,9 +42,13 @@ def payload_for(ticket: Ticket) -> dict:
     """Return the record the centre should hold for the ticket's citizen (a snapshot)."""
     citizen = ticket.citizen
     return {
-        "nik": citizen.nik, "kk_number": ticket.kk_number, "full_name": citizen.full_name,
-        "birth_date": citizen.birth_date.isoformat(), "sex": citizen.sex,
-        "region_code": parse_nik(citizen.nik).region_code, "office_code": ticket.office.code,
+        "nik": citizen.nik,
+        "kk_number": ticket.kk_number,
+        "full_name": citizen.full_name,
+        "birth_date": citizen.birth_date.isoformat(),
+        "sex": citizen.sex,
+        "region_code": parse_nik(citizen.nik).region_code,
+        "office_code": ticket.office.code,
         "reference": ticket.code,
     }
 
@@ -76,25 +81,40 @@ def _claim(job_id: int, state: str, now, *, count_attempt: bool = False) -> Sync
     table, tickets = SyncJob._meta.db_table, Ticket._meta.db_table
     attempts = ", attempts = attempts + 1" if count_attempt else ""
     lease = now + timedelta(seconds=settings.SYNC_CLAIM_SECONDS)
-    claimed = list(SyncJob.objects.raw(
-        f"UPDATE {table} SET claimed_until = %s, dispatched_at = NULL{attempts} "
-        f"WHERE id = %s AND state = %s AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until < %s) "
-        f"RETURNING *, (SELECT status FROM {tickets} WHERE {tickets}.id = {table}.ticket_id) AS ticket_status",
-        [lease, job_id, state, now, now]))
+    claimed = list(
+        SyncJob.objects.raw(
+            f"UPDATE {table} SET claimed_until = %s, dispatched_at = NULL{attempts} "
+            f"WHERE id = %s AND state = %s AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until < %s) "
+            f"RETURNING *, (SELECT status FROM {tickets} WHERE {tickets}.id = {table}.ticket_id) AS ticket_status",
+            [lease, job_id, state, now, now],
+        )
+    )
     return claimed[0] if claimed else None
 
 
 def _release(job: SyncJob, **fields) -> bool:
     """Write the outcome if we still hold the lease; False when another worker took over."""
-    return SyncJob.objects.filter(pk=job.pk, claimed_until=job.claimed_until).update(
-        claimed_until=None, updated_at=timezone.now(), **fields) == 1
+    return (
+        SyncJob.objects.filter(pk=job.pk, claimed_until=job.claimed_until).update(
+            claimed_until=None, updated_at=timezone.now(), **fields
+        )
+        == 1
+    )
 
 
 def _record(job: SyncJob, *calls: tuple[str, registry.Outcome]) -> None:
     """Write one SyncAttempt per (operation, outcome); a check's two calls go in one INSERT."""
-    rows = [SyncAttempt(job=job, operation=operation, outcome=outcome.name, status_code=outcome.status_code,
-                        latency_ms=outcome.latency_ms, error=getattr(outcome, "reason", "") or "")
-            for operation, outcome in calls]
+    rows = [
+        SyncAttempt(
+            job=job,
+            operation=operation,
+            outcome=outcome.name,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            error=getattr(outcome, "reason", "") or "",
+        )
+        for operation, outcome in calls
+    ]
     if len(rows) == 1:
         rows[0].save(force_insert=True)  # bulk_create would wrap the one INSERT in a transaction
     else:
@@ -129,32 +149,56 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
         _rejected(job, _("Pusat menolak data: %(reason)s") % {"reason": outcome.reason})
     elif isinstance(outcome, registry.Retry) and outcome.reason == "circuit_open":
         # The breaker kept us from calling at all: that was no attempt, so give it back.
-        _release(job, attempts=F("attempts") - 1, last_error="circuit_open",
-                 next_attempt_at=timezone.now() + timedelta(seconds=outcome.after_seconds or 1))
+        _release(
+            job,
+            attempts=F("attempts") - 1,
+            last_error="circuit_open",
+            next_attempt_at=timezone.now() + timedelta(seconds=outcome.after_seconds or 1),
+        )
     elif isinstance(outcome, registry.Retry):
         if job.attempts >= settings.SYNC_MAX_PUSH_ATTEMPTS:
-            _give_up(job, _("Pengiriman ke pusat gagal %(n)s kali (%(reason)s).")
-                     % {"n": job.attempts, "reason": outcome.reason})
+            _give_up(
+                job,
+                _("Pengiriman ke pusat gagal %(n)s kali (%(reason)s).")
+                % {"n": job.attempts, "reason": outcome.reason},
+            )
         else:
             delay = push_retry_delay(job.attempts, retry_after=outcome.after_seconds)
             # Counted from the answer, not from the claim: Retry-After is relative to the response.
             _release(job, next_attempt_at=timezone.now() + delay, last_error=outcome.reason[:300])
     else:
         logger.error("registry push defect for job %s: %s", job.pk, getattr(outcome, "reason", outcome.name))
-        _give_up(job, _("Kesalahan sistem saat mengirim ke pusat (%(reason)s).")
-                 % {"reason": getattr(outcome, "reason", outcome.name)})
+        _give_up(
+            job,
+            _("Kesalahan sistem saat mengirim ke pusat (%(reason)s).")
+            % {"reason": getattr(outcome, "reason", outcome.name)},
+        )
 
 
 @transaction.atomic
 def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
     accepted_at = job.accepted_at or now
     sla_due_at = job.sla_due_at or accepted_at + sla_delta()
-    first_check = next_check_at(accepted_at=accepted_at, sla_due_at=sla_due_at, checks_done=job.checks, now=now)
-    if not _release(job, state=State.ACCEPTED, update_id=outcome.update_id, accepted_at=accepted_at,
-                    sla_due_at=sla_due_at, next_attempt_at=first_check, last_error=""):
+    first_check = next_check_at(
+        accepted_at=accepted_at, sla_due_at=sla_due_at, checks_done=job.checks, now=now
+    )
+    if not _release(
+        job,
+        state=State.ACCEPTED,
+        update_id=outcome.update_id,
+        accepted_at=accepted_at,
+        sla_due_at=sla_due_at,
+        next_attempt_at=first_check,
+        last_error="",
+    ):
         return
-    _move_ticket(job.ticket_id, ticket_services.mark_pushed, accepted_at=accepted_at, sla_due_at=sla_due_at,
-                 details={"update_id": outcome.update_id})
+    _move_ticket(
+        job.ticket_id,
+        ticket_services.mark_pushed,
+        accepted_at=accepted_at,
+        sla_due_at=sla_due_at,
+        details={"update_id": outcome.update_id},
+    )
 
 
 @transaction.atomic
@@ -207,8 +251,14 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
         _verified(job, now)
         return "verified"
     if isinstance(found, (registry.Found, registry.NotFound)):
-        _release(job, checks=F("checks") + 1, last_error="", next_attempt_at=next_check_at(
-            accepted_at=job.accepted_at, sla_due_at=job.sla_due_at, checks_done=job.checks + 1, now=now))
+        _release(
+            job,
+            checks=F("checks") + 1,
+            last_error="",
+            next_attempt_at=next_check_at(
+                accepted_at=job.accepted_at, sla_due_at=job.sla_due_at, checks_done=job.checks + 1, now=now
+            ),
+        )
         return "mismatch"
     return _check_failed(job, found, now)
 
@@ -226,13 +276,17 @@ def _update_not_applicable(job: SyncJob, state: registry.Outcome, now) -> str:
 
 def _check_failed(job: SyncJob, outcome: registry.Outcome, now) -> str:
     retry_after = getattr(outcome, "after_seconds", None)
-    _release(job, next_attempt_at=timezone.now() + push_retry_delay(1, retry_after=retry_after),
-             last_error=str(getattr(outcome, "reason", outcome.name))[:300])
+    _release(
+        job,
+        next_attempt_at=timezone.now() + push_retry_delay(1, retry_after=retry_after),
+        last_error=str(getattr(outcome, "reason", outcome.name))[:300],
+    )
     return outcome.name
 
 
 def matches(expected: dict, found: dict) -> bool:
     """Return True when the centre shows the NIK with the expected KK, name and birth date."""
+
     def name(value) -> str:
         return " ".join(str(value or "").split()).casefold()
 
@@ -273,15 +327,19 @@ def _escalate_once(job_id: int, now) -> int:
     if ticket.status != Status.SENT:
         return 0
     ticket_services.escalate_ticket(
-        ticket=ticket, actor=None,
+        ticket=ticket,
+        actor=None,
         reason=_("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat."),
-        details={"update_id": job.update_id})
+        details={"update_id": job.update_id},
+    )
     return 1
 
 
 def create_missing_jobs(*, limit: int = 500) -> int:
     """Create the outbox row of any new ticket that has none (a lost signal loses nothing)."""
-    orphans = Ticket.objects.filter(status=Status.NEW, sync_job__isnull=True).select_related("citizen", "office")
+    orphans = Ticket.objects.filter(status=Status.NEW, sync_job__isnull=True).select_related(
+        "citizen", "office"
+    )
     created = 0
     for ticket in orphans[:limit]:
         with transaction.atomic():
@@ -292,8 +350,11 @@ def create_missing_jobs(*, limit: int = 500) -> int:
 
 def next_step(job_id: int) -> tuple[str, float] | None:
     """Return (state, seconds until due) of an active job, or None when it has nothing left to do."""
-    job = (SyncJob.objects.filter(pk=job_id, state__in=SyncJob.ACTIVE_STATES, claimed_until__isnull=True)
-           .values("state", "next_attempt_at").first())
+    job = (
+        SyncJob.objects.filter(pk=job_id, state__in=SyncJob.ACTIVE_STATES, claimed_until__isnull=True)
+        .values("state", "next_attempt_at")
+        .first()
+    )
     if job is None:
         return None
     return job["state"], (job["next_attempt_at"] - timezone.now()).total_seconds()
@@ -312,7 +373,8 @@ def due_jobs(*, now=None, limit: int = 1000) -> list[tuple[int, str]]:
         SyncJob.objects.filter(state__in=SyncJob.ACTIVE_STATES, next_attempt_at__lte=now)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=republish_before))
-        .order_by("next_attempt_at").values_list("pk", "state")[:limit]
+        .order_by("next_attempt_at")
+        .values_list("pk", "state")[:limit]
     )
 
 
@@ -333,7 +395,9 @@ def expedite_job(job_id: int, *, client: registry.RegistryClient | None = None) 
     _record(job, (SyncAttempt.Operation.EXPEDITE, outcome))
     if isinstance(outcome, registry.UpdateState):
         soon = timezone.now() + timedelta(seconds=settings.SYNC_EXPEDITE_CHECK_SECONDS)
-        SyncJob.objects.filter(pk=job.pk, state=State.ACCEPTED, next_attempt_at__gt=soon).update(next_attempt_at=soon)
+        SyncJob.objects.filter(pk=job.pk, state=State.ACCEPTED, next_attempt_at__gt=soon).update(
+            next_attempt_at=soon
+        )
     return outcome.name
 
 
@@ -346,7 +410,9 @@ def request_check_now(*, ticket: Ticket, actor) -> SyncJob:
     if job.state != State.ACCEPTED:
         raise StaffActionRefused(_("Tiket ini belum diterima pusat; belum ada yang bisa dicek."))
     SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
-    ticket_services.record_sync_event(ticket=ticket, actor=actor, message=_("Petugas meminta cek ke pusat sekarang."))
+    ticket_services.record_sync_event(
+        ticket=ticket, actor=actor, message=_("Petugas meminta cek ke pusat sekarang.")
+    )
     return job
 
 
@@ -358,7 +424,9 @@ def request_repush(*, ticket: Ticket, actor) -> SyncJob:
     if job.state == State.ACCEPTED:
         raise StaffActionRefused(_("Pusat sudah menerima data ini; gunakan Cek sekarang."))
     SyncJob.objects.filter(pk=job.pk).update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
-    ticket_services.record_sync_event(ticket=ticket, actor=actor, message=_("Petugas mengirim ulang data ke pusat."))
+    ticket_services.record_sync_event(
+        ticket=ticket, actor=actor, message=_("Petugas mengirim ulang data ke pusat.")
+    )
     return job
 
 

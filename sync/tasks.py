@@ -1,4 +1,5 @@
 """Celery tasks: thin. They take ids only (no NIK in any message) and call sync.services."""
+
 import logging
 
 from celery import shared_task
@@ -69,8 +70,8 @@ def nudge(job_id: int, state: str, countdown: float | None = None) -> bool:
     try:
         task.apply_async((job_id,), **options)
     except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
-        logger.warning("could not publish %s for job %s; the sweeper will retry", task.name, job_id, exc_info=True)
+        logger.warning(
+            "could not publish %s for job %s; the sweeper will retry", task.name, job_id, exc_info=True
+        )
         return False
     return True
-
-

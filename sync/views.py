@@ -1,4 +1,5 @@
 """The sync panel on the ticket page (polled by htmx) and the staff's sync actions."""
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -7,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from sync import services, tasks
 from sync.models import SyncJob
-from tickets.selectors import get_ticket_for_user
 from tickets.decorators import staff_required
+from tickets.selectors import get_ticket_for_user
 
 PANEL_ATTEMPTS = 10
 

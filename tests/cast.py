@@ -1,4 +1,5 @@
 """The fixed cast and data every test shares (imported by tests/conftest.py and the tests)."""
+
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -25,9 +26,17 @@ def make_staff(username, office, group=None, **extra):
 
 def complaint(**overrides) -> Complaint:
     values = dict(
-        nik=NIK, full_name="Siti Rahayu", birth_date=dt.date(1990, 1, 1), sex="P", phone="+6281234567890",
-        kk_number=KK_NEW, kk_number_old=KK_OLD, category="new_kk", service="sscasn",
-        description="KK baru setelah menikah; SSCASN menolak.", deadline=None,
+        nik=NIK,
+        full_name="Siti Rahayu",
+        birth_date=dt.date(1990, 1, 1),
+        sex="P",
+        phone="+6281234567890",
+        kk_number=KK_NEW,
+        kk_number_old=KK_OLD,
+        category="new_kk",
+        service="sscasn",
+        description="KK baru setelah menikah; SSCASN menolak.",
+        deadline=None,
     )
     values.update(overrides)
     return Complaint(**values)

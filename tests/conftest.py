@@ -1,5 +1,6 @@
 """Shared fixtures: one office (Kudus) with a clerk and a supervisor, and a second office with its
 own clerk, for the scoping checks. Data helpers live in tests/cast.py."""
+
 import pytest
 
 from tests.cast import make_staff
@@ -9,8 +10,12 @@ from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 
 @pytest.fixture
 def office(db):
-    return Office.objects.create(code="3319", name="Disdukcapil Kabupaten Kudus", region_code="33.19",
-                                 central_contact_whatsapp="+628118005373")
+    return Office.objects.create(
+        code="3319",
+        name="Disdukcapil Kabupaten Kudus",
+        region_code="33.19",
+        central_contact_whatsapp="+628118005373",
+    )
 
 
 @pytest.fixture

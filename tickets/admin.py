@@ -1,12 +1,13 @@
 """Django admin for tickets: read-mostly. Status changes are workflow actions in the app, so the
 admin neither edits a ticket's status nor deletes tickets or timeline rows."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from citizens.models import Citizen
-from tickets.models import Office, StaffProfile, Ticket, TicketEvent, normalize_ticket_code
 from citizens.admin import ReadOnlyAdmin
+from citizens.models import Citizen
 from citizens.pagination import CappedPaginator
+from tickets.models import Office, StaffProfile, Ticket, TicketEvent, normalize_ticket_code
 
 
 class TicketEventInline(admin.TabularInline):
@@ -51,15 +52,41 @@ def search_by_code_or_nik(queryset, term: str, *, nik_path: str, code_field: str
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdmin):
-    list_display = ("display_code", "office", "status", "category", "service", "masked_nik", "assignee", "created_at")
+    list_display = (
+        "display_code",
+        "office",
+        "status",
+        "category",
+        "service",
+        "masked_nik",
+        "assignee",
+        "created_at",
+    )
     list_filter = ("status", "category", "service", "office", "created_at")
     list_select_related = ("office", "citizen", "assignee")
     search_fields = ("code",)
     search_help_text = _("Kode tiket atau NIK lengkap (dicari lewat HMAC, tidak disimpan).")
     paginator = CappedPaginator
     show_full_result_count = False
-    fields = ("code", "office", "citizen", "status", "category", "service", "masked_kk", "description", "deadline",
-              "assignee", "created_by", "outcome_note", "created_at", "sent_at", "due_at", "resolved_at", "closed_at")
+    fields = (
+        "code",
+        "office",
+        "citizen",
+        "status",
+        "category",
+        "service",
+        "masked_kk",
+        "description",
+        "deadline",
+        "assignee",
+        "created_by",
+        "outcome_note",
+        "created_at",
+        "sent_at",
+        "due_at",
+        "resolved_at",
+        "closed_at",
+    )
     readonly_fields = fields
     inlines = [TicketEventInline]
 

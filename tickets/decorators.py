@@ -1,4 +1,5 @@
 """View decorators that enforce the desk's roles on the server."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required

@@ -4,14 +4,14 @@ and recording that staff contacted it.
 The centre's emergency channels (DOMAIN.md): Halo Dukcapil 1500537, WhatsApp/SMS 0811-800-5373 with
 the message `#NIK#Nama_Lengkap#Nomor_KK#No_telp#Email#permasalahan`.
 """
+
 from datetime import datetime, timedelta
 
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from citizens.nik import scrub
 from tickets import services
@@ -41,9 +41,11 @@ def desk_tickets(office: Office, *, now: datetime | None = None) -> QuerySet:
     """
     now = now or timezone.now()
     contacts = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=TicketEvent.Kind.ESCALATION).order_by(
-        "-created_at", "-id")
+        "-created_at", "-id"
+    )
     return (
-        Ticket.objects.for_office(office).open()
+        Ticket.objects.for_office(office)
+        .open()
         .filter(Q(status=Status.ESCALATED) | Q(due_at__lt=now))
         .select_related("citizen", "assignee", "office")
         .annotate(
@@ -90,10 +92,13 @@ def escalation_message(ticket: Ticket, *, full: bool = False) -> str:
     citizen = ticket.citizen
     with translation.override("id"):
         problem = _("Tiket %(code)s: %(category)s") % {
-            "code": ticket.display_code, "category": ticket.get_category_display()}
+            "code": ticket.display_code,
+            "category": ticket.get_category_display(),
+        }
         if ticket.sent_at:
             problem += _("; dikirim ke pusat %(sent)s WIB, belum sinkron melewati SLA 1x24 jam") % {
-                "sent": timezone.localtime(ticket.sent_at).strftime("%d/%m/%Y %H:%M")}
+                "sent": timezone.localtime(ticket.sent_at).strftime("%d/%m/%Y %H:%M")
+            }
         else:
             problem += _("; data belum diterima pusat")
     fields = [
@@ -144,11 +149,19 @@ def record_escalation_contact(*, ticket: Ticket, actor, channel: str, note: str 
     label = Channel(channel).label
     if locked.status == Status.SENT:
         locked = services.escalate_ticket(
-            ticket=locked, actor=actor, details={"channel": channel},
-            reason=_("Dieskalasi ke petugas pusat lewat %(channel)s.") % {"channel": label})
+            ticket=locked,
+            actor=actor,
+            details={"channel": channel},
+            reason=_("Dieskalasi ke petugas pusat lewat %(channel)s.") % {"channel": label},
+        )
     message = _("Petugas pusat dihubungi lewat %(channel)s.") % {"channel": label}
     note = scrub(" ".join((note or "").split()))[:NOTE_MAX_LENGTH]
     if note:
         message += " " + _("Catatan: %(note)s") % {"note": note}
-    return TicketEvent.objects.create(ticket=locked, actor=actor, kind=TicketEvent.Kind.ESCALATION,
-                                      message=message, details={"channel": channel})
+    return TicketEvent.objects.create(
+        ticket=locked,
+        actor=actor,
+        kind=TicketEvent.Kind.ESCALATION,
+        message=message,
+        details={"channel": channel},
+    )

@@ -1,4 +1,5 @@
 """Forms for the counter. Every error is attached to its field, in Indonesian."""
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
@@ -30,32 +31,56 @@ class DateInput(forms.DateInput):
 
 class IntakeForm(forms.Form):
     nik = forms.CharField(
-        label=_("NIK"), max_length=40,
-        widget=forms.TextInput(attrs={
-            "inputmode": "numeric", "autocomplete": "off", "autofocus": True,
-            "hx-post": reverse_lazy("tickets:nik_check"), "hx-trigger": "change",
-            "hx-target": "#nik-info", "hx-include": "[name=nik],[name=birth_date],[name=sex]",
-        }),
+        label=_("NIK"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "autofocus": True,
+                "hx-post": reverse_lazy("tickets:nik_check"),
+                "hx-trigger": "change",
+                "hx-target": "#nik-info",
+                "hx-include": "[name=nik],[name=birth_date],[name=sex]",
+            }
+        ),
     )
     full_name = forms.CharField(label=_("Nama Lengkap"), max_length=150)
     birth_date = forms.DateField(label=_("Tanggal Lahir"), widget=DateInput())
     sex = forms.ChoiceField(label=_("Jenis Kelamin"), choices=Sex.choices, widget=forms.RadioSelect)
-    phone = forms.CharField(label=_("No. HP/WA"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    phone = forms.CharField(
+        label=_("No. HP/WA"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     email = forms.EmailField(label=_("E-mail (opsional)"), required=False, max_length=150)
-    kk_number = forms.CharField(label=_("Nomor KK"), max_length=40,
-                                help_text=_("Nomor KK terbaru yang dipegang pemohon."),
-                                widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    kk_number_old = forms.CharField(label=_("Nomor KK Lama"), max_length=40, required=False,
-                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    kk_number = forms.CharField(
+        label=_("Nomor KK"),
+        max_length=40,
+        help_text=_("Nomor KK terbaru yang dipegang pemohon."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    kk_number_old = forms.CharField(
+        label=_("Nomor KK Lama"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     # Proactive resyncs come from the KK import, never from the counter.
-    category = forms.ChoiceField(label=_("Kategori Pengaduan"),
-                                 choices=[c for c in Category.choices if c[0] != Category.PROACTIVE])
+    category = forms.ChoiceField(
+        label=_("Kategori Pengaduan"), choices=[c for c in Category.choices if c[0] != Category.PROACTIVE]
+    )
     service = forms.ChoiceField(label=_("Layanan Terdampak"), choices=Service.choices)
-    deadline = forms.DateField(label=_("Batas waktu layanan (opsional)"), required=False, widget=DateInput(),
-                               help_text=_("Misalnya tanggal penutupan pendaftaran SSCASN."))
-    description = forms.CharField(label=_("Uraian Masalah"), required=False, max_length=2000,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(
+        label=_("Batas waktu layanan (opsional)"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Misalnya tanggal penutupan pendaftaran SSCASN."),
+    )
+    description = forms.CharField(
+        label=_("Uraian Masalah"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,16 +96,24 @@ class IntakeForm(forms.Form):
     def fieldsets() -> list:
         """Return the applicant and complaint fieldsets (the family page reuses them)."""
         return [
-            Fieldset(_("Data Pemohon"),
-                     Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
-                     Div(css_id="nik-info", css_class="mb-3"),
-                     Row(Column("birth_date", css_class="col-md-3"), Column("sex", css_class="col-md-3"),
-                         Column("phone", css_class="col-md-3"), Column("email", css_class="col-md-3")),
-                     Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6"))),
-            Fieldset(_("Pengaduan"),
-                     Row(Column("category", css_class="col-md-6"), Column("service", css_class="col-md-6")),
-                     Row(Column("deadline", css_class="col-md-4")),
-                     "description"),
+            Fieldset(
+                _("Data Pemohon"),
+                Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
+                Div(css_id="nik-info", css_class="mb-3"),
+                Row(
+                    Column("birth_date", css_class="col-md-3"),
+                    Column("sex", css_class="col-md-3"),
+                    Column("phone", css_class="col-md-3"),
+                    Column("email", css_class="col-md-3"),
+                ),
+                Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6")),
+            ),
+            Fieldset(
+                _("Pengaduan"),
+                Row(Column("category", css_class="col-md-6"), Column("service", css_class="col-md-6")),
+                Row(Column("deadline", css_class="col-md-4")),
+                "description",
+            ),
         ]
 
     def clean_nik(self):
@@ -128,10 +161,18 @@ class IntakeForm(forms.Form):
     def complaint(self) -> Complaint:
         data = self.cleaned_data
         return Complaint(
-            nik=data["nik"], full_name=data["full_name"], birth_date=data["birth_date"], sex=data["sex"],
-            phone=data["phone"], kk_number=data["kk_number"], kk_number_old=data["kk_number_old"],
-            category=data["category"], service=data["service"], description=data["description"].strip(),
-            deadline=data["deadline"], email=data["email"],
+            nik=data["nik"],
+            full_name=data["full_name"],
+            birth_date=data["birth_date"],
+            sex=data["sex"],
+            phone=data["phone"],
+            kk_number=data["kk_number"],
+            kk_number_old=data["kk_number_old"],
+            category=data["category"],
+            service=data["service"],
+            description=data["description"].strip(),
+            deadline=data["deadline"],
+            email=data["email"],
         )
 
 
@@ -142,15 +183,21 @@ class QueueFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Kode tiket atau NIK"), required=False, max_length=40)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Semua"))] + Status.choices)
-    category = forms.ChoiceField(label=_("Kategori"), required=False, choices=[("", _("Semua"))] + Category.choices)
-    service = forms.ChoiceField(label=_("Layanan"), required=False, choices=[("", _("Semua"))] + Service.choices)
+    category = forms.ChoiceField(
+        label=_("Kategori"), required=False, choices=[("", _("Semua"))] + Category.choices
+    )
+    service = forms.ChoiceField(
+        label=_("Layanan"), required=False, choices=[("", _("Semua"))] + Service.choices
+    )
     mine = forms.BooleanField(label=_("Tiket saya"), required=False)
     overdue = forms.BooleanField(label=_("Lewat SLA"), required=False)
     sort = forms.ChoiceField(label=_("Urutan"), required=False, choices=SORTS)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Catatan Internal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("Catatan Internal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReasonForm(forms.Form):

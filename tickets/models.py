@@ -1,4 +1,5 @@
 """The complaint: offices, tickets and their timeline."""
+
 import functools
 import secrets
 
@@ -62,7 +63,9 @@ class Office(models.Model):
 
 
 class StaffProfile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="staff")
 
     class Meta:
@@ -120,11 +123,19 @@ class Ticket(CheapChoiceLabels, models.Model):
     deadline = models.DateField(_("Batas waktu layanan"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assigned_tickets", verbose_name=_("Petugas"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("Petugas"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     outcome_note = models.TextField(_("Tindak Lanjut"), blank=True)
     created_at = models.DateTimeField(_("Tanggal Masuk"), default=timezone.now)
@@ -163,12 +174,16 @@ class Ticket(CheapChoiceLabels, models.Model):
             models.Index(fields=["office", "assignee", "-created_at"], name="ticket_queue_mine"),
             # "Most urgent first" and the overdue filter only look at open tickets.
             models.Index(
-                fields=["office", "due_at"], name="ticket_queue_urgent",
+                fields=["office", "due_at"],
+                name="ticket_queue_urgent",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
             # The dashboard's "resolved in the period" and its time-to-resolve figures.
-            models.Index(fields=["office", "resolved_at"], name="ticket_resolved",
-                         condition=Q(resolved_at__isnull=False)),
+            models.Index(
+                fields=["office", "resolved_at"],
+                name="ticket_resolved",
+                condition=Q(resolved_at__isnull=False),
+            ),
             # The sync sweeper's "new tickets without an outbox row"; few rows are ever new.
             models.Index(fields=["created_at"], name="ticket_new", condition=Q(status="new")),
         ]
@@ -214,7 +229,11 @@ class TicketEvent(CheapChoiceLabels, models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     created_at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Kosong berarti sistem."),
     )
     kind = models.CharField(max_length=14, choices=Kind.choices)
@@ -230,8 +249,9 @@ class TicketEvent(CheapChoiceLabels, models.Model):
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="event_timeline"),
             # The dashboard's "registry rejections in the period" (status changes by day).
-            models.Index(fields=["to_status", "created_at"], name="event_status_changes",
-                         condition=Q(kind="status")),
+            models.Index(
+                fields=["to_status", "created_at"], name="event_status_changes", condition=Q(kind="status")
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 """Who may do what with tickets. Views check these on the server; templates only mirror them."""
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 

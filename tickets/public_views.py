@@ -3,6 +3,7 @@
 Unknown NIK, unknown code and another person's code get the same answer after the same single
 query. Limits per IP and per NIK (its keyed digest) are shared by every web process.
 """
+
 import functools
 import json
 
@@ -34,14 +35,20 @@ class NeverEchoedInput(forms.TextInput):
 
 
 def _nik_field():
-    return forms.CharField(label=gettext_lazy("NIK"), max_length=40, widget=NeverEchoedInput(
-        attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    return forms.CharField(
+        label=gettext_lazy("NIK"),
+        max_length=40,
+        widget=NeverEchoedInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
 
 
 class StatusForm(forms.Form):
     nik = _nik_field()
-    kode = forms.CharField(label=gettext_lazy("Kode Tiket"), max_length=20,
-                           help_text=gettext_lazy("Tertera pada tanda terima, mis. ABCDE-FGHJK."))
+    kode = forms.CharField(
+        label=gettext_lazy("Kode Tiket"),
+        max_length=20,
+        help_text=gettext_lazy("Tertera pada tanda terima, mis. ABCDE-FGHJK."),
+    )
 
 
 class ResendForm(forms.Form):
@@ -50,16 +57,26 @@ class ResendForm(forms.Form):
 
 # --- the answer ----------------------------------------------------------------------------------
 
-STEPS = [gettext_lazy("Diterima"), gettext_lazy("Dikirim ke pusat"),
-         gettext_lazy("Menunggu sinkronisasi (maks. 1x24 jam)"), gettext_lazy("Selesai")]
+STEPS = [
+    gettext_lazy("Diterima"),
+    gettext_lazy("Dikirim ke pusat"),
+    gettext_lazy("Menunggu sinkronisasi (maks. 1x24 jam)"),
+    gettext_lazy("Selesai"),
+]
 STEP_REACHED = {Status.NEW: 1, Status.SENT: 3, Status.ESCALATED: 3, Status.RESOLVED: 4}
-SERVICE_RETRY = {"sscasn": "SSCASN", "bpjs": "BPJS", "bank": gettext_lazy("layanan bank"),
-                 "bansos": gettext_lazy("layanan bansos"), "pemilu": gettext_lazy("layanan Pemilu")}
+SERVICE_RETRY = {
+    "sscasn": "SSCASN",
+    "bpjs": "BPJS",
+    "bank": gettext_lazy("layanan bank"),
+    "bansos": gettext_lazy("layanan bansos"),
+    "pemilu": gettext_lazy("layanan Pemilu"),
+}
 DOCUMENTS = gettext_lazy("KK asli, KTP-el, dan dokumen pendukung (mis. buku nikah atau akta)")
 
 
 def mask_name(full_name: str) -> str:
     """Mask a name word by word, keeping first and last letters ("Budi Santoso" -> "B**i S*****o")."""
+
     def word(w: str) -> str:
         return w[0] + "*" * (len(w) - 1) if len(w) <= 2 else w[0] + "*" * (len(w) - 2) + w[-1]
 
@@ -70,16 +87,22 @@ def advice(ticket: Ticket) -> str:
     """Return what the citizen should do now, by status."""
     if ticket.status == Status.RESOLVED:
         return _("Data Anda sudah sinkron di pusat. Silakan coba login %(service)s kembali.") % {
-            "service": SERVICE_RETRY.get(ticket.service, _("layanan yang menolak Anda"))}
+            "service": SERVICE_RETRY.get(ticket.service, _("layanan yang menolak Anda"))
+        }
     if ticket.status == Status.REJECTED:
         return _("Pusat menolak perubahan data. Silakan datang ke loket dengan membawa %(documents)s.") % {
-            "documents": DOCUMENTS}
+            "documents": DOCUMENTS
+        }
     if ticket.status == Status.CLOSED:
         return _("Pengaduan ini ditutup. Hubungi loket Disdukcapil bila masih ada kendala.")
     if ticket.status == Status.ESCALATED:
-        return _("Mohon maaf, sinkronisasi melebihi 1x24 jam. Petugas kami sudah meneruskannya ke pusat; "
-                 "perkiraan selesai paling lambat 1x24 jam berikutnya. Anda tidak perlu datang lagi.")
-    return _("Tidak perlu datang lagi ke loket. Kami memberi tahu Anda lewat SMS/WhatsApp bila sudah selesai.")
+        return _(
+            "Mohon maaf, sinkronisasi melebihi 1x24 jam. Petugas kami sudah meneruskannya ke pusat; "
+            "perkiraan selesai paling lambat 1x24 jam berikutnya. Anda tidak perlu datang lagi."
+        )
+    return _(
+        "Tidak perlu datang lagi ke loket. Kami memberi tahu Anda lewat SMS/WhatsApp bila sudah selesai."
+    )
 
 
 def public_answer(ticket: Ticket) -> dict:
@@ -89,12 +112,18 @@ def public_answer(ticket: Ticket) -> dict:
     if ticket.status == Status.ESCALATED and expected:
         expected = max(expected, timezone.now()) + (expected - (ticket.sent_at or ticket.created_at))
     return {
-        "code": ticket.display_code, "name": mask_name(ticket.citizen.full_name),
-        "category": str(ticket.get_category_display()), "status": ticket.status,
+        "code": ticket.display_code,
+        "name": mask_name(ticket.citizen.full_name),
+        "category": str(ticket.get_category_display()),
+        "status": ticket.status,
         "status_label": str(ticket.get_status_display()),
-        "steps": [{"label": str(label), "done": index < reached, "current": index == reached - 1}
-                  for index, label in enumerate(STEPS)],
-        "last_change": ticket.updated_at, "expected": expected, "advice": advice(ticket),
+        "steps": [
+            {"label": str(label), "done": index < reached, "current": index == reached - 1}
+            for index, label in enumerate(STEPS)
+        ],
+        "last_change": ticket.updated_at,
+        "expected": expected,
+        "advice": advice(ticket),
     }
 
 
@@ -102,8 +131,18 @@ def public_answer(ticket: Ticket) -> dict:
 
 
 # What the answer shows, and nothing more: no encrypted column is read (or decrypted) here.
-_PUBLIC_COLUMNS = ("id", "code", "citizen_id", "category", "service", "status", "created_at", "updated_at",
-                   "sent_at", "due_at")
+_PUBLIC_COLUMNS = (
+    "id",
+    "code",
+    "citizen_id",
+    "category",
+    "service",
+    "status",
+    "created_at",
+    "updated_at",
+    "sent_at",
+    "due_at",
+)
 
 
 @functools.cache
@@ -115,9 +154,11 @@ def _lookup_sql() -> str:
     values as the ORM does, on every database."""
     ticket, citizen, quote = Ticket._meta.db_table, Citizen._meta.db_table, connection.ops.quote_name
     columns = ", ".join(f"t.{quote(column)}" for column in _PUBLIC_COLUMNS)
-    return (f"SELECT {columns}, c.{quote('full_name')} AS citizen_full_name FROM {quote(ticket)} t "
-            f"JOIN {quote(citizen)} c ON c.{quote('id')} = t.{quote('citizen_id')} "
-            f"WHERE t.{quote('code')} = %s AND c.{quote('nik_digest')} = %s LIMIT 1")
+    return (
+        f"SELECT {columns}, c.{quote('full_name')} AS citizen_full_name FROM {quote(ticket)} t "
+        f"JOIN {quote(citizen)} c ON c.{quote('id')} = t.{quote('citizen_id')} "
+        f"WHERE t.{quote('code')} = %s AND c.{quote('nik_digest')} = %s LIMIT 1"
+    )
 
 
 def find_ticket(nik: str, code: str) -> Ticket | None:
@@ -140,8 +181,14 @@ def _digest_or_blank(nik: str) -> str:
 def _within_limits(request, nik: str, *, per_ip: str, per_nik: str, scope: str) -> bool:
     ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
     # Count both, always, so a blocked IP cannot probe NIKs and vice versa.
-    return all(allow_all([(f"{scope}:ip:{ip}", Rate.parse(per_ip)),
-                          (f"{scope}:nik:{_digest_or_blank(nik)}", Rate.parse(per_nik))]))
+    return all(
+        allow_all(
+            [
+                (f"{scope}:ip:{ip}", Rate.parse(per_ip)),
+                (f"{scope}:nik:{_digest_or_blank(nik)}", Rate.parse(per_nik)),
+            ]
+        )
+    )
 
 
 def _too_many(request, template: str, context: dict):
@@ -164,8 +211,9 @@ def status(request):
     if not form.is_valid():
         return render(request, "tickets/public_status.html", context)
     nik = form.cleaned_data["nik"]
-    if not _within_limits(request, nik, per_ip=settings.STATUS_RATE_PER_IP,
-                          per_nik=settings.STATUS_RATE_PER_NIK, scope="status"):
+    if not _within_limits(
+        request, nik, per_ip=settings.STATUS_RATE_PER_IP, per_nik=settings.STATUS_RATE_PER_NIK, scope="status"
+    ):
         return _too_many(request, "tickets/public_status.html", context)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
     context.update(asked=True, answer=public_answer(ticket) if ticket else None)
@@ -182,14 +230,19 @@ def status_json(request):
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        return JsonResponse({"error": "invalid_json", "message": _("Kirim JSON berisi nik dan kode.")}, status=400)
+        return JsonResponse(
+            {"error": "invalid_json", "message": _("Kirim JSON berisi nik dan kode.")}, status=400
+        )
     form = StatusForm({"nik": str(body.get("nik", ""))[:40], "kode": str(body.get("kode", ""))[:20]})
     if not form.is_valid():
-        return JsonResponse({"error": "invalid", "fields": {k: [str(e) for e in v] for k, v in form.errors.items()}},
-                            status=400)
+        return JsonResponse(
+            {"error": "invalid", "fields": {k: [str(e) for e in v] for k, v in form.errors.items()}},
+            status=400,
+        )
     nik = form.cleaned_data["nik"]
-    if not _within_limits(request, nik, per_ip=settings.STATUS_RATE_PER_IP,
-                          per_nik=settings.STATUS_RATE_PER_NIK, scope="status"):
+    if not _within_limits(
+        request, nik, per_ip=settings.STATUS_RATE_PER_IP, per_nik=settings.STATUS_RATE_PER_NIK, scope="status"
+    ):
         return JsonResponse({"error": "rate_limited", "message": _too_many_text()}, status=429)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
     if ticket is None:
@@ -208,11 +261,20 @@ def resend_code(request):
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         nik = form.cleaned_data["nik"]
-        if not _within_limits(request, nik, per_ip=settings.RESEND_RATE_PER_IP,
-                              per_nik=settings.RESEND_RATE_PER_NIK, scope="resend"):
+        if not _within_limits(
+            request,
+            nik,
+            per_ip=settings.RESEND_RATE_PER_IP,
+            per_nik=settings.RESEND_RATE_PER_NIK,
+            scope="resend",
+        ):
             return _too_many(request, "tickets/public_resend.html", context)
-        ticket = (Ticket.objects.filter(citizen__in=Citizen.objects.with_nik(nik), status__in=OPEN_STATUSES)
-                  .select_related("citizen").order_by("-created_at").first())
+        ticket = (
+            Ticket.objects.filter(citizen__in=Citizen.objects.with_nik(nik), status__in=OPEN_STATUSES)
+            .select_related("citizen")
+            .order_by("-created_at")
+            .first()
+        )
         if ticket is not None and ticket.citizen.phone:
             code_resend_requested.send(sender=Ticket, ticket=ticket)
         context["sent"] = True

@@ -1,5 +1,6 @@
 """Fixed-window rate limits kept in the Django cache (Redis in production, so every web process
 shares them). Keys never contain a NIK: callers pass its keyed digest."""
+
 import time
 import weakref
 from dataclasses import dataclass

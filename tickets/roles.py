@@ -1,16 +1,28 @@
 """The desk's groups and their permissions, kept in step with the code after every migrate."""
+
 from django.contrib.auth.models import Group, Permission
 
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 
 # Model permissions (app_label.codename) each group holds; role checks in views use the groups.
 GROUP_PERMISSIONS = {
-    COUNTER_GROUP: ["tickets.view_ticket", "tickets.add_ticket", "tickets.view_ticketevent",
-                    "citizens.view_citizen"],
-    SUPERVISOR_GROUP: ["tickets.view_ticket", "tickets.add_ticket", "tickets.change_ticket",
-                       "tickets.view_ticketevent", "tickets.view_office", "citizens.view_citizen",
-                       "citizens.view_familycard", "citizens.view_personaldataaccess",
-                       "audit.view_auditentry"],
+    COUNTER_GROUP: [
+        "tickets.view_ticket",
+        "tickets.add_ticket",
+        "tickets.view_ticketevent",
+        "citizens.view_citizen",
+    ],
+    SUPERVISOR_GROUP: [
+        "tickets.view_ticket",
+        "tickets.add_ticket",
+        "tickets.change_ticket",
+        "tickets.view_ticketevent",
+        "tickets.view_office",
+        "citizens.view_citizen",
+        "citizens.view_familycard",
+        "citizens.view_personaldataaccess",
+        "audit.view_auditentry",
+    ],
 }
 
 

@@ -1,4 +1,5 @@
 """Reads of tickets that are more than a simple filter."""
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -26,8 +27,11 @@ def get_ticket_for_user(user, code: str) -> Ticket:
     """Return the ticket with `code` if `user` may see it; 404 otherwise (no hint it exists)."""
     # The full NIK and KK stay encrypted until a view asks for them (reveal, export, payload):
     # the page shows their last four digits, from clear columns.
-    tickets = (visible_tickets(user).select_related("citizen", "assignee", "office")
-               .defer("kk_number", "citizen__nik"))
+    tickets = (
+        visible_tickets(user)
+        .select_related("citizen", "assignee", "office")
+        .defer("kk_number", "citizen__nik")
+    )
     ticket = tickets.filter(code=normalize_ticket_code(code)).order_by().first()
     if ticket is None:
         raise Http404
@@ -43,8 +47,11 @@ def queue(user, *, filters: dict, search: str = "") -> QuerySet:
     # A list row shows masked numbers from the clear last-four columns: loading the encrypted
     # columns would only spend a Fernet decryption per value and row.
     citizens = Prefetch("citizen", queryset=Citizen.objects.only("id", "full_name", "nik_last4"))
-    tickets = (visible_tickets(user).defer("kk_number", "kk_number_old", "description", "outcome_note")
-               .prefetch_related(citizens, "assignee"))
+    tickets = (
+        visible_tickets(user)
+        .defer("kk_number", "kk_number_old", "description", "outcome_note")
+        .prefetch_related(citizens, "assignee")
+    )
     if search:
         tickets = _search(tickets, search)
     if filters.get("status"):
@@ -86,7 +93,11 @@ def search_label(text: str) -> str:
 
 
 def staff_of_office(office_id) -> QuerySet:
-    return get_user_model().objects.filter(staff_profile__office_id=office_id, is_active=True).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(staff_profile__office_id=office_id, is_active=True)
+        .order_by("username")
+    )
 
 
 def timeline(ticket: Ticket) -> QuerySet:

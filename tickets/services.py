@@ -3,6 +3,7 @@
 Each function changes the ticket with `update_fields`, writes its TicketEvent in the same
 transaction, and leaves side effects for `transaction.on_commit`.
 """
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,8 +29,10 @@ class TicketError(Exception):
 class DuplicateOpenTicket(TicketError):
     def __init__(self, existing: Ticket):
         self.existing = existing
-        super().__init__(_("Masih ada pengaduan terbuka untuk NIK dan kategori ini: %(code)s.")
-                         % {"code": existing.display_code})
+        super().__init__(
+            _("Masih ada pengaduan terbuka untuk NIK dan kategori ini: %(code)s.")
+            % {"code": existing.display_code}
+        )
 
 
 @dataclass(frozen=True)
@@ -58,21 +61,35 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
             if not is_new:  # a citizen first seen now has no ticket yet
                 _refuse_duplicate(citizen, complaint.category)
             ticket = Ticket.objects.create(
-                office=office, citizen=citizen, category=complaint.category, service=complaint.service,
-                kk_number=complaint.kk_number, kk_number_old=complaint.kk_number_old,
-                description=complaint.description, deadline=complaint.deadline,
-                assignee=created_by, created_by=created_by, due_at=timezone.now() + sla_delta(),
+                office=office,
+                citizen=citizen,
+                category=complaint.category,
+                service=complaint.service,
+                kk_number=complaint.kk_number,
+                kk_number_old=complaint.kk_number_old,
+                description=complaint.description,
+                deadline=complaint.deadline,
+                assignee=created_by,
+                created_by=created_by,
+                due_at=timezone.now() + sla_delta(),
             )
-            _log(ticket, actor=created_by, kind=TicketEvent.Kind.OPENED, to_status=Status.NEW,
-                 message=_("Pengaduan dicatat di loket."))
+            _log(
+                ticket,
+                actor=created_by,
+                kind=TicketEvent.Kind.OPENED,
+                to_status=Status.NEW,
+                message=_("Pengaduan dicatat di loket."),
+            )
             # Inside the transaction on purpose: sync writes its outbox row atomically with the
             # ticket, and nudges its worker on commit.
             ticket_opened.send(sender=Ticket, ticket=ticket)
     except IntegrityError:
         # Two clerks saved the same complaint at the same instant: the partial unique index won.
-        existing = Ticket.objects.open().filter(
-            citizen__in=Citizen.objects.with_nik(complaint.nik), category=complaint.category
-        ).first()
+        existing = (
+            Ticket.objects.open()
+            .filter(citizen__in=Citizen.objects.with_nik(complaint.nik), category=complaint.category)
+            .first()
+        )
         if existing is None:
             raise
         raise DuplicateOpenTicket(existing) from None
@@ -109,11 +126,24 @@ def _refuse_duplicate(citizen: Citizen, category: str) -> None:
         raise DuplicateOpenTicket(existing)
 
 
-def _log(ticket: Ticket, *, actor, kind: str, message: str, from_status: str = "", to_status: str = "",
-         details: dict | None = None) -> TicketEvent:
+def _log(
+    ticket: Ticket,
+    *,
+    actor,
+    kind: str,
+    message: str,
+    from_status: str = "",
+    to_status: str = "",
+    details: dict | None = None,
+) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, message=message,
-        from_status=from_status, to_status=to_status, details=details or {},
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        message=message,
+        from_status=from_status,
+        to_status=to_status,
+        details=details or {},
     )
 
 
@@ -122,8 +152,9 @@ def _locked(ticket: Ticket) -> Ticket:
 
 
 @transaction.atomic
-def _transition(ticket: Ticket, target: str, *, actor, message: str, details: dict | None = None,
-                **fields) -> Ticket:
+def _transition(
+    ticket: Ticket, target: str, *, actor, message: str, details: dict | None = None, **fields
+) -> Ticket:
     """Move `ticket` to `target` (or raise IllegalTransition) and log it; `fields` are saved too."""
     locked = _locked(ticket)
     check_transition(locked.status, target)
@@ -132,8 +163,15 @@ def _transition(ticket: Ticket, target: str, *, actor, message: str, details: di
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.save(update_fields=["status", "updated_at", *fields])
-    _log(locked, actor=actor, kind=TicketEvent.Kind.STATUS, from_status=previous, to_status=target,
-         message=message, details=details)
+    _log(
+        locked,
+        actor=actor,
+        kind=TicketEvent.Kind.STATUS,
+        from_status=previous,
+        to_status=target,
+        message=message,
+        details=details,
+    )
     ticket_status_changed.send(sender=Ticket, ticket=locked, previous=previous, actor=actor)
     return locked
 
@@ -156,9 +194,13 @@ def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
         return locked
     locked.assignee = assignee
     locked.save(update_fields=["assignee", "updated_at"])
-    _log(locked, actor=actor, kind=TicketEvent.Kind.ASSIGNED,
-         message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
-         details={"assignee_id": assignee.pk})
+    _log(
+        locked,
+        actor=actor,
+        kind=TicketEvent.Kind.ASSIGNED,
+        message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
+        details={"assignee_id": assignee.pk},
+    )
     return locked
 
 
@@ -172,30 +214,56 @@ def record_sync_event(*, ticket: Ticket, actor, message: str, details: dict | No
     return _log(ticket, actor=actor, kind=TicketEvent.Kind.SYNC, message=message, details=details)
 
 
-def mark_pushed(*, ticket: Ticket, accepted_at: datetime, sla_due_at: datetime, details: dict | None = None) -> Ticket:
+def mark_pushed(
+    *, ticket: Ticket, accepted_at: datetime, sla_due_at: datetime, details: dict | None = None
+) -> Ticket:
     """Record that the registry accepted the push: the 1x24 jam clock starts now."""
-    return _transition(ticket, Status.SENT, actor=None, details=details,
-                       message=_("Data diterima pusat; menunggu sinkronisasi (maks. 1x24 jam)."),
-                       sent_at=accepted_at, due_at=sla_due_at)
+    return _transition(
+        ticket,
+        Status.SENT,
+        actor=None,
+        details=details,
+        message=_("Data diterima pusat; menunggu sinkronisasi (maks. 1x24 jam)."),
+        sent_at=accepted_at,
+        due_at=sla_due_at,
+    )
 
 
 def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
     """Resolve `ticket` because the registry now shows the expected data."""
-    return _transition(ticket, Status.RESOLVED, actor=None, details=details,
-                       message=_("Data di pusat sudah sesuai. Pengaduan selesai."),
-                       resolved_at=timezone.now())
+    return _transition(
+        ticket,
+        Status.RESOLVED,
+        actor=None,
+        details=details,
+        message=_("Data di pusat sudah sesuai. Pengaduan selesai."),
+        resolved_at=timezone.now(),
+    )
 
 
 def resolve_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
     """Resolve `ticket` by hand (e.g. the citizen confirmed the portal now accepts them)."""
-    return _transition(ticket, Status.RESOLVED, actor=actor, message=_required(reason),
-                       resolved_at=timezone.now(), outcome_note=reason.strip())
+    return _transition(
+        ticket,
+        Status.RESOLVED,
+        actor=actor,
+        message=_required(reason),
+        resolved_at=timezone.now(),
+        outcome_note=reason.strip(),
+    )
 
 
 def reject_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = None) -> Ticket:
     """Reject `ticket`: the registry refused it or staff found it invalid; the citizen must bring documents."""
-    return _transition(ticket, Status.REJECTED, actor=actor, message=_required(reason), details=details,
-                       closed_at=timezone.now(), outcome_note=reason.strip())
+    return _transition(
+        ticket,
+        Status.REJECTED,
+        actor=actor,
+        message=_required(reason),
+        details=details,
+        closed_at=timezone.now(),
+        outcome_note=reason.strip(),
+    )
 
 
 def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = None) -> Ticket:
@@ -205,8 +273,14 @@ def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None 
 
 def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
     """Close `ticket` without resolution (duplicate, withdrawn)."""
-    return _transition(ticket, Status.CLOSED, actor=actor, message=_required(reason),
-                       closed_at=timezone.now(), outcome_note=reason.strip())
+    return _transition(
+        ticket,
+        Status.CLOSED,
+        actor=actor,
+        message=_required(reason),
+        closed_at=timezone.now(),
+        outcome_note=reason.strip(),
+    )
 
 
 def _required(text: str) -> str:

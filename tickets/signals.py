@@ -1,4 +1,5 @@
 """Signals tickets sends so other apps can react without tickets importing them."""
+
 from django.dispatch import Signal
 
 # Sent inside open_ticket's transaction; kwargs: ticket. A receiver's writes commit or roll back

@@ -1,4 +1,5 @@
 """Durations the help desk promises, scaled for demos (DEMO_TIME_SCALE divides every one)."""
+
 from datetime import timedelta
 
 from django.conf import settings

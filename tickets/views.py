@@ -1,4 +1,5 @@
 """Staff pages: intake, queue, ticket detail and its actions, the printable slip."""
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +33,9 @@ def intake(request):
             duplicate = exc.existing
             form.add_error("category", exc.message)
         else:
-            messages.success(request, _("Pengaduan tersimpan dengan kode %(code)s.") % {"code": ticket.display_code})
+            messages.success(
+                request, _("Pengaduan tersimpan dengan kode %(code)s.") % {"code": ticket.display_code}
+            )
             return redirect("tickets:detail", code=ticket.code)
     return render(request, "tickets/intake.html", {"form": form, "duplicate": duplicate})
 
@@ -81,11 +84,18 @@ def queue(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "tickets/queue.html", {
-        "form": form, "page": page, "paginator": paginator, "searching": bool(search),
-        "search_label": selectors.search_label(search),
-        "querystring": query.urlencode(),
-    })
+    return render(
+        request,
+        "tickets/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "paginator": paginator,
+            "searching": bool(search),
+            "search_label": selectors.search_label(search),
+            "querystring": query.urlencode(),
+        },
+    )
 
 
 @staff_required
@@ -97,13 +107,18 @@ def detail(request, code):
 def _detail_context(request, ticket, **forms):
     actions = allowed_actions(request.user, ticket)
     context = {
-        "ticket": ticket, "citizen": ticket.citizen, "events": selectors.timeline(ticket), "actions": actions,
+        "ticket": ticket,
+        "citizen": ticket.citizen,
+        "events": selectors.timeline(ticket),
+        "actions": actions,
         "note_form": forms.get("note_form") or NoteForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
     }
     if "assign" in actions:
         context["assign_form"] = forms.get("assign_form") or AssignForm(
-            staff_queryset=selectors.staff_of_office(ticket.office_id), initial={"assignee": ticket.assignee_id})
+            staff_queryset=selectors.staff_of_office(ticket.office_id),
+            initial={"assignee": ticket.assignee_id},
+        )
     return context
 
 
@@ -112,8 +127,13 @@ def _detail_context(request, ticket, **forms):
 def reveal_nik(request, code):
     """Show the full NIK to staff who need it, and record that they saw it."""
     ticket = selectors.get_ticket_for_user(request.user, code)
-    record_access(citizen=ticket.citizen, viewer=request.user, purpose=f"ticket {ticket.code}",
-                  ip=request.META.get("REMOTE_ADDR", ""), ticket=ticket)
+    record_access(
+        citizen=ticket.citizen,
+        viewer=request.user,
+        purpose=f"ticket {ticket.code}",
+        ip=request.META.get("REMOTE_ADDR", ""),
+        ticket=ticket,
+    )
     return render(request, "tickets/includes/nik_full.html", {"citizen": ticket.citizen})
 
 
@@ -187,4 +207,6 @@ def slip(request, code):
     ticket = selectors.get_ticket_for_user(request.user, code)
     status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public_status") + f"?kode={ticket.code}"
     qr_svg = segno.make(status_url, error="m").svg_inline(scale=4)
-    return render(request, "tickets/slip.html", {"ticket": ticket, "status_url": status_url, "qr_svg": qr_svg})
+    return render(
+        request, "tickets/slip.html", {"ticket": ticket, "status_url": status_url, "qr_svg": qr_svg}
+    )

@@ -1,6 +1,8 @@
 """The ticket state machine (DESIGN.md §3). Only this module decides which status may follow which."""
+
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
@@ -32,8 +34,10 @@ class IllegalTransition(Exception):
 
     def __init__(self, current: str, target: str):
         self.current, self.target = current, target
-        super().__init__(gettext("Status tiket tidak dapat diubah dari %(current)s ke %(target)s.")
-                         % {"current": Status(current).label, "target": Status(target).label})
+        super().__init__(
+            gettext("Status tiket tidak dapat diubah dari %(current)s ke %(target)s.")
+            % {"current": Status(current).label, "target": Status(target).label}
+        )
 
 
 def can_transition(current: str, target: str) -> bool:

@@ -1,4 +1,5 @@
 """Template filters shared by the project's pages."""
+
 from datetime import datetime, timedelta
 
 from django import template
@@ -36,8 +37,13 @@ def short_datetime(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
-STATUS_BADGES = {"new": "text-bg-secondary", "sent": "text-bg-info", "resolved": "text-bg-success",
-                 "escalated": "text-bg-warning", "rejected": "text-bg-danger"}
+STATUS_BADGES = {
+    "new": "text-bg-secondary",
+    "sent": "text-bg-info",
+    "resolved": "text-bg-success",
+    "escalated": "text-bg-warning",
+    "rejected": "text-bg-danger",
+}
 
 
 def badge_class(status: str) -> str:
@@ -51,5 +57,8 @@ def status_badge(ticket) -> str:
 
     A tag, not an {% include %}: list pages print one per row, and an include costs ten times more.
     """
-    return format_html('<span class="badge status-badge {}">{}</span>', badge_class(ticket.status),
-                       ticket.get_status_display())
+    return format_html(
+        '<span class="badge status-badge {}">{}</span>',
+        badge_class(ticket.status),
+        ticket.get_status_display(),
+    )

@@ -2,6 +2,7 @@
 
 NOTIFY_CHANNEL names the one in use (console, the demo default; email; http), read at call time.
 """
+
 from django.utils.module_loading import import_string
 
 from notifications.channels.base import Channel, ChannelError

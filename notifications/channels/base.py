@@ -1,4 +1,5 @@
 """The one interface every notification channel implements."""
+
 from django.utils.translation import gettext_lazy as _
 
 from citizens.nik import scrub

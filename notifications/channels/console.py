@@ -1,4 +1,5 @@
 """The demo channel: write the message to the log instead of sending it."""
+
 import logging
 
 from notifications.channels.base import Channel

@@ -1,4 +1,5 @@
 """E-mail through Django's configured backend (EMAIL_BACKEND, EMAIL_HOST, ...)."""
+
 import smtplib
 
 from django.conf import settings
@@ -29,7 +30,8 @@ class EmailChannel(Channel):
         except smtplib.SMTPRecipientsRefused:
             raise ChannelError("server e-mail menolak alamat penerima", permanent=True) from None
         except smtplib.SMTPResponseException as exc:
-            raise ChannelError(f"server e-mail menjawab {exc.smtp_code}",
-                               permanent=exc.smtp_code >= 500) from None
+            raise ChannelError(
+                f"server e-mail menjawab {exc.smtp_code}", permanent=exc.smtp_code >= 500
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise ChannelError(f"server e-mail tidak terjangkau ({type(exc).__name__})") from None

@@ -1,4 +1,5 @@
 """An SMS/WhatsApp gateway over HTTP: POST {"to", "text"} as JSON with a bearer token."""
+
 import httpx
 
 from notifications.channels.base import Channel, ChannelError
@@ -14,8 +15,9 @@ class HttpChannel(Channel):
             raise ChannelError("NOTIFY_HTTP_URL belum diatur", permanent=True)
         token = setting("NOTIFY_HTTP_TOKEN")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        timeout = httpx.Timeout(setting("NOTIFY_HTTP_READ_TIMEOUT"),
-                                connect=setting("NOTIFY_HTTP_CONNECT_TIMEOUT"))
+        timeout = httpx.Timeout(
+            setting("NOTIFY_HTTP_READ_TIMEOUT"), connect=setting("NOTIFY_HTTP_CONNECT_TIMEOUT")
+        )
         try:
             response = httpx.post(url, json={"to": to, "text": text}, headers=headers, timeout=timeout)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol):

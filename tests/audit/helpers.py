@@ -1,4 +1,5 @@
 """Helpers shared by the audit tests."""
+
 import io
 import re
 
@@ -40,6 +41,8 @@ def audit_table_text() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM audit_auditentry")
         names = [column.name for column in cursor.description]
-        rows = [[value for name, value in zip(names, row) if name not in ("hash", "prev_hash")]
-                for row in cursor.fetchall()]
+        rows = [
+            [value for name, value in zip(names, row) if name not in ("hash", "prev_hash")]
+            for row in cursor.fetchall()
+        ]
     return "\n".join(" | ".join("" if value is None else str(value) for value in row) for row in rows)

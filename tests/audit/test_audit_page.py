@@ -1,4 +1,5 @@
 """/audit/: supervisors read their office's trail, by ticket or staff member; nobody edits it."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -108,11 +109,17 @@ class TestNobodyEditsIt:
         change = reverse("admin:audit_auditentry_change", args=[entry.pk])
         assert admin_client.post(change, {"actor_label": "orang-lain"}).status_code == 403
         assert admin_client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
-        assert admin_client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]),
-                                 {"post": "yes"}).status_code == 403
+        assert (
+            admin_client.post(
+                reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}
+            ).status_code
+            == 403
+        )
         assert admin_client.get(reverse("admin:audit_auditentry_add")).status_code == 403
-        admin_client.post(reverse("admin:audit_auditentry_changelist"),
-                          {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
+        admin_client.post(
+            reverse("admin:audit_auditentry_changelist"),
+            {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+        )
         assert AuditEntry.objects.count() == len(trail)
         entry.refresh_from_db()
         assert entry.actor_label == "petugas"

@@ -1,4 +1,5 @@
 """The hash chain: each entry links to the one before; audit_verify finds the first broken link."""
+
 import ast
 from pathlib import Path
 
@@ -16,8 +17,15 @@ pytestmark = pytest.mark.django_db
 
 
 def record(actor=None, n=0, **extra):
-    values = dict(action="view_full_nik", actor=actor, object_type="ticket", object_id=f"ABCDE2345{n}",
-                  office="3319", ip="10.0.0.7", details={"n": n})
+    values = dict(
+        action="view_full_nik",
+        actor=actor,
+        object_type="ticket",
+        object_id=f"ABCDE2345{n}",
+        office="3319",
+        ip="10.0.0.7",
+        details={"n": n},
+    )
     values.update(extra)
     return services.record(**values)
 
@@ -91,8 +99,10 @@ class TestVerify:
         for entry in AuditEntry.objects.order_by("sequence")[1:]:
             entry.prev_hash = previous
             new_hash = entry.computed_hash()
-            raw_sql("UPDATE audit_auditentry SET prev_hash = %s, hash = %s WHERE id = %s",
-                    [previous, new_hash, entry.pk])
+            raw_sql(
+                "UPDATE audit_auditentry SET prev_hash = %s, hash = %s WHERE id = %s",
+                [previous, new_hash, entry.pk],
+            )
             previous = new_hash
         assert "intact" in verify()  # consistent in itself...
         with pytest.raises(CommandError, match="#3 .*anchor"):
@@ -131,8 +141,14 @@ class TestAppendOnly:
 
     def test_an_entry_built_by_hand_is_refused(self, three):
         with pytest.raises(ValueError, match="audit.services.record"):
-            AuditEntry(sequence=4, created_at=three[0].created_at, actor_label="x", action="export",
-                       prev_hash=three[2].hash, hash="0" * 64).save()
+            AuditEntry(
+                sequence=4,
+                created_at=three[0].created_at,
+                actor_label="x",
+                action="export",
+                prev_hash=three[2].hash,
+                hash="0" * 64,
+            ).save()
 
     def test_the_database_refuses_raw_updates_and_deletes(self, three):
         # The trigger is PostgreSQL's, the database `make test` runs on.
@@ -146,9 +162,18 @@ class TestAppendOnly:
 
 class TestNoFullNumbers:
     def test_every_string_is_masked_to_its_last_four_digits(self, clerk):
-        entry = record(clerk, object_id=NIK, details={
-            "purpose": f"lihat {NIK}", "spaced": "3319 0141 0190 0001", "dotted": "331901.410190.0001",
-            NIK: [NIK, {"kk": "3319011503260002"}], "as_number": int(NIK), "longer": "1" * 20})
+        entry = record(
+            clerk,
+            object_id=NIK,
+            details={
+                "purpose": f"lihat {NIK}",
+                "spaced": "3319 0141 0190 0001",
+                "dotted": "331901.410190.0001",
+                NIK: [NIK, {"kk": "3319011503260002"}],
+                "as_number": int(NIK),
+                "longer": "1" * 20,
+            },
+        )
         entry.refresh_from_db()
         stored = f"{entry.object_id} {entry.details}"
         assert not SIXTEEN_DIGITS.search(stored), stored
@@ -157,8 +182,14 @@ class TestNoFullNumbers:
         assert entry.details["as_number"] == "************0001"
 
     def test_dates_times_and_counts_stay_readable(self):
-        details = {"start": "2026-11-01", "at": "2026-11-29T18:42:27.123456+00:00", "rows": 1234567,
-                   "ratio": 0.5, "ok": True, "none": None}
+        details = {
+            "start": "2026-11-01",
+            "at": "2026-11-29T18:42:27.123456+00:00",
+            "rows": 1234567,
+            "ratio": 0.5,
+            "ok": True,
+            "none": None,
+        }
         entry = record(details=details)
         entry.refresh_from_db()
         assert entry.details == {**details, "ratio": "0.5"}  # floats are kept as text (exact in jsonb)
@@ -167,8 +198,17 @@ class TestNoFullNumbers:
 # Modules other apps import (or that run on their own): the audit app's core depends on no other
 # project app, so citizens, tickets and the rest can import it. admin.py and views.py share the
 # list pages' paginator from citizens.pagination (a Django-only leaf module).
-CORE_MODULES = ["apps.py", "chain.py", "forms.py", "models.py", "scrub.py", "selectors.py", "services.py",
-                "urls.py", "management/commands/audit_verify.py"]
+CORE_MODULES = [
+    "apps.py",
+    "chain.py",
+    "forms.py",
+    "models.py",
+    "scrub.py",
+    "selectors.py",
+    "services.py",
+    "urls.py",
+    "management/commands/audit_verify.py",
+]
 PROJECT_APPS = {"citizens", "tickets", "sync", "notifications", "helpdesk", "mockregistry", "families"}
 
 

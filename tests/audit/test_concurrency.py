@@ -1,4 +1,5 @@
 """Writers on separate database connections, all at once: still one chain, no fork, no gap."""
+
 import threading
 import time
 
@@ -18,8 +19,12 @@ def _write(n: int, barrier: threading.Barrier, errors: list) -> None:
         barrier.wait()
         for i in range(ENTRIES_EACH):
             with transaction.atomic():
-                services.record(action="view_full_nik", actor_label=f"penulis-{n}", object_type="ticket",
-                                object_id=f"T{n:02d}{i:02d}")
+                services.record(
+                    action="view_full_nik",
+                    actor_label=f"penulis-{n}",
+                    object_type="ticket",
+                    object_id=f"T{n:02d}{i:02d}",
+                )
                 time.sleep(0.001)  # hold the transaction open a moment: make the writers overlap
     except Exception as exc:  # noqa: BLE001 - reported by the test
         errors.append(exc)
@@ -39,7 +44,8 @@ def test_concurrent_writers_on_their_own_connections_make_one_unbroken_chain():
         thread.join(timeout=60)
     assert not errors, errors
     total = WRITERS * ENTRIES_EACH
-    assert list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True)) == \
-        list(range(1, total + 1))
+    assert list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True)) == list(
+        range(1, total + 1)
+    )
     assert AuditEntry.objects.values("prev_hash").distinct().count() == total  # no two share a predecessor
     assert f"intact: {total} entries" in verify()

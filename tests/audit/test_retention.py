@@ -1,4 +1,5 @@
 """Retention: personal data goes RETENTION_DAYS after a final status; the dashboard's counts stay."""
+
 import datetime as dt
 import io
 
@@ -20,9 +21,16 @@ from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 ERASED = retention.ERASED
-PERSONAL_TABLES = ["citizens_citizen", "citizens_familycard", "citizens_familymembership",
-                   "citizens_datacorrection", "tickets_ticket", "tickets_ticketevent", "sync_syncjob",
-                   "notifications_notification"]
+PERSONAL_TABLES = [
+    "citizens_citizen",
+    "citizens_familycard",
+    "citizens_familymembership",
+    "citizens_datacorrection",
+    "tickets_ticket",
+    "tickets_ticketevent",
+    "sync_syncjob",
+    "notifications_notification",
+]
 
 
 def days_ago(days: int) -> dt.datetime:
@@ -34,9 +42,17 @@ def kk(serial: int) -> str:
 
 
 def open_for(office, clerk, serial: int, *, kk_number=None, **overrides) -> Ticket:
-    ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=nik_with_serial(serial), kk_number=kk_number or kk(serial), email=f"warga{serial}@example.org",
-        description=f"Pemohon no. {serial}: KK baru setelah menikah.", **overrides))
+    ticket = services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(
+            nik=nik_with_serial(serial),
+            kk_number=kk_number or kk(serial),
+            email=f"warga{serial}@example.org",
+            description=f"Pemohon no. {serial}: KK baru setelah menikah.",
+            **overrides,
+        ),
+    )
     services.add_note(ticket=ticket, actor=clerk, text=f"Pemohon {serial} menelepon dari 0812-3456-7890.")
     return ticket
 
@@ -45,8 +61,9 @@ def resolved(ticket: Ticket, days: int) -> Ticket:
     """Resolve `ticket` through the workflow, then move its dates `days` into the past."""
     services.mark_pushed(ticket=ticket, accepted_at=timezone.now(), sla_due_at=timezone.now())
     services.mark_verified(ticket=ticket)
-    Ticket.objects.filter(pk=ticket.pk).update(created_at=days_ago(days + 3), sent_at=days_ago(days + 2),
-                                               resolved_at=days_ago(days))
+    Ticket.objects.filter(pk=ticket.pk).update(
+        created_at=days_ago(days + 3), sent_at=days_ago(days + 2), resolved_at=days_ago(days)
+    )
     return Ticket.objects.get(pk=ticket.pk)
 
 
@@ -61,15 +78,25 @@ def desk(office, clerk, supervisor):
     """Citizens 1-2 past retention (resolved / rejected 400 days ago), 3 resolved 10 days ago, 4 open,
     5 with an old resolved ticket and an open one."""
     old = resolved(open_for(office, clerk, 1), 400)
-    correct_citizen(citizen=old.citizen, actor=supervisor, changes={"full_name": "Siti R."},
-                    reason="Nama Siti Rahayu disingkat.")
+    correct_citizen(
+        citizen=old.citizen,
+        actor=supervisor,
+        changes={"full_name": "Siti R."},
+        reason="Nama Siti Rahayu disingkat.",
+    )
     old_rejected = rejected(open_for(office, clerk, 2), clerk, 400)
     recent = resolved(open_for(office, clerk, 3), 10)
     still_open = open_for(office, clerk, 4)
     mixed_old = resolved(open_for(office, clerk, 5, category="kk_mismatch"), 400)
     mixed_open = open_for(office, clerk, 5, category="new_kk")
-    return {"old": old, "old_rejected": old_rejected, "recent": recent, "open": still_open,
-            "mixed_old": mixed_old, "mixed_open": mixed_open}
+    return {
+        "old": old,
+        "old_rejected": old_rejected,
+        "recent": recent,
+        "open": still_open,
+        "mixed_old": mixed_old,
+        "mixed_open": mixed_open,
+    }
 
 
 def snapshot(*tables) -> dict:
@@ -95,22 +122,39 @@ def citizen_rows(*serials) -> dict:
     last4 = [f"{serial:04d}" for serial in serials]
     citizens = list(Citizen.objects.filter(nik_last4__in=last4).values_list("pk", flat=True))
     tickets = list(Ticket.objects.filter(citizen__in=citizens).values_list("pk", flat=True))
-    return {"citizen": rows_where("citizens_citizen", "id", citizens),
-            "ticket": rows_where("tickets_ticket", "id", tickets),
-            "event": rows_where("tickets_ticketevent", "ticket_id", tickets),
-            "job": rows_where("sync_syncjob", "ticket_id", tickets)}
+    return {
+        "citizen": rows_where("citizens_citizen", "id", citizens),
+        "ticket": rows_where("tickets_ticket", "id", tickets),
+        "event": rows_where("tickets_ticketevent", "ticket_id", tickets),
+        "job": rows_where("sync_syncjob", "ticket_id", tickets),
+    }
 
 
 def dashboard(office) -> dict:
     period = selectors.Period.last_days(500)
-    return {"headline": selectors.headline(office, period), "flow": selectors.daily_flow(office, period),
-            "breakdown": selectors.breakdown(office, period), "workload": selectors.workload(office, period),
-            "resolve": selectors.resolve_distribution(office, period),
-            "statuses": sorted(Ticket.objects.values_list(
-                "code", "status", "category", "service", "created_at", "sent_at", "resolved_at", "closed_at",
-                "assignee")),
-            "events": sorted(TicketEvent.objects.values_list("id", "kind", "from_status", "to_status",
-                                                             "created_at", "actor"))}
+    return {
+        "headline": selectors.headline(office, period),
+        "flow": selectors.daily_flow(office, period),
+        "breakdown": selectors.breakdown(office, period),
+        "workload": selectors.workload(office, period),
+        "resolve": selectors.resolve_distribution(office, period),
+        "statuses": sorted(
+            Ticket.objects.values_list(
+                "code",
+                "status",
+                "category",
+                "service",
+                "created_at",
+                "sent_at",
+                "resolved_at",
+                "closed_at",
+                "assignee",
+            )
+        ),
+        "events": sorted(
+            TicketEvent.objects.values_list("id", "kind", "from_status", "to_status", "created_at", "actor")
+        ),
+    }
 
 
 class TestWhatIsErased:
@@ -138,7 +182,8 @@ class TestWhatIsErased:
         events = TicketEvent.objects.filter(ticket__in=[desk["old"], desk["old_rejected"]])
         for event in events:
             typed = event.kind in ("note", "escalation", "notification") or (
-                event.kind == "status" and event.actor_id is not None)
+                event.kind == "status" and event.actor_id is not None
+            )
             assert (event.message == ERASED) == typed, (event.kind, event.message)
         assert events.filter(kind="note").count() == 2
         assert events.get(kind="opened", ticket=desk["old"]).message == "Pengaduan dicatat di loket."
@@ -235,8 +280,9 @@ class TestRuns:
 
     def test_the_daily_task_purges_and_continues_a_backlog_in_a_follow_up(self, desk, monkeypatch):
         follow_ups = []
-        monkeypatch.setattr(tasks.purge_personal_data, "apply_async",
-                            lambda **options: follow_ups.append(options))
+        monkeypatch.setattr(
+            tasks.purge_personal_data, "apply_async", lambda **options: follow_ups.append(options)
+        )
         monkeypatch.setattr(tasks, "PURGE_TIME_BUDGET_SECONDS", -1)  # spent before the first batch
         assert tasks.purge_personal_data()["complete"] is False and follow_ups == [{"countdown": 60}]
         monkeypatch.setattr(tasks, "PURGE_TIME_BUDGET_SECONDS", 240)

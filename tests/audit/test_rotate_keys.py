@@ -1,4 +1,5 @@
 """manage.py rotate_keys: every encrypted column re-encrypted under the newest key, in batches."""
+
 import io
 
 import pytest
@@ -17,9 +18,15 @@ from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 KEY_A, KEY_B, KEY_C = (Fernet.generate_key().decode() for _ in range(3))
-EXPECTED_COLUMNS = {"citizens.citizen.nik", "citizens.citizen.phone", "citizens.citizen.email",
-                    "citizens.familycard.kk_number", "tickets.ticket.kk_number",
-                    "tickets.ticket.kk_number_old", "sync.syncjob.payload_json"}
+EXPECTED_COLUMNS = {
+    "citizens.citizen.nik",
+    "citizens.citizen.phone",
+    "citizens.citizen.email",
+    "citizens.familycard.kk_number",
+    "tickets.ticket.kk_number",
+    "tickets.ticket.kk_number_old",
+    "sync.syncjob.payload_json",
+}
 
 
 def raw_tokens() -> dict[tuple[str, int], str]:
@@ -53,15 +60,21 @@ def written_under_a(settings, office, clerk):
     """Two citizens with tickets (and their sync jobs), all written under key A."""
     settings.FIELD_ENCRYPTION_KEYS = [KEY_A]
     for serial in (1, 2):
-        services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-            nik=nik_with_serial(serial), email=f"warga{serial}@example.org"))
+        services.open_ticket(
+            office=office,
+            created_by=clerk,
+            complaint=complaint(nik=nik_with_serial(serial), email=f"warga{serial}@example.org"),
+        )
     assert SyncJob.objects.count() == 2
     return readable_with([KEY_A])
 
 
 def test_every_encrypted_column_is_found_by_introspection():
-    found = {rotation.column_label(model, field) for model, fields in rotation.encrypted_columns()
-             for field in fields}
+    found = {
+        rotation.column_label(model, field)
+        for model, fields in rotation.encrypted_columns()
+        for field in fields
+    }
     assert EXPECTED_COLUMNS <= found
 
 

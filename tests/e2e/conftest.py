@@ -3,6 +3,7 @@
 Screenshots land in ``$SINKRON_VAR_DIR/e2e/`` (``var/test/e2e/`` under ``make test``): one per
 step a test marks with ``shot("name")``, and ``<test>--FAILED.png`` when a test fails.
 """
+
 import os
 import re
 from pathlib import Path
@@ -15,8 +16,14 @@ from tickets.roles import ensure_groups
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 TIMEOUT_MS = 15_000  # a cold live server on a busy 2-core machine can take seconds to answer
 REPO = Path(__file__).resolve().parents[2]
@@ -70,8 +77,9 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        locale="id-ID", timezone_id="Asia/Jakarta", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
     page = context.new_page()

@@ -1,4 +1,5 @@
 """A citizen on a phone, from the slip's QR link to the status of their complaint."""
+
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
@@ -7,8 +8,14 @@ from tests.cast import NIK, complaint
 from tickets import services
 
 pytestmark = pytest.mark.e2e
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "id-ID", "timezone_id": "Asia/Jakarta"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "id-ID",
+    "timezone_id": "Asia/Jakarta",
+}
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The counter clerk's day in a real browser: intake with field errors, the NIK hint, the queue,
 the search by NIK and the printed slip; and what the clerk's role does not offer."""
+
 import re
 
 import pytest
@@ -55,10 +56,12 @@ def _expect_nik_error_and_everything_else_kept(page, message: str) -> None:
 
 
 def test_clerk_files_a_complaint_fixes_the_nik_finds_it_in_the_queue_and_prints_the_slip(
-        page, live_server, log_in, shot, clerk, office):
+    page, live_server, log_in, shot, clerk, office
+):
     # Another citizen's complaint, so the queue and the NIK search have something to tell apart.
-    services.open_ticket(office=office, created_by=clerk,
-                         complaint=complaint(nik=nik_with_serial(2), full_name=OTHER_NAME))
+    services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(2), full_name=OTHER_NAME)
+    )
     requested = []
     page.on("request", lambda request: requested.append(request.url))
 
@@ -146,7 +149,8 @@ def test_clerk_files_a_complaint_fixes_the_nik_finds_it_in_the_queue_and_prints_
 
 
 def test_counter_staff_are_not_offered_and_cannot_force_closing_a_ticket(
-        page, live_server, log_in, clerk, office):
+    page, live_server, log_in, clerk, office
+):
     ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
 
     log_in("petugas")
@@ -165,9 +169,12 @@ def test_counter_staff_are_not_offered_and_cannot_force_closing_a_ticket(
 
 
 def _post_action(page, url: str, field: str) -> int:
-    return page.evaluate("""async ([url, field, text]) => {
+    return page.evaluate(
+        """async ([url, field, text]) => {
         const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
         const response = await fetch(url, {method: "POST", headers: {"X-CSRFToken": token},
                                            body: new URLSearchParams({[field]: text})});
         return response.status;
-    }""", [url, field, FORCED_TEXT])
+    }""",
+        [url, field, FORCED_TEXT],
+    )

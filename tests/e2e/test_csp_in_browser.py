@@ -1,5 +1,6 @@
 """The Content-Security-Policy in a real browser: Chromium reports no violation on the pages staff
 and citizens use, and what needs JavaScript (htmx fragments, Chart.js, Bootstrap) still works."""
+
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -40,7 +41,8 @@ def violations(page):
 
 
 def test_the_supervisors_pages_run_under_the_policy_without_a_single_violation(
-        page, live_server, log_in, violations, office, supervisor, clerk):
+    page, live_server, log_in, violations, office, supervisor, clerk
+):
     ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     log_in("supervisor")
     base = live_server.url
@@ -66,8 +68,9 @@ def test_the_supervisors_pages_run_under_the_policy_without_a_single_violation(
     assert violations() == []
 
 
-def test_the_counters_live_nik_hint_and_the_phone_menu_work_under_the_policy(page, live_server, log_in, violations,
-                                                                            clerk):
+def test_the_counters_live_nik_hint_and_the_phone_menu_work_under_the_policy(
+    page, live_server, log_in, violations, clerk
+):
     log_in("petugas")
     page.goto(f"{live_server.url}/tiket/baru/")
     page.locator("#id_nik").fill(NIK)

@@ -1,4 +1,5 @@
 """The family page in a real browser: families.js adds rows and known members; the group page polls."""
+
 import datetime as dt
 
 import pytest
@@ -18,9 +19,17 @@ pytestmark = pytest.mark.e2e
 def counter(transactional_db):
     office = Office.objects.create(code="3319", name="Disdukcapil Kabupaten Kudus", region_code="33.19")
     clerk = make_staff("petugas", office, COUNTER_GROUP, first_name="Sri")
-    husband = services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=HUSBAND["nik"], full_name="Budi Santoso", birth_date=dt.date(1988, 1, 1), sex="L",
-        category="kk_mismatch"))
+    husband = services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(
+            nik=HUSBAND["nik"],
+            full_name="Budi Santoso",
+            birth_date=dt.date(1988, 1, 1),
+            sex="L",
+            category="kk_mismatch",
+        ),
+    )
     return office, clerk, husband
 
 
@@ -72,8 +81,9 @@ def test_a_clerk_files_a_family_with_a_known_member_and_a_typed_one(page, live_s
     shot("03-slip")
 
 
-def test_a_supervisor_uploads_sees_the_preview_appear_and_confirms(page, live_server, log_in, transactional_db,
-                                                                  tmp_path, settings, shot):
+def test_a_supervisor_uploads_sees_the_preview_appear_and_confirms(
+    page, live_server, log_in, transactional_db, tmp_path, settings, shot
+):
     from families import tasks
     from families.models import ImportBatch
     from tests.families.support import family_kk, person_nik, row, write_csv
@@ -83,9 +93,15 @@ def test_a_supervisor_uploads_sees_the_preview_appear_and_confirms(page, live_se
     settings.FAMILY_IMPORT_TASK_SECONDS = None
     office = Office.objects.create(code="3319", name="Disdukcapil Kabupaten Kudus", region_code="33.19")
     make_staff("supervisor", office, SUPERVISOR_GROUP)
-    path = write_csv(tmp_path / "kk-maret.csv", [
-        row(family_kk(0), person_nik(0), "AGUS", relation="Kepala Keluarga"), row(family_kk(0), person_nik(1), "ADI"),
-        row(family_kk(0), "3319014101900000", "SALAH"), row(family_kk(0), person_nik(1), "ADI LAGI")])
+    path = write_csv(
+        tmp_path / "kk-maret.csv",
+        [
+            row(family_kk(0), person_nik(0), "AGUS", relation="Kepala Keluarga"),
+            row(family_kk(0), person_nik(1), "ADI"),
+            row(family_kk(0), "3319014101900000", "SALAH"),
+            row(family_kk(0), person_nik(1), "ADI LAGI"),
+        ],
+    )
     log_in("supervisor")
     page.goto(f"{live_server.url}/keluarga/impor/")
     page.locator("#id_file").set_input_files(str(path))

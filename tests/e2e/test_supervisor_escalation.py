@@ -1,4 +1,5 @@
 """A supervisor watches the dashboard, escalates an overdue ticket and finds it on the timeline."""
+
 import datetime as dt
 
 import pytest
@@ -13,10 +14,13 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_supervisor_sees_the_charts_escalates_an_overdue_ticket_and_sees_it_on_the_timeline(
-        page, live_server, log_in, office, supervisor, clerk, shot):
+    page, live_server, log_in, office, supervisor, clerk, shot
+):
     ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     sent_at = timezone.now() - dt.timedelta(hours=30)
-    ticket = services.mark_pushed(ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + dt.timedelta(hours=24))
+    ticket = services.mark_pushed(
+        ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + dt.timedelta(hours=24)
+    )
     log_in("supervisor")
 
     page.goto(f"{live_server.url}/dasbor/")
@@ -36,4 +40,6 @@ def test_a_supervisor_sees_the_charts_escalates_an_overdue_ticket_and_sees_it_on
     expect(timeline).to_contain_text("Eskalasi ke pusat")
     expect(timeline).to_contain_text("Bambang")
     assert Ticket.objects.get(pk=ticket.pk).status == "escalated"
-    assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.ESCALATION, actor=supervisor).exists()
+    assert TicketEvent.objects.filter(
+        ticket=ticket, kind=TicketEvent.Kind.ESCALATION, actor=supervisor
+    ).exists()

@@ -1,4 +1,5 @@
 """Fixtures of the families tests: an isolated upload folder and task runs without a time budget."""
+
 import pytest
 
 from families.models import ImportBatch
@@ -26,8 +27,9 @@ def make_batch(office, supervisor):
                     while chunk := handle.read(64 * 1024):
                         yield chunk
 
-        batch, created = services.register_upload(office=office, uploaded_by=supervisor, upload=Upload(),
-                                                  file_format=file_format)
+        batch, created = services.register_upload(
+            office=office, uploaded_by=supervisor, upload=Upload(), file_format=file_format
+        )
         assert created
         return batch
 

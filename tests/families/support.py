@@ -1,4 +1,5 @@
 """Data helpers for the families tests: structurally valid numbers, family form data, import files."""
+
 import csv
 import datetime as dt
 from pathlib import Path
@@ -10,12 +11,27 @@ from tests.cast import KK_NEW, KK_OLD, NIK
 HEADER = ["No KK", "NIK", "Nama", "Tanggal Lahir", "Jenis Kelamin", "Hubungan", "Tanggal Terbit"]
 
 # The family of the cast's applicant (Siti, NIK, wife) on the new KK: husband and two children.
-HUSBAND = {"nik": "3319010101880001", "full_name": "Budi Santoso", "birth_date": "1988-01-01", "sex": "L",
-           "relation": "kepala"}
-DAUGHTER = {"nik": "3319015505150001", "full_name": "Ayu Lestari", "birth_date": "2015-05-15", "sex": "P",
-            "relation": "anak"}
-SON = {"nik": "3319012007180001", "full_name": "Dimas Pratama", "birth_date": "2018-07-20", "sex": "L",
-       "relation": "anak"}
+HUSBAND = {
+    "nik": "3319010101880001",
+    "full_name": "Budi Santoso",
+    "birth_date": "1988-01-01",
+    "sex": "L",
+    "relation": "kepala",
+}
+DAUGHTER = {
+    "nik": "3319015505150001",
+    "full_name": "Ayu Lestari",
+    "birth_date": "2015-05-15",
+    "sex": "P",
+    "relation": "anak",
+}
+SON = {
+    "nik": "3319012007180001",
+    "full_name": "Dimas Pratama",
+    "birth_date": "2018-07-20",
+    "sex": "L",
+    "relation": "anak",
+}
 
 
 def person_nik(index: int, *, female: bool = False) -> str:
@@ -40,14 +56,30 @@ def family_kk(index: int) -> str:
 def family_form(members=(HUSBAND, DAUGHTER, SON), *, extra_rows: int = 0, **applicant) -> dict:
     """Return the POST data of the family page: the applicant's complaint and the member rows."""
     data = {
-        "nik": NIK, "full_name": "Siti Rahayu", "birth_date": "1990-01-01", "sex": "P", "phone": "0812-3456-7890",
-        "email": "", "kk_number": KK_NEW, "kk_number_old": KK_OLD, "category": "new_kk", "service": "sscasn",
-        "deadline": "", "description": "KK baru setelah menikah; SSCASN menolak.", "pemohon-relation": "istri",
+        "nik": NIK,
+        "full_name": "Siti Rahayu",
+        "birth_date": "1990-01-01",
+        "sex": "P",
+        "phone": "0812-3456-7890",
+        "email": "",
+        "kk_number": KK_NEW,
+        "kk_number_old": KK_OLD,
+        "category": "new_kk",
+        "service": "sscasn",
+        "deadline": "",
+        "description": "KK baru setelah menikah; SSCASN menolak.",
+        "pemohon-relation": "istri",
     }
     data.update(applicant)
     rows = list(members) + [{}] * extra_rows
-    data.update({"anggota-TOTAL_FORMS": str(len(rows)), "anggota-INITIAL_FORMS": "0",
-                 "anggota-MIN_NUM_FORMS": "0", "anggota-MAX_NUM_FORMS": "20"})
+    data.update(
+        {
+            "anggota-TOTAL_FORMS": str(len(rows)),
+            "anggota-INITIAL_FORMS": "0",
+            "anggota-MIN_NUM_FORMS": "0",
+            "anggota-MAX_NUM_FORMS": "20",
+        }
+    )
     for index, member in enumerate(rows):
         for name in ("citizen", "nik", "full_name", "birth_date", "sex", "relation"):
             data[f"anggota-{index}-{name}"] = member.get(name, "")

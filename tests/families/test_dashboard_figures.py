@@ -18,7 +18,9 @@ NOW = timezone.now()
 
 
 def resolve(ticket, at=None):
-    ticket = ticket_services.mark_pushed(ticket=ticket, accepted_at=NOW, sla_due_at=NOW + dt.timedelta(hours=24))
+    ticket = ticket_services.mark_pushed(
+        ticket=ticket, accepted_at=NOW, sla_due_at=NOW + dt.timedelta(hours=24)
+    )
     ticket_services.mark_verified(ticket=ticket)
     if at is not None:
         Ticket.objects.filter(pk=ticket.pk).update(resolved_at=at)
@@ -28,21 +30,36 @@ def resolve(ticket, at=None):
 def imported(make_batch, tmp_path, office, clerk, supervisor):
     """Five imported citizens: A saved; B complained before resolution; C unresolved; D was linked; E
     resolved before the period."""
-    d_open = ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=person_nik(3), kk_number=family_kk(1), kk_number_old="", sex="L", category="nik_not_found"))
-    path = write_csv(tmp_path / "kk.csv", [row(family_kk(0), person_nik(n), f"WARGA {n}") for n in range(3)]
-                     + [row(family_kk(1), person_nik(3), "WARGA 3"), row(family_kk(1), person_nik(4), "WARGA 4")])
+    d_open = ticket_services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(
+            nik=person_nik(3), kk_number=family_kk(1), kk_number_old="", sex="L", category="nik_not_found"
+        ),
+    )
+    path = write_csv(
+        tmp_path / "kk.csv",
+        [row(family_kk(0), person_nik(n), f"WARGA {n}") for n in range(3)]
+        + [row(family_kk(1), person_nik(3), "WARGA 3"), row(family_kk(1), person_nik(4), "WARGA 4")],
+    )
     batch = make_batch(path)
     tasks.validate_import(batch.pk)
     services.confirm_batch(batch=batch, actor=supervisor)
     tasks.run_import(batch.pk)
-    proactive = {row.row_number: row.ticket for row in ImportRow.objects.filter(batch=batch).select_related("ticket")}
+    proactive = {
+        row.row_number: row.ticket for row in ImportRow.objects.filter(batch=batch).select_related("ticket")
+    }
     a, b, _c, d, e = (proactive[n] for n in range(2, 7))
     assert d == d_open
     resolve(a)
     # B came to the desk about something else before the proactive ticket resolved.
-    ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=person_nik(1), kk_number=family_kk(0), kk_number_old="", sex="L", category="name"))
+    ticket_services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(
+            nik=person_nik(1), kk_number=family_kk(0), kk_number_old="", sex="L", category="name"
+        ),
+    )
     resolve(b)
     resolve(d)
     resolve(e, at=NOW - dt.timedelta(days=30))
@@ -65,7 +82,9 @@ def test_family_figures_report_groups_batches_and_proactive_completion(imported,
     assert figures["groups"] == {"total": 1, "complete": 1, "members": 4, "resolved": 4, "percent": 100}
     assert figures["desk_visits_saved"] == 1
     [batch] = figures["batches"]
-    assert batch["id"] == imported.pk and batch["rows"] == 5 and batch["tickets"] == 5 and batch["resolved"] == 4
+    assert (
+        batch["id"] == imported.pk and batch["rows"] == 5 and batch["tickets"] == 5 and batch["resolved"] == 4
+    )
     assert batch["percent"] == 80 and batch["status"] == "done" and batch["status_label"] == "Selesai"
     assert figures["proactive"] == {"batches": 1, "tickets": 5, "resolved": 4, "percent": 80}
 

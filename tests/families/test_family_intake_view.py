@@ -35,7 +35,9 @@ def test_one_post_opens_a_ticket_with_its_own_sync_job_for_each_of_four_members(
     assert response.status_code == 302 and response["Location"] == reverse("families:group", args=[group.pk])
     assert Ticket.objects.count() == 4
     assert SyncJob.objects.count() == 4
-    assert set(SyncJob.objects.values_list("ticket_id", flat=True)) == set(Ticket.objects.values_list("pk", flat=True))
+    assert set(SyncJob.objects.values_list("ticket_id", flat=True)) == set(
+        Ticket.objects.values_list("pk", flat=True)
+    )
     assert len(set(Ticket.objects.values_list("code", flat=True))) == 4
     assert group.office == office and group.created_by == clerk and group.source == "counter"
     assert group.kk_number == KK_NEW and group.batch is None
@@ -44,15 +46,26 @@ def test_one_post_opens_a_ticket_with_its_own_sync_job_for_each_of_four_members(
     assert [m.ticket.citizen.nik for m in members] == [NIK, HUSBAND["nik"], DAUGHTER["nik"], SON["nik"]]
     assert not any(m.linked for m in members)
     applicant, *others = [m.ticket for m in members]
-    assert applicant.category == "new_kk" and applicant.service == "sscasn" and applicant.kk_number_old == KK_OLD
+    assert (
+        applicant.category == "new_kk" and applicant.service == "sscasn" and applicant.kk_number_old == KK_OLD
+    )
     assert all(t.category == Category.NEW_KK and t.kk_number == KK_NEW for t in others)
     assert all(t.citizen.family_card.kk_number == KK_NEW for t in [applicant, *others])
 
 
 def test_a_member_with_an_open_ticket_is_linked_not_duplicated(clerk_client, office, clerk):
-    existing = services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=HUSBAND["nik"], full_name="Budi Santoso", sex="L", category="nik_not_found", kk_number=KK_OLD,
-        kk_number_old=""))
+    existing = services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(
+            nik=HUSBAND["nik"],
+            full_name="Budi Santoso",
+            sex="L",
+            category="nik_not_found",
+            kk_number=KK_OLD,
+            kk_number_old="",
+        ),
+    )
     response = clerk_client.post(URL, family_form())
     assert response.status_code == 302
     assert Ticket.objects.count() == 4  # three new, and the husband's existing one
@@ -63,8 +76,17 @@ def test_a_member_with_an_open_ticket_is_linked_not_duplicated(clerk_client, off
 
 
 def test_a_member_whose_open_ticket_has_the_same_category_is_linked_too(clerk_client, office, clerk):
-    existing = services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=SON["nik"], full_name="Dimas Pratama", birth_date=dt.date(2018, 7, 20), sex="L", category="new_kk"))
+    existing = services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(
+            nik=SON["nik"],
+            full_name="Dimas Pratama",
+            birth_date=dt.date(2018, 7, 20),
+            sex="L",
+            category="new_kk",
+        ),
+    )
     clerk_client.post(URL, family_form())
     assert FamilyMember.objects.get(ticket=existing).linked
     assert Ticket.objects.count() == 4
@@ -87,13 +109,19 @@ def test_bad_member_rows_show_indonesian_errors_beside_their_fields_and_create_n
     assert "Periksa kembali isian yang ditandai merah." in html
     # Nothing typed is lost: the applicant and every member row come back filled in.
     assert 'value="Siti Rahayu"' in html and "KK baru setelah menikah; SSCASN menolak." in html
-    assert 'value="3319010101880000"' in html and 'value="Dimas Pratama"' in html and 'value="2999-01-01"' in html
+    assert (
+        'value="3319010101880000"' in html
+        and 'value="Dimas Pratama"' in html
+        and 'value="2999-01-01"' in html
+    )
     assert not Ticket.objects.exists() and not FamilyGroup.objects.exists() and not Citizen.objects.exists()
 
 
 def test_an_error_in_the_applicant_keeps_the_members_and_creates_nothing(clerk_client):
     response = clerk_client.post(URL, family_form(kk_number="33190115032600"))
-    assert response.context["family"].applicant.errors["kk_number"] == ["Nomor KK harus terdiri dari 16 digit angka."]
+    assert response.context["family"].applicant.errors["kk_number"] == [
+        "Nomor KK harus terdiri dari 16 digit angka."
+    ]
     assert 'value="Budi Santoso"' in response.content.decode()
     assert not Ticket.objects.exists()
 
@@ -106,8 +134,12 @@ def test_a_member_with_the_applicants_nik_is_refused_on_that_row(clerk_client):
 
 
 def test_two_heads_of_family_are_refused_on_the_second(clerk_client):
-    response = clerk_client.post(URL, family_form([HUSBAND, {**SON, "relation": "kepala"}], **{"pemohon-relation": "istri"}))
-    assert response.context["members"].forms[1].errors["relation"] == ["Kepala Keluarga hanya satu dalam satu KK."]
+    response = clerk_client.post(
+        URL, family_form([HUSBAND, {**SON, "relation": "kepala"}], **{"pemohon-relation": "istri"})
+    )
+    assert response.context["members"].forms[1].errors["relation"] == [
+        "Kepala Keluarga hanya satu dalam satu KK."
+    ]
     assert not Ticket.objects.exists()
 
 
@@ -134,9 +166,17 @@ class TestKnownMembers:
 
     @pytest.fixture
     def husband_on_new_kk(self, office, clerk):
-        return services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-            nik=HUSBAND["nik"], full_name="Budi Santoso", birth_date=dt.date(1988, 1, 1), sex="L",
-            category="kk_mismatch"))
+        return services.open_ticket(
+            office=office,
+            created_by=clerk,
+            complaint=complaint(
+                nik=HUSBAND["nik"],
+                full_name="Budi Santoso",
+                birth_date=dt.date(1988, 1, 1),
+                sex="L",
+                category="kk_mismatch",
+            ),
+        )
 
     def test_it_lists_citizens_on_the_kk_with_masked_niks_only(self, clerk_client, husband_on_new_kk):
         html = clerk_client.post(self.url, {"kk_number": KK_NEW}).content.decode()
@@ -147,17 +187,30 @@ class TestKnownMembers:
         assert husband_on_new_kk.display_code in html  # their open ticket, which will be linked
 
     def test_it_says_so_when_nobody_is_known_or_the_number_is_bad(self, clerk_client, husband_on_new_kk):
-        assert "Belum ada penduduk yang tercatat" in clerk_client.post(self.url, {"kk_number": KK_OLD}).content.decode()
-        assert "Nomor KK harus terdiri dari 16 digit angka." in clerk_client.post(self.url, {"kk_number": "12"}).content.decode()
+        assert (
+            "Belum ada penduduk yang tercatat"
+            in clerk_client.post(self.url, {"kk_number": KK_OLD}).content.decode()
+        )
+        assert (
+            "Nomor KK harus terdiri dari 16 digit angka."
+            in clerk_client.post(self.url, {"kk_number": "12"}).content.decode()
+        )
 
     def test_a_kk_number_is_never_accepted_in_the_url(self, clerk_client):
         assert clerk_client.get(self.url, {"kk_number": KK_NEW}).status_code == 405
 
     def test_a_member_added_from_the_records_is_linked_by_id_without_a_typed_nik(
-            self, clerk_client, husband_on_new_kk):
+        self, clerk_client, husband_on_new_kk
+    ):
         citizen = husband_on_new_kk.citizen
-        known = {"citizen": str(citizen.pk), "nik": "", "full_name": "Budi Santoso", "birth_date": "1988-01-01",
-                 "sex": "L", "relation": "kepala"}
+        known = {
+            "citizen": str(citizen.pk),
+            "nik": "",
+            "full_name": "Budi Santoso",
+            "birth_date": "1988-01-01",
+            "sex": "L",
+            "relation": "kepala",
+        }
         response = clerk_client.post(URL, family_form([known, DAUGHTER]))
         assert response.status_code == 302
         member = FamilyMember.objects.get(ticket=husband_on_new_kk)
@@ -165,10 +218,20 @@ class TestKnownMembers:
         assert Ticket.objects.count() == 3
 
     def test_a_recorded_member_on_another_kk_must_be_typed_in(self, clerk_client, office, clerk):
-        other = services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-            nik=HUSBAND["nik"], full_name="Budi Santoso", sex="L", kk_number=KK_OLD, kk_number_old=""))
-        known = {"citizen": str(other.citizen_id), "full_name": "Budi Santoso", "birth_date": "1988-01-01", "sex": "L",
-                 "relation": "kepala"}
+        other = services.open_ticket(
+            office=office,
+            created_by=clerk,
+            complaint=complaint(
+                nik=HUSBAND["nik"], full_name="Budi Santoso", sex="L", kk_number=KK_OLD, kk_number_old=""
+            ),
+        )
+        known = {
+            "citizen": str(other.citizen_id),
+            "full_name": "Budi Santoso",
+            "birth_date": "1988-01-01",
+            "sex": "L",
+            "relation": "kepala",
+        }
         response = clerk_client.post(URL, family_form([known]))
         form = response.context["members"].forms[0]
         assert "tidak tercatat pada Nomor KK di atas" in form.errors["nik"][0]

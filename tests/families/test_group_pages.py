@@ -87,8 +87,11 @@ def test_staff_of_another_office_get_404(client, other_clerk, group, name):
 def test_a_linked_ticket_of_another_office_is_shown_but_not_linked(clerk_client, other_clerk, other_office):
     from tests.cast import complaint
 
-    theirs = services.open_ticket(office=other_office, created_by=other_clerk, complaint=complaint(
-        nik=HUSBAND["nik"], full_name="Budi Santoso", sex="L", category="nik_not_found"))
+    theirs = services.open_ticket(
+        office=other_office,
+        created_by=other_clerk,
+        complaint=complaint(nik=HUSBAND["nik"], full_name="Budi Santoso", sex="L", category="nik_not_found"),
+    )
     clerk_client.post(reverse("families:intake"), family_form())
     html = page(clerk_client, FamilyGroup.objects.get())
     assert theirs.display_code in html and "Disdukcapil Kota Semarang" in html

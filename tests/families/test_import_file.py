@@ -1,4 +1,5 @@
 """The file reader and the row checks (no database)."""
+
 import datetime as dt
 
 import pytest
@@ -18,26 +19,53 @@ def records(path, file_format="csv"):
 
 
 def test_a_good_row_is_normalized():
-    check = check_row(row(" 3319.0115.0326.0002 ", "3319014101900001", "  SITI   RAHAYU ", "1/1/1990", "p", "istri",
-                          "2026-03-15"), COLUMNS, today=TODAY)
+    check = check_row(
+        row(
+            " 3319.0115.0326.0002 ",
+            "3319014101900001",
+            "  SITI   RAHAYU ",
+            "1/1/1990",
+            "p",
+            "istri",
+            "2026-03-15",
+        ),
+        COLUMNS,
+        today=TODAY,
+    )
     assert check.ok, check.errors
-    assert check.payload() == {"kk_number": "3319011503260002", "nik": "3319014101900001", "full_name": "SITI RAHAYU",
-                               "birth_date": "1990-01-01", "sex": "P", "relation": "istri", "issue_date": "2026-03-15"}
+    assert check.payload() == {
+        "kk_number": "3319011503260002",
+        "nik": "3319014101900001",
+        "full_name": "SITI RAHAYU",
+        "birth_date": "1990-01-01",
+        "sex": "P",
+        "relation": "istri",
+        "issue_date": "2026-03-15",
+    }
     assert check.nik_masked == "************0001"
 
 
-@pytest.mark.parametrize("cells,message", [
-    (row(family_kk(0), "331901410190001"), "NIK harus terdiri dari 16 digit angka."),
-    (row(family_kk(0), "3319014101900000"), "Nomor urut NIK tidak boleh 0000."),
-    (row(family_kk(0), ""), "NIK wajib diisi."),
-    (row("12", person_nik(0)), "Nomor KK harus terdiri dari 16 digit angka."),
-    (row(family_kk(0), person_nik(0), name=" "), "Nama wajib diisi."),
-    (row(family_kk(0), person_nik(0), birth="31/02/1990"), "Tanggal Lahir tidak valid (gunakan dd/mm/yyyy atau yyyy-mm-dd)."),
-    (row(family_kk(0), person_nik(0), birth="01/01/2999"), "Tanggal Lahir tidak boleh di masa depan."),
-    (row(family_kk(0), person_nik(0), issued=""), "Tanggal Terbit wajib diisi."),
-    (row(family_kk(0), person_nik(0), sex="X"), "Jenis Kelamin harus L atau P."),
-    (row(family_kk(0), person_nik(0), relation="Tetangga"), "Hubungan keluarga tidak dikenal (contoh: Kepala Keluarga, Istri, Anak)."),
-])
+@pytest.mark.parametrize(
+    "cells,message",
+    [
+        (row(family_kk(0), "331901410190001"), "NIK harus terdiri dari 16 digit angka."),
+        (row(family_kk(0), "3319014101900000"), "Nomor urut NIK tidak boleh 0000."),
+        (row(family_kk(0), ""), "NIK wajib diisi."),
+        (row("12", person_nik(0)), "Nomor KK harus terdiri dari 16 digit angka."),
+        (row(family_kk(0), person_nik(0), name=" "), "Nama wajib diisi."),
+        (
+            row(family_kk(0), person_nik(0), birth="31/02/1990"),
+            "Tanggal Lahir tidak valid (gunakan dd/mm/yyyy atau yyyy-mm-dd).",
+        ),
+        (row(family_kk(0), person_nik(0), birth="01/01/2999"), "Tanggal Lahir tidak boleh di masa depan."),
+        (row(family_kk(0), person_nik(0), issued=""), "Tanggal Terbit wajib diisi."),
+        (row(family_kk(0), person_nik(0), sex="X"), "Jenis Kelamin harus L atau P."),
+        (
+            row(family_kk(0), person_nik(0), relation="Tetangga"),
+            "Hubungan keluarga tidak dikenal (contoh: Kepala Keluarga, Istri, Anak).",
+        ),
+    ],
+)
 def test_each_problem_has_an_indonesian_message_without_the_number(cells, message):
     check = check_row(cells, COLUMNS, today=TODAY)
     assert message in check.errors
@@ -49,23 +77,51 @@ def test_every_problem_of_a_row_is_listed():
     assert len(check.errors) == 7
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("15/03/2026", dt.date(2026, 3, 15)), ("5-3-2026", dt.date(2026, 3, 5)), ("15.03.2026", dt.date(2026, 3, 15)),
-    ("2026-03-15", dt.date(2026, 3, 15)), ("2026-03-15 00:00:00", dt.date(2026, 3, 15)),
-    (dt.datetime(2026, 3, 15, 0, 0), dt.date(2026, 3, 15)), ("15/03/26", None), ("03/15/2026", None), ("kemarin", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("15/03/2026", dt.date(2026, 3, 15)),
+        ("5-3-2026", dt.date(2026, 3, 5)),
+        ("15.03.2026", dt.date(2026, 3, 15)),
+        ("2026-03-15", dt.date(2026, 3, 15)),
+        ("2026-03-15 00:00:00", dt.date(2026, 3, 15)),
+        (dt.datetime(2026, 3, 15, 0, 0), dt.date(2026, 3, 15)),
+        ("15/03/26", None),
+        ("03/15/2026", None),
+        ("kemarin", None),
+    ],
+)
 def test_dates_are_day_first_or_iso(text, expected):
     assert parse_date(text) == expected
 
 
 def test_headers_are_matched_in_any_order_with_indonesian_variants(tmp_path):
-    path = write_csv(tmp_path / "a.csv", [], header=["Nama Lengkap", "No. KK", "NIK", "Tgl. Lahir", "JK", "SHDK",
-                                                    "Tanggal Terbit KK", "Keterangan"])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [],
+        header=[
+            "Nama Lengkap",
+            "No. KK",
+            "NIK",
+            "Tgl. Lahir",
+            "JK",
+            "SHDK",
+            "Tanggal Terbit KK",
+            "Keterangan",
+        ],
+    )
     with open_records(path, "csv") as rows:
         number, columns = find_header(rows)
     assert number == 1
-    assert columns == {"full_name": 0, "kk_number": 1, "nik": 2, "birth_date": 3, "sex": 4, "relation": 5,
-                       "issue_date": 6}
+    assert columns == {
+        "full_name": 0,
+        "kk_number": 1,
+        "nik": 2,
+        "birth_date": 3,
+        "sex": 4,
+        "relation": 5,
+        "issue_date": 6,
+    }
 
 
 def test_a_title_line_above_the_header_is_skipped(tmp_path):
@@ -90,16 +146,19 @@ def test_an_empty_file_says_so(tmp_path):
 
 
 def test_semicolon_csv_from_excel_in_windows_1252_with_a_bom_free_header(tmp_path):
-    path = write_csv(tmp_path / "a.csv", [row(family_kk(0), person_nik(0), name="JOSÉ")], delimiter=";",
-                     encoding="cp1252")
+    path = write_csv(
+        tmp_path / "a.csv", [row(family_kk(0), person_nik(0), name="JOSÉ")], delimiter=";", encoding="cp1252"
+    )
     rows = records(path)
     assert rows[0] == (1, HEADER) and rows[1][1][2] == "JOSÉ"
 
 
 def test_utf8_with_bom_and_numbering_that_counts_blank_lines(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_text("\ufeff" + ",".join(HEADER) + "\n\n" + ",".join(row(family_kk(0), person_nik(0))) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\ufeff" + ",".join(HEADER) + "\n\n" + ",".join(row(family_kk(0), person_nik(0))) + "\n",
+        encoding="utf-8",
+    )
     rows = records(path)
     assert rows[0][1][0] == "No KK" and rows[2][0] == 3
 

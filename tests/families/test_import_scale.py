@@ -5,6 +5,7 @@ per row through tickets.services.open_ticket (about 20 queries with its SyncJob,
 notification rows: ~80 ms per row on a loaded 2-CPU test box, 2,000 rows took 163 s), so it runs
 on 500 rows: ten chunks and 125 families, enough to show chunking, grouping and progress.
 """
+
 import csv
 import os
 import resource
@@ -33,9 +34,17 @@ def write_big_csv(path, rows: int):
         relations = ("Kepala Keluarga", "Istri", "Anak", "Anak")
         for index in range(rows):
             female = index % 4 == 1
-            writer.writerow([family_kk(index // 4), person_nik(index, female=female), f"WARGA {index}",
-                             person_birth_date(index).strftime("%d/%m/%Y"), "P" if female else "L",
-                             relations[index % 4], "15/01/2024"])
+            writer.writerow(
+                [
+                    family_kk(index // 4),
+                    person_nik(index, female=female),
+                    f"WARGA {index}",
+                    person_birth_date(index).strftime("%d/%m/%Y"),
+                    "P" if female else "L",
+                    relations[index % 4],
+                    "15/01/2024",
+                ]
+            )
     return path
 
 
@@ -84,10 +93,17 @@ def test_a_100k_row_file_validates_within_a_memory_bound(make_batch, tmp_path, c
     elapsed = time.monotonic() - started
     batch = reload(batch)
     with capsys.disabled():
-        print(f"\n100k-row validation: {elapsed:.1f} s, peak RSS growth {rss.growth_mb:.1f} MB "
-              f"(file {path.stat().st_size / 2**20:.1f} MB)")
+        print(
+            f"\n100k-row validation: {elapsed:.1f} s, peak RSS growth {rss.growth_mb:.1f} MB "
+            f"(file {path.stat().st_size / 2**20:.1f} MB)"
+        )
     assert outcome == "done"
-    assert (batch.row_count, batch.valid_count, batch.error_count, batch.duplicate_count) == (100_000, 100_000, 0, 0)
+    assert (batch.row_count, batch.valid_count, batch.error_count, batch.duplicate_count) == (
+        100_000,
+        100_000,
+        0,
+        0,
+    )
     assert ImportRow.objects.filter(batch=batch).count() == 100_000
     assert rss.growth_mb < MEMORY_BOUND_MB
 

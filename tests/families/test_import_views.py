@@ -15,20 +15,30 @@ UPLOAD = reverse("families:import_upload")
 
 @pytest.fixture
 def csv_file(tmp_path):
-    return write_csv(tmp_path / "kk-baru.csv", [
-        row(family_kk(0), person_nik(0), "AGUS", relation="Kepala Keluarga"),
-        row(family_kk(0), person_nik(1), "BUDI"),
-        row(family_kk(0), "3319014101900000", "SALAH"),
-        row(family_kk(0), person_nik(0), "AGUS LAGI"),
-    ])
+    return write_csv(
+        tmp_path / "kk-baru.csv",
+        [
+            row(family_kk(0), person_nik(0), "AGUS", relation="Kepala Keluarga"),
+            row(family_kk(0), person_nik(1), "BUDI"),
+            row(family_kk(0), "3319014101900000", "SALAH"),
+            row(family_kk(0), person_nik(0), "AGUS LAGI"),
+        ],
+    )
 
 
 def test_counter_staff_cannot_import(clerk_client, csv_file, office, supervisor):
     assert clerk_client.get(UPLOAD).status_code == 403
     assert clerk_client.post(UPLOAD, {"file": upload_of(csv_file)}).status_code == 403
     assert not ImportBatch.objects.exists()
-    batch = ImportBatch.objects.create(office=office, uploaded_by=supervisor, file_name="x.csv", file_sha256="0" * 64,
-                                       file_format="csv", status=ImportBatch.Status.PREVIEWED, valid_count=1)
+    batch = ImportBatch.objects.create(
+        office=office,
+        uploaded_by=supervisor,
+        file_name="x.csv",
+        file_sha256="0" * 64,
+        file_format="csv",
+        status=ImportBatch.Status.PREVIEWED,
+        valid_count=1,
+    )
     for name in ("import_batch", "import_progress"):
         assert clerk_client.get(reverse(f"families:{name}", args=[batch.pk])).status_code == 403
     assert clerk_client.post(reverse("families:import_confirm", args=[batch.pk])).status_code == 403
@@ -39,14 +49,17 @@ def reload_status(batch):
     return ImportBatch.objects.get(pk=batch.pk).status
 
 
-def test_an_upload_is_stored_and_queued_for_validation_on_commit(supervisor_client, csv_file,
-                                                                 django_capture_on_commit_callbacks, monkeypatch):
+def test_an_upload_is_stored_and_queued_for_validation_on_commit(
+    supervisor_client, csv_file, django_capture_on_commit_callbacks, monkeypatch
+):
     queued = []
     monkeypatch.setattr(tasks, "nudge", lambda batch_id, status: queued.append((batch_id, status)))
     with django_capture_on_commit_callbacks(execute=True):
         response = supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)})
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("families:import_batch", args=[batch.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "families:import_batch", args=[batch.pk]
+    )
     assert queued == [(batch.pk, "validating")]
     assert batch.file_name == "kk-baru.csv" and batch.file_format == "csv" and len(batch.file_sha256) == 64
     html = supervisor_client.get(response["Location"]).content.decode()
@@ -87,8 +100,9 @@ def test_polling_reloads_the_page_once_the_work_is_done(supervisor_client, csv_f
     assert supervisor_client.get(url, HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
 
 
-def test_uploading_the_same_file_again_shows_the_earlier_batch_and_creates_nothing(supervisor_client, csv_file,
-                                                                                   supervisor):
+def test_uploading_the_same_file_again_shows_the_earlier_batch_and_creates_nothing(
+    supervisor_client, csv_file, supervisor
+):
     supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)})
     batch = ImportBatch.objects.get()
     tasks.validate_import(batch.pk)
@@ -102,12 +116,15 @@ def test_uploading_the_same_file_again_shows_the_earlier_batch_and_creates_nothi
     assert ImportBatch.objects.count() == 1 and Ticket.objects.count() == tickets
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("kk.txt", b"a,b", "Hanya berkas .csv atau .xlsx yang dapat diimpor."),
-    ("kk.xlsx", b"No KK,NIK", "Berkas ini bukan XLSX yang sah."),
-    ("kk.csv", b"\xff\xfeN\x00I\x00K\x00", "Berkas ini bukan CSV teks. Simpan sebagai CSV UTF-8."),
-    ("kk.csv", b"", "Berkas yang dikirimkan kosong."),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("kk.txt", b"a,b", "Hanya berkas .csv atau .xlsx yang dapat diimpor."),
+        ("kk.xlsx", b"No KK,NIK", "Berkas ini bukan XLSX yang sah."),
+        ("kk.csv", b"\xff\xfeN\x00I\x00K\x00", "Berkas ini bukan CSV teks. Simpan sebagai CSV UTF-8."),
+        ("kk.csv", b"", "Berkas yang dikirimkan kosong."),
+    ],
+)
 def test_a_wrong_file_is_refused_beside_the_field(supervisor_client, name, content, message):
     response = supervisor_client.post(UPLOAD, {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 400

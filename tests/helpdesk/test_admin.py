@@ -19,15 +19,28 @@ def admin_client(client, django_user_model, office):
 
 @pytest.fixture
 def tickets(office, clerk):
-    return [services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n)))
-            for n in range(1, 4)]
+    return [
+        services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n)))
+        for n in range(1, 4)
+    ]
 
 
-@pytest.mark.parametrize("model", [
-    "tickets/ticket", "tickets/ticketevent", "tickets/office", "tickets/staffprofile", "citizens/citizen",
-    "citizens/familycard", "citizens/region", "citizens/personaldataaccess", "sync/syncjob", "sync/syncattempt",
-    "helpdesk/dailystatuscount",
-])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "tickets/ticket",
+        "tickets/ticketevent",
+        "tickets/office",
+        "tickets/staffprofile",
+        "citizens/citizen",
+        "citizens/familycard",
+        "citizens/region",
+        "citizens/personaldataaccess",
+        "sync/syncjob",
+        "sync/syncattempt",
+        "helpdesk/dailystatuscount",
+    ],
+)
 def test_every_model_has_a_working_list_page(admin_client, tickets, model):
     response = admin_client.get(reverse(f"admin:{model.replace('/', '_')}_changelist"))
     assert response.status_code == 200
@@ -43,9 +56,19 @@ def test_tickets_are_found_by_full_nik_through_the_digest(admin_client, tickets)
 
 def test_tickets_and_events_cannot_be_deleted_or_edited_in_the_admin(admin_client, tickets):
     ticket = tickets[0]
-    assert admin_client.post(reverse("admin:tickets_ticket_delete", args=[ticket.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:tickets_ticket_delete", args=[ticket.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     event = ticket.events.first()
-    assert admin_client.post(reverse("admin:tickets_ticketevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:tickets_ticketevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert Ticket.objects.count() == 3 and TicketEvent.objects.filter(pk=event.pk).exists()
     change = admin_client.get(reverse("admin:tickets_ticket_change", args=[ticket.pk]))
     assert change.status_code == 200 and 'name="status"' not in change.content.decode()
@@ -70,9 +93,17 @@ def test_the_outbox_admin_never_shows_the_payload(admin_client, tickets):
 
 
 EVERY_CHANGELIST = [
-    "tickets/ticket", "tickets/ticketevent", "tickets/office", "tickets/staffprofile", "citizens/citizen",
-    "citizens/familycard", "citizens/personaldataaccess", "sync/syncjob", "sync/syncattempt",
-    "notifications/notification", "audit/auditentry",
+    "tickets/ticket",
+    "tickets/ticketevent",
+    "tickets/office",
+    "tickets/staffprofile",
+    "citizens/citizen",
+    "citizens/familycard",
+    "citizens/personaldataaccess",
+    "sync/syncjob",
+    "sync/syncattempt",
+    "notifications/notification",
+    "audit/auditentry",
 ]
 
 
@@ -83,10 +114,13 @@ def open_with_history(office, clerk, serials) -> None:
     from sync.models import SyncAttempt
 
     for n in serials:
-        ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n)))
+        ticket = services.open_ticket(
+            office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n))
+        )
         services.add_note(ticket=ticket, actor=clerk, text=f"Catatan {n}.")
-        SyncAttempt.objects.create(job=ticket.sync_job, operation="push", outcome="accepted", status_code=202,
-                                   latency_ms=40)
+        SyncAttempt.objects.create(
+            job=ticket.sync_job, operation="push", outcome="accepted", status_code=202, latency_ms=40
+        )
         record_access(citizen=ticket.citizen, viewer=clerk, purpose=f"ticket {ticket.code}", ticket=ticket)
 
 

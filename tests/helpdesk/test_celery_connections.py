@@ -1,4 +1,5 @@
 """Worker tasks keep their database connection like requests do: for DATABASE_CONN_MAX_AGE, unless broken."""
+
 import time
 
 from celery.signals import task_postrun, task_prerun

@@ -26,7 +26,9 @@ def no_cache():
 
 
 def open_ticket(office, clerk, serial, created_at):
-    ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(serial)))
+    ticket = services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(serial))
+    )
     Ticket.objects.filter(pk=ticket.pk).update(created_at=created_at)
     ticket.refresh_from_db()
     return ticket
@@ -70,7 +72,12 @@ def test_the_headline_figures_match_the_hand_computed_ones(office, known):
 def test_breakdowns_and_the_distribution_count_each_ticket_once(office, known):
     assert dict(selectors.breakdown(office, known)["category"])["KK baru belum terkonsolidasi"] == 5
     assert dict(selectors.resolve_distribution(office, known)) == {
-        "< 6 jam": 0, "6–12 jam": 0, "12–24 jam": 0, "24–48 jam": 2, "> 48 jam": 0}
+        "< 6 jam": 0,
+        "6–12 jam": 0,
+        "12–24 jam": 0,
+        "24–48 jam": 2,
+        "> 48 jam": 0,
+    }
     flow = selectors.daily_flow(office, known)
     assert sum(flow["opened"]) == 5 and sum(flow["resolved"]) == 2
 

@@ -4,6 +4,7 @@
 NIK/KK/phone errors come from citizens/nik.py and lokal.phone (plain Python, no gettext): they
 stay Indonesian, so the intake checks below look at strings of the Django form and templates.
 """
+
 import ast
 import re
 from pathlib import Path
@@ -32,9 +33,17 @@ def switch_to_english(client, next_url="/"):
 
 def intake_data(**overrides):
     data = {
-        "nik": NIK, "full_name": "Siti Rahayu", "birth_date": "1990-01-01", "sex": "P", "phone": "",
-        "kk_number": KK_NEW, "kk_number_old": "", "category": "new_kk", "service": "sscasn",
-        "deadline": "", "description": "",
+        "nik": NIK,
+        "full_name": "Siti Rahayu",
+        "birth_date": "1990-01-01",
+        "sex": "P",
+        "phone": "",
+        "kk_number": KK_NEW,
+        "kk_number_old": "",
+        "category": "new_kk",
+        "service": "sscasn",
+        "deadline": "",
+        "description": "",
     }
     data.update(overrides)
     return data
@@ -69,8 +78,18 @@ def test_the_intake_page_is_english_for_counter_staff(clerk_client):
     switch_to_english(clerk_client)
     html = clerk_client.get(reverse("tickets:intake")).content.decode()
     assert "<title>New complaint · Sinkron</title>" in html
-    for text in ("Full name", "Date of birth", "Family card (KK) number", "Applicant details",
-                 "Complaint category", "Affected service", "Female", "Male", 'value="Save"', "Cancel"):
+    for text in (
+        "Full name",
+        "Date of birth",
+        "Family card (KK) number",
+        "Applicant details",
+        "Complaint category",
+        "Affected service",
+        "Female",
+        "Male",
+        'value="Save"',
+        "Cancel",
+    ):
         assert text in html, text
     assert "Nama Lengkap" not in html and "Simpan" not in html
 
@@ -88,8 +107,9 @@ def test_a_bad_nik_redisplays_the_intake_form_in_english(clerk_client):
 
 def test_form_errors_of_the_django_form_are_english(clerk_client):
     switch_to_english(clerk_client)
-    html = clerk_client.post(reverse("tickets:intake"),
-                             intake_data(birth_date="2999-01-01", full_name="")).content.decode()
+    html = clerk_client.post(
+        reverse("tickets:intake"), intake_data(birth_date="2999-01-01", full_name="")
+    ).content.decode()
     assert "The date of birth cannot be in the future." in html
     assert "This field is required." in html  # Django's own message, English too
 
@@ -180,8 +200,10 @@ def test_the_compiled_catalogue_matches_the_po_file():
     with translation.override("en"):
         for entry in messages():
             if "msgid_plural" in entry:
-                got = (translation.ngettext(entry["msgid"], entry["msgid_plural"], 1),
-                       translation.ngettext(entry["msgid"], entry["msgid_plural"], 2))
+                got = (
+                    translation.ngettext(entry["msgid"], entry["msgid_plural"], 1),
+                    translation.ngettext(entry["msgid"], entry["msgid_plural"], 2),
+                )
                 want = (entry["msgstr[0]"], entry["msgstr[1]"])
             elif "msgctxt" in entry:
                 got, want = translation.pgettext(entry["msgctxt"], entry["msgid"]), entry["msgstr"]
@@ -192,19 +214,22 @@ def test_the_compiled_catalogue_matches_the_po_file():
     assert stale == []
 
 
-@pytest.mark.parametrize("source,english", [
-    ("NIK", "NIK"),
-    ("Nomor KK", "Family card (KK) number"),
-    ("Eskalasi", "Escalated"),
-    ("Dikirim ke pusat", "Sent to the centre"),
-    ("Selesai", "Resolved"),
-    ("Ditolak", "Rejected"),
-    ("Ditutup", "Closed"),
-    ("Baru", "New"),
-    ("Tanda Terima", "Receipt"),
-    ("Cek Status", "Check status"),
-    ("SLA 1x24 jam", "24-hour SLA"),
-])
+@pytest.mark.parametrize(
+    "source,english",
+    [
+        ("NIK", "NIK"),
+        ("Nomor KK", "Family card (KK) number"),
+        ("Eskalasi", "Escalated"),
+        ("Dikirim ke pusat", "Sent to the centre"),
+        ("Selesai", "Resolved"),
+        ("Ditolak", "Rejected"),
+        ("Ditutup", "Closed"),
+        ("Baru", "New"),
+        ("Tanda Terima", "Receipt"),
+        ("Cek Status", "Check status"),
+        ("SLA 1x24 jam", "24-hour SLA"),
+    ],
+)
 def test_key_terms_use_the_agreed_english(source, english):
     with translation.override("en"):
         assert translation.gettext(source) == english

@@ -37,20 +37,24 @@ def published(monkeypatch):
     """Record what the desk publishes to the broker instead of publishing it."""
     calls = []
     for task in (tasks.expedite, tasks.push, tasks.check):
-        monkeypatch.setattr(task, "apply_async",
-                            lambda args, _name=task.name, **options: calls.append((_name, args, options)))
+        monkeypatch.setattr(
+            task, "apply_async", lambda args, _name=task.name, **options: calls.append((_name, args, options))
+        )
     return calls
 
 
 def open_ticket(office, clerk, serial, **overrides):
-    return services.open_ticket(office=office, created_by=clerk,
-                                complaint=make_complaint(nik=nik_with_serial(serial), **overrides))
+    return services.open_ticket(
+        office=office, created_by=clerk, complaint=make_complaint(nik=nik_with_serial(serial), **overrides)
+    )
 
 
 def push(ticket, *, due_in=dt.timedelta(hours=24), accepted=False):
     """Put `ticket` in `sent` with its SLA due `due_in` from now (negative: overdue)."""
     now = timezone.now()
-    ticket = services.mark_pushed(ticket=ticket, accepted_at=now - dt.timedelta(hours=1), sla_due_at=now + due_in)
+    ticket = services.mark_pushed(
+        ticket=ticket, accepted_at=now - dt.timedelta(hours=1), sla_due_at=now + due_in
+    )
     if accepted:
         SyncJob.objects.filter(ticket=ticket).update(state=SyncJob.State.ACCEPTED, update_id=f"u-{ticket.pk}")
     return ticket
@@ -111,11 +115,13 @@ class TestAccess:
 
 class TestList:
     def test_it_lists_overdue_and_escalated_tickets_of_the_office_oldest_due_first(
-            self, supervisor_client, office, clerk, supervisor, other_office, other_clerk):
+        self, supervisor_client, office, clerk, supervisor, other_office, other_clerk
+    ):
         late_5h = overdue(push(open_ticket(office, clerk, 1)), dt.timedelta(hours=5))
         late_2d = overdue(push(open_ticket(office, clerk, 2)), dt.timedelta(days=2))
-        escalated = services.escalate_ticket(ticket=push(open_ticket(office, clerk, 3)), actor=None,
-                                             reason="Pengiriman gagal berulang.")
+        escalated = services.escalate_ticket(
+            ticket=push(open_ticket(office, clerk, 3)), actor=None, reason="Pengiriman gagal berulang."
+        )
         new_and_late = overdue(open_ticket(office, clerk, 4), dt.timedelta(minutes=30))
         push(open_ticket(office, clerk, 5))  # sent, within its SLA
         open_ticket(office, clerk, 6)  # new, within its SLA
@@ -137,11 +143,14 @@ class TestList:
         assert "lewat 5 jam" in html and "lewat 2 hari 3 jam" in html and "lewat 12 menit" in html
 
     def test_an_escalated_ticket_not_yet_past_its_sla_says_so(self, supervisor_client, office, clerk):
-        services.escalate_ticket(ticket=push(open_ticket(office, clerk, 1)), actor=None, reason="Gagal kirim.")
+        services.escalate_ticket(
+            ticket=push(open_ticket(office, clerk, 1)), actor=None, reason="Gagal kirim."
+        )
         assert "belum lewat SLA" in supervisor_client.get(DESK).content.decode()
 
     def test_the_page_costs_the_same_number_of_queries_for_3_or_30_tickets(
-            self, supervisor_client, office, clerk, supervisor, settings):
+        self, supervisor_client, office, clerk, supervisor, settings
+    ):
         settings.TICKETS_PER_PAGE = 50
 
         def measure():
@@ -159,12 +168,16 @@ class TestList:
 
     def test_it_paginates(self, supervisor_client, office, clerk, settings):
         settings.TICKETS_PER_PAGE = 2
-        tickets = [overdue(push(open_ticket(office, clerk, n)), dt.timedelta(hours=10 - n)) for n in range(1, 4)]
+        tickets = [
+            overdue(push(open_ticket(office, clerk, n)), dt.timedelta(hours=10 - n)) for n in range(1, 4)
+        ]
         second = supervisor_client.get(DESK, {"page": 2})
         assert listed_codes(second) == [tickets[2].code]
 
     def test_the_last_contact_with_the_centre_is_shown(self, supervisor_client, ticket, supervisor):
-        escalations.record_escalation_contact(ticket=ticket, actor=supervisor, channel="halo_dukcapil", note="")
+        escalations.record_escalation_contact(
+            ticket=ticket, actor=supervisor, channel="halo_dukcapil", note=""
+        )
         html = supervisor_client.get(DESK).content.decode()
         assert "Terakhir dihubungi" in html and "oleh supervisor" in html and "Halo Dukcapil 1500537" in html
 
@@ -173,13 +186,17 @@ class TestMessage:
     def test_the_page_shows_the_centres_format_with_nik_and_kk_masked(self, supervisor_client, ticket):
         html = supervisor_client.get(DESK).content.decode()
         sent = timezone.localtime(ticket.sent_at).strftime("%d/%m/%Y %H:%M")
-        expected = (f"#************0001#Siti_Rahayu#************0002#081234567890#-#"
-                    f"Tiket {ticket.display_code}: KK baru belum terkonsolidasi; dikirim ke pusat {sent} WIB, "
-                    f"belum sinkron melewati SLA 1x24 jam")
+        expected = (
+            f"#************0001#Siti_Rahayu#************0002#081234567890#-#"
+            f"Tiket {ticket.display_code}: KK baru belum terkonsolidasi; dikirim ke pusat {sent} WIB, "
+            f"belum sinkron melewati SLA 1x24 jam"
+        )
         assert expected in html
         assert NIK not in html and KK_NEW not in html
 
-    def test_the_full_message_comes_by_post_and_the_access_is_recorded(self, supervisor_client, supervisor, ticket):
+    def test_the_full_message_comes_by_post_and_the_access_is_recorded(
+        self, supervisor_client, supervisor, ticket
+    ):
         response = supervisor_client.post(message_url(ticket), HTTP_HX_REQUEST="true", REMOTE_ADDR="10.1.2.3")
         html = response.content.decode()
         assert response.status_code == 200
@@ -188,7 +205,11 @@ class TestMessage:
         assert response["Cache-Control"] == "no-store"
         access = PersonalDataAccess.objects.get()
         assert (access.viewer, access.citizen, access.purpose, access.ip_address) == (
-            supervisor, ticket.citizen, f"eskalasi {ticket.code}", "10.1.2.3")
+            supervisor,
+            ticket.citizen,
+            f"eskalasi {ticket.code}",
+            "10.1.2.3",
+        )
 
     def test_without_htmx_the_full_message_comes_as_a_page(self, supervisor_client, ticket):
         response = supervisor_client.post(message_url(ticket))
@@ -226,7 +247,8 @@ class TestMessage:
         assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " onclick=" not in html
 
     def test_another_offices_ticket_is_not_found_and_nothing_is_recorded(
-            self, supervisor_client, other_office, other_clerk):
+        self, supervisor_client, other_office, other_clerk
+    ):
         theirs = push(open_ticket(other_office, other_clerk, 9))
         assert supervisor_client.post(message_url(theirs)).status_code == 404
         assert not PersonalDataAccess.objects.exists()
@@ -234,9 +256,12 @@ class TestMessage:
 
 class TestContacted:
     def test_it_escalates_a_sent_ticket_once_and_records_who_and_which_channel(
-            self, supervisor_client, supervisor, office, clerk, published):
+        self, supervisor_client, supervisor, office, clerk, published
+    ):
         ticket = overdue(push(open_ticket(office, clerk, 1)), dt.timedelta(hours=2))
-        first = supervisor_client.post(contacted_url(ticket), {"channel": "whatsapp", "note": "Diterima Pak Andi."})
+        first = supervisor_client.post(
+            contacted_url(ticket), {"channel": "whatsapp", "note": "Diterima Pak Andi."}
+        )
         again = supervisor_client.post(contacted_url(ticket), {"channel": "halo_dukcapil"})
         assert first.status_code == again.status_code == 302
 
@@ -245,9 +270,12 @@ class TestContacted:
         assert ticket.events.filter(kind=TicketEvent.Kind.STATUS, to_status=Status.ESCALATED).count() == 1
         contacts = list(ticket.events.filter(kind=TicketEvent.Kind.ESCALATION))
         assert [(e.actor, e.details) for e in contacts] == [
-            (supervisor, {"channel": "whatsapp"}), (supervisor, {"channel": "halo_dukcapil"})]
-        assert contacts[0].message == ("Petugas pusat dihubungi lewat WhatsApp 0811-800-5373. "
-                                       "Catatan: Diterima Pak Andi.")
+            (supervisor, {"channel": "whatsapp"}),
+            (supervisor, {"channel": "halo_dukcapil"}),
+        ]
+        assert contacts[0].message == (
+            "Petugas pusat dihubungi lewat WhatsApp 0811-800-5373. Catatan: Diterima Pak Andi."
+        )
 
     def test_the_contact_shows_on_the_ticket_timeline(self, supervisor_client, ticket):
         supervisor_client.post(contacted_url(ticket), {"channel": "email"})
@@ -262,14 +290,16 @@ class TestContacted:
         assert ticket.events.filter(kind=TicketEvent.Kind.ESCALATION).count() == 1
 
     def test_it_publishes_the_registrys_expedite_after_commit(
-            self, supervisor_client, ticket, published, django_capture_on_commit_callbacks):
+        self, supervisor_client, ticket, published, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             supervisor_client.post(contacted_url(ticket), {"channel": "whatsapp"})
         job = SyncJob.objects.get(ticket=ticket)
         assert published == [("sync.tasks.expedite", (job.pk,), {"retry": False})]
 
     def test_no_expedite_when_the_centre_has_not_accepted_the_data(
-            self, supervisor_client, office, clerk, published, django_capture_on_commit_callbacks):
+        self, supervisor_client, office, clerk, published, django_capture_on_commit_callbacks
+    ):
         ticket = overdue(open_ticket(office, clerk, 1), dt.timedelta(hours=1))
         with django_capture_on_commit_callbacks(execute=True):
             supervisor_client.post(contacted_url(ticket), {"channel": "whatsapp"})
@@ -277,7 +307,8 @@ class TestContacted:
         assert ticket.events.filter(kind=TicketEvent.Kind.ESCALATION).exists()
 
     def test_a_broker_error_is_logged_and_never_a_500(
-            self, supervisor_client, ticket, monkeypatch, caplog, django_capture_on_commit_callbacks):
+        self, supervisor_client, ticket, monkeypatch, caplog, django_capture_on_commit_callbacks
+    ):
         def broker_down(*args, **kwargs):
             raise ConnectionRefusedError("redis down")
 
@@ -291,7 +322,9 @@ class TestContacted:
         assert "could not publish sync.tasks.expedite" in caplog.text
 
     def test_a_nik_pasted_into_the_note_is_stored_masked(self, supervisor_client, ticket):
-        supervisor_client.post(contacted_url(ticket), {"channel": "whatsapp", "note": f"Pesan #{NIK}#Siti terkirim"})
+        supervisor_client.post(
+            contacted_url(ticket), {"channel": "whatsapp", "note": f"Pesan #{NIK}#Siti terkirim"}
+        )
         event = ticket.events.get(kind=TicketEvent.Kind.ESCALATION)
         assert NIK not in event.message and "************0001" in event.message
 
@@ -305,16 +338,22 @@ class TestContacted:
     def test_an_unknown_channel_is_refused(self, supervisor_client, ticket):
         response = supervisor_client.post(contacted_url(ticket), {"channel": "fax"}, follow=True)
         assert page_messages(response) == [
-            f"{ticket.display_code}: Masukkan pilihan yang valid. fax bukan salah satu dari pilihan yang tersedia."]
+            f"{ticket.display_code}: Masukkan pilihan yang valid. fax bukan salah satu dari pilihan yang tersedia."
+        ]
         assert not ticket.events.filter(kind=TicketEvent.Kind.ESCALATION).exists()
         ticket.refresh_from_db()
         assert ticket.status == Status.SENT
 
-    def test_another_offices_ticket_is_not_found_and_untouched(self, supervisor_client, other_office, other_clerk):
+    def test_another_offices_ticket_is_not_found_and_untouched(
+        self, supervisor_client, other_office, other_clerk
+    ):
         theirs = push(open_ticket(other_office, other_clerk, 9))
         assert supervisor_client.post(contacted_url(theirs), {"channel": "whatsapp"}).status_code == 404
         theirs.refresh_from_db()
-        assert theirs.status == Status.SENT and not theirs.events.filter(kind=TicketEvent.Kind.ESCALATION).exists()
+        assert (
+            theirs.status == Status.SENT
+            and not theirs.events.filter(kind=TicketEvent.Kind.ESCALATION).exists()
+        )
 
 
 class TestBulk:
@@ -322,19 +361,29 @@ class TestBulk:
     def late(self, office, clerk):
         return [overdue(push(open_ticket(office, clerk, n)), dt.timedelta(hours=n)) for n in (1, 2)]
 
-    def test_reassigning_gives_each_ticket_to_the_staff_member_and_records_it(self, supervisor_client, office, late):
+    def test_reassigning_gives_each_ticket_to_the_staff_member_and_records_it(
+        self, supervisor_client, office, late
+    ):
         colleague = make_staff("petugas2", office, COUNTER_GROUP)
         response = supervisor_client.post(
-            BULK, {"tickets": [t.code for t in late], "action": "assign", "assignee": colleague.pk}, follow=True)
+            BULK,
+            {"tickets": [t.code for t in late], "action": "assign", "assignee": colleague.pk},
+            follow=True,
+        )
         assert "2 tiket berhasil diproses" in page_messages(response)[0]
         for ticket in late:
             ticket.refresh_from_db()
             assert ticket.assignee == colleague
-            assert ticket.events.filter(kind=TicketEvent.Kind.ASSIGNED, details={"assignee_id": colleague.pk}).exists()
+            assert ticket.events.filter(
+                kind=TicketEvent.Kind.ASSIGNED, details={"assignee_id": colleague.pk}
+            ).exists()
 
-    def test_reassigning_to_staff_of_another_office_is_refused(self, supervisor_client, late, other_clerk, clerk):
+    def test_reassigning_to_staff_of_another_office_is_refused(
+        self, supervisor_client, late, other_clerk, clerk
+    ):
         response = supervisor_client.post(
-            BULK, {"tickets": [late[0].code], "action": "assign", "assignee": other_clerk.pk})
+            BULK, {"tickets": [late[0].code], "action": "assign", "assignee": other_clerk.pk}
+        )
         assert response.status_code == 400 and response.context["bulk_form"].errors["assignee"]
         late[0].refresh_from_db()
         assert late[0].assignee == clerk
@@ -345,7 +394,9 @@ class TestBulk:
         assert response.context["bulk_form"].errors["assignee"] == ["Pilih petugas tujuan."]
 
     def test_closing_needs_a_reason(self, supervisor_client, late):
-        response = supervisor_client.post(BULK, {"tickets": [late[0].code], "action": "close_duplicate", "reason": " "})
+        response = supervisor_client.post(
+            BULK, {"tickets": [late[0].code], "action": "close_duplicate", "reason": " "}
+        )
         assert response.status_code == 400
         assert response.context["bulk_form"].errors["reason"] == ["Alasan wajib diisi untuk menutup tiket."]
         late[0].refresh_from_db()
@@ -356,25 +407,47 @@ class TestBulk:
         assert response.status_code == 400
         assert response.context["bulk_form"].errors["tickets"] == ["Pilih minimal satu tiket."]
 
-    def test_closing_reports_which_succeeded_and_which_failed_and_why(self, supervisor_client, supervisor, late):
+    def test_closing_reports_which_succeeded_and_which_failed_and_why(
+        self, supervisor_client, supervisor, late
+    ):
         services.close_ticket(ticket=late[1], actor=supervisor, reason="Sudah ditutup.")
         response = supervisor_client.post(
-            BULK, {"tickets": [t.code for t in late], "action": "close_withdrawn", "reason": "Pemohon membatalkan."},
-            follow=True)
+            BULK,
+            {
+                "tickets": [t.code for t in late],
+                "action": "close_withdrawn",
+                "reason": "Pemohon membatalkan.",
+            },
+            follow=True,
+        )
         shown = page_messages(response)
         assert shown[0] == f"1 tiket berhasil diproses: {late[0].display_code}."
         assert shown[1] == "1 tiket gagal diproses."
         assert shown[2] == f"{late[1].display_code}: Status tiket tidak dapat diubah dari Ditutup ke Ditutup."
         late[0].refresh_from_db()
-        assert late[0].status == Status.CLOSED and late[0].outcome_note == "Dicabut pemohon: Pemohon membatalkan."
-        assert late[0].events.filter(kind=TicketEvent.Kind.STATUS, to_status=Status.CLOSED, actor=supervisor).exists()
+        assert (
+            late[0].status == Status.CLOSED
+            and late[0].outcome_note == "Dicabut pemohon: Pemohon membatalkan."
+        )
+        assert (
+            late[0]
+            .events.filter(kind=TicketEvent.Kind.STATUS, to_status=Status.CLOSED, actor=supervisor)
+            .exists()
+        )
 
     def test_another_offices_ticket_is_reported_not_found_and_never_acted_on(
-            self, supervisor_client, late, other_office, other_clerk):
+        self, supervisor_client, late, other_office, other_clerk
+    ):
         theirs = push(open_ticket(other_office, other_clerk, 9))
         response = supervisor_client.post(
-            BULK, {"tickets": [late[0].code, theirs.code, "ZZZZZZZZZZ"], "action": "close_duplicate",
-                   "reason": "Duplikat."}, follow=True)
+            BULK,
+            {
+                "tickets": [late[0].code, theirs.code, "ZZZZZZZZZZ"],
+                "action": "close_duplicate",
+                "reason": "Duplikat.",
+            },
+            follow=True,
+        )
         shown = page_messages(response)
         assert f"{theirs.display_code}: Tiket tidak ditemukan." in shown
         assert "ZZZZZ-ZZZZZ: Tiket tidak ditemukan." in shown
@@ -384,21 +457,33 @@ class TestBulk:
         assert late[0].status == Status.CLOSED
 
     def test_check_now_nudges_accepted_tickets_and_reports_the_refused_ones(
-            self, supervisor_client, supervisor, office, clerk, late, published, django_capture_on_commit_callbacks):
+        self,
+        supervisor_client,
+        supervisor,
+        office,
+        clerk,
+        late,
+        published,
+        django_capture_on_commit_callbacks,
+    ):
         accepted = push(open_ticket(office, clerk, 3), due_in=-dt.timedelta(hours=3), accepted=True)
         with django_capture_on_commit_callbacks(execute=True):
             response = supervisor_client.post(
-                BULK, {"tickets": [accepted.code, late[0].code], "action": "check"}, follow=True)
+                BULK, {"tickets": [accepted.code, late[0].code], "action": "check"}, follow=True
+            )
         assert response.status_code == 200
         shown = page_messages(response)
         assert shown[0] == f"1 tiket berhasil diproses: {accepted.display_code}."
-        assert shown[2] == f"{late[0].display_code}: Tiket ini belum diterima pusat; belum ada yang bisa dicek."
+        assert (
+            shown[2] == f"{late[0].display_code}: Tiket ini belum diterima pusat; belum ada yang bisa dicek."
+        )
         job = SyncJob.objects.get(ticket=accepted)
         assert published == [("sync.tasks.check", (job.pk,), {"retry": False})]
         assert accepted.events.filter(kind=TicketEvent.Kind.SYNC, actor=supervisor).exists()
 
     def test_check_now_twice_in_a_row_is_refused_the_second_time_not_a_500(
-            self, supervisor_client, office, clerk, published):
+        self, supervisor_client, office, clerk, published
+    ):
         accepted = push(open_ticket(office, clerk, 3), due_in=-dt.timedelta(hours=3), accepted=True)
         supervisor_client.post(BULK, {"tickets": [accepted.code], "action": "check"})
         response = supervisor_client.post(BULK, {"tickets": [accepted.code], "action": "check"}, follow=True)
@@ -411,12 +496,15 @@ class TestBulk:
 
 
 class TestHumanizedDuration:
-    @pytest.mark.parametrize("delta, words", [
-        (dt.timedelta(seconds=30), "kurang dari 1 menit"),
-        (dt.timedelta(minutes=1), "1 menit"),
-        (dt.timedelta(hours=1, minutes=59), "1 jam"),
-        (dt.timedelta(days=1), "1 hari"),
-        (dt.timedelta(days=3, hours=23, minutes=59), "3 hari 23 jam"),
-    ])
+    @pytest.mark.parametrize(
+        "delta, words",
+        [
+            (dt.timedelta(seconds=30), "kurang dari 1 menit"),
+            (dt.timedelta(minutes=1), "1 menit"),
+            (dt.timedelta(hours=1, minutes=59), "1 jam"),
+            (dt.timedelta(days=1), "1 hari"),
+            (dt.timedelta(days=3, hours=23, minutes=59), "3 hari 23 jam"),
+        ],
+    )
     def test_it_uses_the_two_largest_units(self, delta, words):
         assert escalations.humanize_duration(delta) == words

@@ -22,8 +22,18 @@ pytestmark = pytest.mark.django_db
 INDEX = reverse("reports:index")
 CSV = reverse("reports:csv")
 XLSX = reverse("reports:xlsx")
-HEADER = ["Kode Tiket", "Tanggal Masuk", "Kategori", "Layanan", "Status", "Petugas", "Tanggal Kirim ke Pusat",
-          "Tanggal Selesai", "NIK", "Nama"]
+HEADER = [
+    "Kode Tiket",
+    "Tanggal Masuk",
+    "Kategori",
+    "Layanan",
+    "Status",
+    "Petugas",
+    "Tanggal Kirim ke Pusat",
+    "Tanggal Selesai",
+    "NIK",
+    "Nama",
+]
 SHEET_NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 
@@ -31,8 +41,10 @@ SHEET_NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 def export_full_nik(db):
     """The permission tickets.export_full_nik (created here until Ticket.Meta declares it)."""
     permission, _created = Permission.objects.get_or_create(
-        codename="export_full_nik", content_type=ContentType.objects.get_for_model(Ticket),
-        defaults={"name": "Dapat mengunduh NIK lengkap"})
+        codename="export_full_nik",
+        content_type=ContentType.objects.get_for_model(Ticket),
+        defaults={"name": "Dapat mengunduh NIK lengkap"},
+    )
     return permission
 
 
@@ -43,8 +55,9 @@ def trusted_client(supervisor_client, supervisor, export_full_nik):
 
 
 def open_ticket(office, clerk, serial, *, received=None, **overrides):
-    ticket = services.open_ticket(office=office, created_by=clerk,
-                                  complaint=complaint(nik=nik_with_serial(serial), **overrides))
+    ticket = services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(serial), **overrides)
+    )
     if received:
         Ticket.objects.filter(pk=ticket.pk).update(created_at=received)
         ticket.refresh_from_db()
@@ -66,7 +79,9 @@ def november(office, clerk, supervisor):
     services.mark_pushed(ticket=first, accepted_at=wib(2026, 11, 1, 9, 0), sla_due_at=wib(2026, 11, 2, 9, 0))
     services.resolve_ticket(ticket=first, actor=supervisor, reason="Portal sudah menerima.")
     Ticket.objects.filter(pk=first.pk).update(resolved_at=wib(2026, 11, 2, 8, 30))
-    second = open_ticket(office, clerk, 2, received=wib(2026, 11, 30, 23, 55), category="name", service="bpjs")
+    second = open_ticket(
+        office, clerk, 2, received=wib(2026, 11, 30, 23, 55), category="name", service="bpjs"
+    )
     open_ticket(office, clerk, 3, received=wib(2026, 10, 31, 23, 59))
     open_ticket(office, clerk, 4, received=wib(2026, 12, 1, 0, 0))
     return [first, second]
@@ -120,8 +135,9 @@ class TestPage:
         assert response.context["count"] == 2 and "2 tiket cocok dengan filter ini." in html
         assert f'formaction="{CSV}"' in html and f'formaction="{XLSX}"' in html
 
-    def test_the_full_nik_choice_is_offered_only_with_the_permission(self, supervisor_client, supervisor,
-                                                                      export_full_nik, november):
+    def test_the_full_nik_choice_is_offered_only_with_the_permission(
+        self, supervisor_client, supervisor, export_full_nik, november
+    ):
         assert 'name="full_nik"' not in supervisor_client.get(INDEX, period()).content.decode()
         supervisor.user_permissions.add(export_full_nik)
         assert 'name="full_nik"' in supervisor_client.get(INDEX, period()).content.decode()
@@ -131,15 +147,38 @@ class TestCsv:
     def test_it_streams_the_period_oldest_first_with_the_nik_masked(self, supervisor_client, november):
         response = supervisor_client.post(CSV, period())
         assert response["Content-Type"] == "text/csv; charset=utf-8"
-        assert response["Content-Disposition"] == 'attachment; filename="sinkron-tiket-2026-11-01_2026-11-30.csv"'
+        assert (
+            response["Content-Disposition"]
+            == 'attachment; filename="sinkron-tiket-2026-11-01_2026-11-30.csv"'
+        )
         rows = csv_rows(response)
         first, second = november
         assert rows == [
             HEADER,
-            [first.display_code, "01/11/2026 00:05", "KK baru belum terkonsolidasi", "SSCASN/CPNS", "Selesai",
-             "Sri", "01/11/2026 09:00", "02/11/2026 08:30", "************0001", "Siti Rahayu"],
-            [second.display_code, "30/11/2026 23:55", "Data tidak sesuai: nama", "BPJS", "Baru",
-             "Sri", "", "", "************0002", "Siti Rahayu"],
+            [
+                first.display_code,
+                "01/11/2026 00:05",
+                "KK baru belum terkonsolidasi",
+                "SSCASN/CPNS",
+                "Selesai",
+                "Sri",
+                "01/11/2026 09:00",
+                "02/11/2026 08:30",
+                "************0001",
+                "Siti Rahayu",
+            ],
+            [
+                second.display_code,
+                "30/11/2026 23:55",
+                "Data tidak sesuai: nama",
+                "BPJS",
+                "Baru",
+                "Sri",
+                "",
+                "",
+                "************0002",
+                "Siti Rahayu",
+            ],
         ]
 
     def test_filters_narrow_the_export(self, supervisor_client, november):
@@ -150,7 +189,9 @@ class TestCsv:
         assert codes(period(service="bpjs", status="resolved")) == []
         assert codes(period(start="2026-11-30")) == [second.display_code]
 
-    def test_other_offices_tickets_are_never_exported(self, supervisor_client, november, other_office, other_clerk):
+    def test_other_offices_tickets_are_never_exported(
+        self, supervisor_client, november, other_office, other_clerk
+    ):
         open_ticket(other_office, other_clerk, 9, received=wib(2026, 11, 15, 10, 0))
         assert len(csv_rows(supervisor_client.post(CSV, period()))) == 3
 
@@ -161,7 +202,8 @@ class TestCsv:
         assert "full-NIK export" not in caplog.text
 
     def test_with_the_permission_the_full_nik_is_exported_and_audited_without_it(
-            self, trusted_client, november, caplog):
+        self, trusted_client, november, caplog
+    ):
         caplog.set_level(logging.WARNING, logger="sinkron.audit")
         response = trusted_client.post(CSV, period(full_nik="on"), REMOTE_ADDR="10.1.2.3")
         assert response["Content-Disposition"].endswith('2026-11-30-nik-lengkap.csv"')
@@ -209,7 +251,9 @@ class TestXlsx:
         assert [row[0] for row in rows[1:]] == [t.display_code for t in november]
         assert [row[8] for row in rows[1:]] == ["************0001", "************0002"]
         assert rows[1][4] == "Selesai" and rows[1][9] == "Siti Rahayu"
-        assert float(rows[1][1]) == pytest.approx(46327.0035, abs=1e-4)  # 01/11/2026 00:05 WIB as a date serial
+        assert float(rows[1][1]) == pytest.approx(
+            46327.0035, abs=1e-4
+        )  # 01/11/2026 00:05 WIB as a date serial
         assert rows[2][6] == ""  # never sent: an empty cell
 
     def test_with_the_permission_the_full_nik_is_text_and_audited(self, trusted_client, november, caplog):
@@ -240,14 +284,25 @@ class TestXlsx:
 
 
 class TestBadFilters:
-    @pytest.mark.parametrize("data, field, error", [
-        (period(start="2026-11-30", end="2026-11-01"), "end", "Tanggal akhir tidak boleh sebelum tanggal awal."),
-        (period(start="2026-13-01"), "start", "Tanggal tidak valid; gunakan format tttt-bb-hh."),
-        (period(end="kemarin"), "end", "Tanggal tidak valid; gunakan format tttt-bb-hh."),
-        (period(start=""), "start", "Tanggal wajib diisi."),
-        (period(start="2025-11-29", end="2026-11-30"), "end", "Periode paling lama 366 hari."),
-        (period(status="hilang"), "status", "Masukkan pilihan yang valid. hilang bukan salah satu dari pilihan yang tersedia."),
-    ])
+    @pytest.mark.parametrize(
+        "data, field, error",
+        [
+            (
+                period(start="2026-11-30", end="2026-11-01"),
+                "end",
+                "Tanggal akhir tidak boleh sebelum tanggal awal.",
+            ),
+            (period(start="2026-13-01"), "start", "Tanggal tidak valid; gunakan format tttt-bb-hh."),
+            (period(end="kemarin"), "end", "Tanggal tidak valid; gunakan format tttt-bb-hh."),
+            (period(start=""), "start", "Tanggal wajib diisi."),
+            (period(start="2025-11-29", end="2026-11-30"), "end", "Periode paling lama 366 hari."),
+            (
+                period(status="hilang"),
+                "status",
+                "Masukkan pilihan yang valid. hilang bukan salah satu dari pilihan yang tersedia.",
+            ),
+        ],
+    )
     def test_a_bad_filter_is_a_field_error_in_indonesian(self, supervisor_client, data, field, error):
         page = supervisor_client.get(INDEX, data)
         assert page.status_code == 200 and page.context["form"].errors[field] == [error]

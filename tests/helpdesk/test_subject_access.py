@@ -35,37 +35,78 @@ def test_the_record_holds_everything_and_viewing_it_is_recorded(supervisor_clien
 def test_the_json_export_has_every_section_and_is_recorded(supervisor_client, ticket):
     response = supervisor_client.post(reverse("subject_access:export_json", args=[ticket.citizen.pk]))
     data = json.loads(response.content)
-    assert set(data) == {"citizen", "family_cards", "tickets", "timeline", "sync_attempts", "notifications",
-                         "accesses", "corrections"}
+    assert set(data) == {
+        "citizen",
+        "family_cards",
+        "tickets",
+        "timeline",
+        "sync_attempts",
+        "notifications",
+        "accesses",
+        "corrections",
+    }
     assert data["citizen"]["nik"] == NIK and data["tickets"][0]["kk_number_old"] == KK_OLD
     assert data["notifications"], "the opened notification is part of the record"
     assert PersonalDataAccess.objects.filter(purpose="ekspor subjek").count() == 1
     assert response["Cache-Control"] == "no-store"
 
 
-def test_a_correction_changes_the_data_and_records_which_fields_and_why(supervisor_client, supervisor, ticket):
+def test_a_correction_changes_the_data_and_records_which_fields_and_why(
+    supervisor_client, supervisor, ticket
+):
     url = reverse("subject_access:detail", args=[ticket.citizen.pk])
-    response = supervisor_client.post(url, {"full_name": "Siti Rahayu Ningsih", "birth_date": "1990-01-01",
-                                            "sex": "P", "phone": "0812-3456-7890", "email": "",
-                                            "reason": "Sesuai akta kelahiran."})
+    response = supervisor_client.post(
+        url,
+        {
+            "full_name": "Siti Rahayu Ningsih",
+            "birth_date": "1990-01-01",
+            "sex": "P",
+            "phone": "0812-3456-7890",
+            "email": "",
+            "reason": "Sesuai akta kelahiran.",
+        },
+    )
     assert response.status_code == 302
     assert Citizen.objects.get().full_name == "Siti Rahayu Ningsih"
     correction = DataCorrection.objects.get()
-    assert (correction.actor, correction.fields, correction.reason) == (supervisor, ["full_name"], "Sesuai akta kelahiran.")
+    assert (correction.actor, correction.fields, correction.reason) == (
+        supervisor,
+        ["full_name"],
+        "Sesuai akta kelahiran.",
+    )
     assert "Siti" not in json.dumps(correction.fields)
 
 
 def test_a_correction_with_bad_input_shows_field_errors_and_changes_nothing(supervisor_client, ticket):
     url = reverse("subject_access:detail", args=[ticket.citizen.pk])
-    response = supervisor_client.post(url, {"full_name": "", "birth_date": "31/02/1990", "sex": "X", "phone": "123",
-                                            "email": "bukan-email", "reason": ""})
+    response = supervisor_client.post(
+        url,
+        {
+            "full_name": "",
+            "birth_date": "31/02/1990",
+            "sex": "X",
+            "phone": "123",
+            "email": "bukan-email",
+            "reason": "",
+        },
+    )
     assert response.status_code == 200
-    assert set(response.context["form"].errors) >= {"full_name", "birth_date", "sex", "phone", "email", "reason"}
+    assert set(response.context["form"].errors) >= {
+        "full_name",
+        "birth_date",
+        "sex",
+        "phone",
+        "email",
+        "reason",
+    }
     assert Citizen.objects.get().full_name == "Siti Rahayu" and not DataCorrection.objects.exists()
 
 
 def test_an_unknown_or_bad_nik_gets_a_field_error(supervisor_client, ticket):
-    assert "NIK harus terdiri dari 16 digit angka." in supervisor_client.post(LOOKUP, {"nik": "123"}).content.decode()
+    assert (
+        "NIK harus terdiri dari 16 digit angka."
+        in supervisor_client.post(LOOKUP, {"nik": "123"}).content.decode()
+    )
     html = supervisor_client.post(LOOKUP, {"nik": "3319014101900099"}).content.decode()
     assert "Tidak ada data untuk NIK ini di kantor Anda." in html
 
@@ -84,11 +125,15 @@ def test_a_purged_citizen_is_no_longer_shown(supervisor_client, ticket):
     from helpdesk.retention import PURGED_PREFIX
 
     Citizen.objects.filter(pk=ticket.citizen.pk).update(nik_digest=f"{PURGED_PREFIX}x")
-    assert supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).status_code == 404
+    assert (
+        supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("page", ["detail", "export_json"])
-def test_the_record_runs_the_same_number_of_queries_for_1_or_5_tickets(supervisor_client, office, clerk, page):
+def test_the_record_runs_the_same_number_of_queries_for_1_or_5_tickets(
+    supervisor_client, office, clerk, page
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -1,21 +1,21 @@
 """The shared list-row filters: local times as the desk reads them, one colour per status."""
+
 import datetime as dt
 
-from django.utils import timezone
-
 from django.template import Context, Template
+from django.utils import timezone
 
 from helpdesk.templatetags.sinkron import badge_class, short_datetime
 from tickets.workflow import Status
 
 
 def test_a_time_is_shown_in_jakarta_time_by_default():
-    late_evening_utc = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc)
+    late_evening_utc = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)
     assert short_datetime(late_evening_utc) == "30/11/2026 06:30"
 
 
 def test_a_time_follows_the_active_time_zone():
-    moment = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)
     with timezone.override("Asia/Jayapura"):
         assert short_datetime(moment) == "30/11/2026 08:30"
 

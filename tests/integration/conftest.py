@@ -9,6 +9,7 @@ Nothing runs eagerly: tickets are opened in this process, their on-commit nudges
 (the pytest process's Celery app is pointed at it), and the worker does the rest. Every process
 logs to var/test/integration/<module>/; a failing test's report carries the tail of each log.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,8 +92,15 @@ def database_url_for_workers() -> str:
 class Stack:
     """The processes of one test module and the environment they share."""
 
-    def __init__(self, *, registry: RegistryProcess, redis: RedisServer, log_dir: Path, workdir: Path,
-                 env_overrides: dict | None = None):
+    def __init__(
+        self,
+        *,
+        registry: RegistryProcess,
+        redis: RedisServer,
+        log_dir: Path,
+        workdir: Path,
+        env_overrides: dict | None = None,
+    ):
         self.registry, self.redis, self.log_dir, self.workdir = registry, redis, log_dir, workdir
         self.env = {**self._environment(), **(env_overrides or {})}
         self.worker: CeleryProcess | None = None
@@ -104,21 +112,23 @@ class Stack:
     def _environment(self) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         env.update(STACK_TIMING_ENV)
-        env.update({
-            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-            "DATABASE_URL": database_url_for_workers(),
-            # Broker and cache (the circuit breaker) on our own Redis, never the machine's.
-            "REDIS_URL": self.redis.url(0),
-            "CELERY_BROKER_URL": self.redis.url(0),
-            # The same keys as this process, so the worker decrypts the payloads we encrypt.
-            "SINKRON_VAR_DIR": str(settings.VAR_DIR),
-            "SECRET_KEY": settings.SECRET_KEY,
-            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-            "FIELD_HMAC_KEY": settings.FIELD_HMAC_KEY,
-            "REGISTRY_URL": self.registry.api_url,
-            "REGISTRY_TOKEN": self.registry.registry_token,
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+                "DATABASE_URL": database_url_for_workers(),
+                # Broker and cache (the circuit breaker) on our own Redis, never the machine's.
+                "REDIS_URL": self.redis.url(0),
+                "CELERY_BROKER_URL": self.redis.url(0),
+                # The same keys as this process, so the worker decrypts the payloads we encrypt.
+                "SINKRON_VAR_DIR": str(settings.VAR_DIR),
+                "SECRET_KEY": settings.SECRET_KEY,
+                "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+                "FIELD_HMAC_KEY": settings.FIELD_HMAC_KEY,
+                "REGISTRY_URL": self.registry.api_url,
+                "REGISTRY_TOKEN": self.registry.registry_token,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         return env
 
     # --- processes -------------------------------------------------------------------------------
@@ -206,8 +216,12 @@ class Stack:
     def wait_for_sweeps(self, count: int, timeout: float = 15.0) -> None:
         """Wait until beat has published `count` more sweeps."""
         start = self.sweeps_sent()
-        wait_until(lambda: self.sweeps_sent() >= start + count, timeout, message=f"{count} sweeps",
-                   describe=lambda: tail(self.beat.log_path, 20))
+        wait_until(
+            lambda: self.sweeps_sent() >= start + count,
+            timeout,
+            message=f"{count} sweeps",
+            describe=lambda: tail(self.beat.log_path, 20),
+        )
 
     def log_files(self) -> list[tuple[str, Path]]:
         files = [("registry", self.registry.log_path), ("redis", self.redis.log_path)]
@@ -252,8 +266,13 @@ def stack(request, django_db_setup):
     try:
         redis.start()
         restore_broker = point_this_process_at(redis.url(0))
-        built = Stack(registry=registry, redis=redis, log_dir=log_dir, workdir=workdir,
-                      env_overrides=getattr(request.module, "STACK_ENV", None))
+        built = Stack(
+            registry=registry,
+            redis=redis,
+            log_dir=log_dir,
+            workdir=workdir,
+            env_overrides=getattr(request.module, "STACK_ENV", None),
+        )
         _LIVE_STACKS.append(built)
         built.start()
         yield built
@@ -341,7 +360,9 @@ class Pipeline:
         wanted = {statuses} if isinstance(statuses, str) else set(statuses)
         wait_until(
             lambda: not Ticket.objects.filter(pk__in=ids).exclude(status__in=wanted).exists(),
-            timeout, interval=0.2, message=f"{len(ids)} ticket(s) to reach {sorted(wanted)}",
+            timeout,
+            interval=0.2,
+            message=f"{len(ids)} ticket(s) to reach {sorted(wanted)}",
             describe=self.describe,
         )
 
@@ -352,7 +373,10 @@ class Pipeline:
         ids = [t.pk for t in tickets]
         wait_until(
             lambda: SyncJob.objects.filter(ticket__in=ids).exclude(update_id="").count() == len(ids),
-            timeout, interval=0.2, message=f"the registry to accept {len(ids)} push(es)", describe=self.describe,
+            timeout,
+            interval=0.2,
+            message=f"the registry to accept {len(ids)} push(es)",
+            describe=self.describe,
         )
 
     def job(self, ticket):
@@ -377,17 +401,24 @@ class Pipeline:
             registry = self.registry.stats(by_key=False)
         except Exception as exc:  # noqa: BLE001
             registry = f"unavailable: {exc}"
-        return json.dumps({
-            "tickets": tickets, "jobs": jobs, "claimed_now": claimed,
-            "last_errors": dict(errors.most_common(5)),
-            "attempts": {" ".join(map(str, k)): v for k, v in outcomes.most_common(12)},
-            "registry": registry,
-            "processes": {
-                "worker": self.stack.worker.is_running() if self.stack.worker else None,
-                "beat": self.stack.beat.is_running() if self.stack.beat else None,
-                "redis": self.stack.redis.is_running(), "registry": self.registry.is_running(),
+        return json.dumps(
+            {
+                "tickets": tickets,
+                "jobs": jobs,
+                "claimed_now": claimed,
+                "last_errors": dict(errors.most_common(5)),
+                "attempts": {" ".join(map(str, k)): v for k, v in outcomes.most_common(12)},
+                "registry": registry,
+                "processes": {
+                    "worker": self.stack.worker.is_running() if self.stack.worker else None,
+                    "beat": self.stack.beat.is_running() if self.stack.beat else None,
+                    "redis": self.stack.redis.is_running(),
+                    "registry": self.registry.is_running(),
+                },
             },
-        }, indent=1, default=str)
+            indent=1,
+            default=str,
+        )
 
     def sleep_sweeps(self, count: int) -> None:
         self.stack.wait_for_sweeps(count)

@@ -14,6 +14,7 @@ builds the environment from the pytest process's settings and hands it over.
 Every process is started in a session of its own (so a kill reaches it and what it started, and
 nothing else) and, where `setpriv` exists, with a parent-death signal.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until(predicate: Callable[[], object], timeout: float, *, interval: float = 0.1,
-               message: str = "the condition", describe: Callable[[], str] | None = None):
+def wait_until(
+    predicate: Callable[[], object],
+    timeout: float,
+    *,
+    interval: float = 0.1,
+    message: str = "the condition",
+    describe: Callable[[], str] | None = None,
+):
     """Poll `predicate` until it returns something truthy (returned), or fail after `timeout` s.
 
     `describe` is called on time-out to say what the world looked like (job states, logs)."""
@@ -81,8 +88,9 @@ def _dies_with_parent(argv: list[str]) -> list[str]:
 class ManagedProcess:
     """One subprocess in its own session, its output appended to `log_path`."""
 
-    def __init__(self, name: str, argv: list[str], *, env: Mapping[str, str], log_path: Path,
-                 cwd: Path = REPO_ROOT):
+    def __init__(
+        self, name: str, argv: list[str], *, env: Mapping[str, str], log_path: Path, cwd: Path = REPO_ROOT
+    ):
         self.name, self.argv, self.env, self.log_path, self.cwd = name, argv, dict(env), log_path, cwd
         self.process: subprocess.Popen | None = None
         self.started_at: float | None = None
@@ -97,10 +105,18 @@ class ManagedProcess:
             raise ProcessError(f"{self.name} is already running (pid {self.pid})")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            log.write(f"\n===== {time.strftime('%H:%M:%S')} start {self.name}: {' '.join(self.argv)}\n".encode())
+            log.write(
+                f"\n===== {time.strftime('%H:%M:%S')} start {self.name}: {' '.join(self.argv)}\n".encode()
+            )
             log.flush()
-            self.process = subprocess.Popen(_dies_with_parent(self.argv), cwd=self.cwd, env=self.env,
-                                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                _dies_with_parent(self.argv),
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.started_at = time.monotonic()
         self._terminating = False
 
@@ -148,13 +164,21 @@ class ManagedProcess:
 
     def wait_for_log(self, needle: str, timeout: float, *, after: int = 0) -> None:
         """Wait until `needle` appears in the log past byte offset `after`; fail if the process dies."""
+
         def seen():
             if not self.is_running():
-                raise ProcessError(f"{self.name} exited with {self.process.returncode}:\n{tail(self.log_path)}")
+                raise ProcessError(
+                    f"{self.name} exited with {self.process.returncode}:\n{tail(self.log_path)}"
+                )
             return needle in self.log_text()[after:]
 
-        wait_until(seen, timeout, interval=0.1, message=f"{needle!r} in the {self.name} log",
-                   describe=lambda: tail(self.log_path))
+        wait_until(
+            seen,
+            timeout,
+            interval=0.1,
+            message=f"{needle!r} in the {self.name} log",
+            describe=lambda: tail(self.log_path),
+        )
 
     def log_size(self) -> int:
         return self.log_path.stat().st_size if self.log_path.exists() else 0
@@ -166,8 +190,23 @@ class RedisServer(ManagedProcess):
     def __init__(self, log_dir: Path, *, workdir: Path, port: int | None = None):
         self.port = port or free_port()
         binary = shutil.which("redis-server") or "redis-server"
-        argv = [binary, "--port", str(self.port), "--save", "", "--appendonly", "no",
-                "--bind", "127.0.0.1", "--daemonize", "no", "--dir", str(workdir), "--logfile", ""]
+        argv = [
+            binary,
+            "--port",
+            str(self.port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(workdir),
+            "--logfile",
+            "",
+        ]
         super().__init__("redis", argv, env=os.environ, log_path=log_dir / "redis.log")
         self.starts = 0
 
@@ -196,11 +235,12 @@ class RedisServer(ManagedProcess):
                 return False
 
         try:
-            wait_until(pong, timeout, message="redis-server to answer PING", describe=lambda: tail(self.log_path))
+            wait_until(
+                pong, timeout, message="redis-server to answer PING", describe=lambda: tail(self.log_path)
+            )
         finally:
             client.close()
         return self
-
 
 
 class CeleryProcess(ManagedProcess):
@@ -214,14 +254,31 @@ class CeleryProcess(ManagedProcess):
         return shutil.which("celery") or str(REPO_ROOT / ".venv" / "bin" / "celery")
 
     @classmethod
-    def worker(cls, env: Mapping[str, str], log_dir: Path, *, name: str, concurrency: int = 8) -> CeleryProcess:
-        argv = [cls.celery_binary(), "-A", "helpdesk", "worker", "--pool", "threads",
-                "--concurrency", str(concurrency), "--without-gossip", "--without-mingle",
-                "-l", "INFO", "-n", f"{name}@%h"]
+    def worker(
+        cls, env: Mapping[str, str], log_dir: Path, *, name: str, concurrency: int = 8
+    ) -> CeleryProcess:
+        argv = [
+            cls.celery_binary(),
+            "-A",
+            "helpdesk",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "INFO",
+            "-n",
+            f"{name}@%h",
+        ]
         return cls(name, argv, env=env, log_path=log_dir / f"{name}.log")
 
     @classmethod
-    def beat(cls, env: Mapping[str, str], log_dir: Path, *, schedule: Path, name: str = "beat") -> CeleryProcess:
+    def beat(
+        cls, env: Mapping[str, str], log_dir: Path, *, schedule: Path, name: str = "beat"
+    ) -> CeleryProcess:
         argv = [cls.celery_binary(), "-A", "helpdesk", "beat", "-l", "INFO", "-s", str(schedule)]
         return cls(name, argv, env=env, log_path=log_dir / f"{name}.log")
 

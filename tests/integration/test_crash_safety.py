@@ -5,6 +5,7 @@ killed worker's leases expire and the sweeper re-drives its jobs; a Redis restar
 queued message and the sweeper re-drives those too; the Idempotency-Key makes every re-push
 harmless. The figures are printed (-s) and written to var/test/integration/crash_safety.json.
 """
+
 import json
 import logging
 import threading
@@ -29,10 +30,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 STACK_ENV = {"DEMO_TIME_SCALE": "2880"}
 
 TICKETS = 200
-KILL_WORKER_AT = 60     # SIGKILL the worker (holding leases) once this many tickets are open
-REDIS_DOWN_AT = 120     # SIGKILL Redis here, and start it again, empty, REDIS_DOWN_SECONDS later
+KILL_WORKER_AT = 60  # SIGKILL the worker (holding leases) once this many tickets are open
+REDIS_DOWN_AT = 120  # SIGKILL Redis here, and start it again, empty, REDIS_DOWN_SECONDS later
 REDIS_DOWN_SECONDS = 8.0  # longer than any nudge waits for the broker, so some are surely lost
-DRAIN_TIMEOUT = 300     # the whole run takes about 90 s on an idle 2-core machine, 250 s on a busy one
+DRAIN_TIMEOUT = 300  # the whole run takes about 90 s on an idle 2-core machine, 250 s on a busy one
 
 
 def leases_held() -> int:
@@ -51,8 +52,13 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
             tickets.append(pipeline.open_ticket(len(tickets) + 1))
 
     def kill_worker_holding_leases(what: str) -> None:
-        wait_until(leases_held, 20, interval=0.02, message=f"the worker to hold leases ({what})",
-                   describe=pipeline.describe)
+        wait_until(
+            leases_held,
+            20,
+            interval=0.02,
+            message=f"the worker to hold leases ({what})",
+            describe=pipeline.describe,
+        )
         orphaned_leases.append(leases_held())
         stack.kill_worker()
         stack.start_worker(wait=False)  # tickets keep coming while it boots
@@ -66,8 +72,12 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     kill_worker_holding_leases("pushes")
     open_until(REDIS_DOWN_AT)
     stack.wait_for_worker()
-    wait_until(lambda: SyncJob.objects.exclude(update_id="").exists(), 30, message="the new worker to push",
-               describe=pipeline.describe)
+    wait_until(
+        lambda: SyncJob.objects.exclude(update_id="").exists(),
+        30,
+        message="the new worker to push",
+        describe=pipeline.describe,
+    )
     # Redis dies and comes back empty while the counter keeps saving tickets, from another thread
     # as a web process would (each save's on-commit nudge may wait for the broker before it gives
     # up; see slowest_save_while_redis_down). Processes are started from this (main) thread only.
@@ -102,12 +112,20 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     open_until(TICKETS)
     opened_in = pipeline.elapsed(started)
     # DESIGN.md §8: a worker may say "reconnected" and consume nothing; judge it by what it does.
-    wait_until(lambda: worker_consumes_after(log_offset), 60, message="the worker to consume after the restart",
-               describe=lambda: pipeline.describe() + "\n" + stack.worker.log_text()[log_offset:][-3000:])
+    wait_until(
+        lambda: worker_consumes_after(log_offset),
+        60,
+        message="the worker to consume after the restart",
+        describe=lambda: pipeline.describe() + "\n" + stack.worker.log_text()[log_offset:][-3000:],
+    )
     consuming_again_after = pipeline.elapsed(restarted_at)
     # Once checks are under way, kill again: this time it holds accepted jobs it was checking.
-    wait_until(lambda: SyncJob.objects.filter(state=SyncJob.State.VERIFIED).count() >= TICKETS // 4, 180,
-               message="a quarter of the tickets to resolve", describe=pipeline.describe)
+    wait_until(
+        lambda: SyncJob.objects.filter(state=SyncJob.State.VERIFIED).count() >= TICKETS // 4,
+        180,
+        message="a quarter of the tickets to resolve",
+        describe=pipeline.describe,
+    )
     kill_worker_holding_leases("checks")
     stack.wait_for_worker()
 
@@ -123,7 +141,9 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     # Each ticket's timeline holds one push acceptance and one resolution, by the system.
     transitions = Counter(TicketEvent.objects.exclude(to_status="").values_list("to_status", flat=True))
     assert transitions[Status.NEW] == transitions[Status.SENT] == transitions[Status.RESOLVED] == opened
-    escalations = Counter(TicketEvent.objects.filter(to_status=Status.ESCALATED).values_list("ticket_id", flat=True))
+    escalations = Counter(
+        TicketEvent.objects.filter(to_status=Status.ESCALATED).values_list("ticket_id", flat=True)
+    )
     assert all(n == 1 for n in escalations.values()), "a ticket was escalated more than once"
     # The registry applied exactly one write per ticket: no duplicates, none missing.
     keys = {str(k) for k in SyncJob.objects.values_list("idempotency_key", flat=True)}
@@ -134,11 +154,15 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     assert duplicate_updates == duplicate_writes == {}
     assert stats["updates"]["applied"] == stats["updates"]["total"] == opened
 
-    pushes = Counter(SyncAttempt.objects.filter(operation=SyncAttempt.Operation.PUSH)
-                     .values_list("job_id", flat=True))
-    latencies = sorted(SyncAttempt.objects.exclude(latency_ms__isnull=True).values_list("latency_ms", flat=True))
-    worker_logs = "".join(path.read_text(errors="replace") for name, path in stack.log_files()
-                          if name.startswith("worker-"))
+    pushes = Counter(
+        SyncAttempt.objects.filter(operation=SyncAttempt.Operation.PUSH).values_list("job_id", flat=True)
+    )
+    latencies = sorted(
+        SyncAttempt.objects.exclude(latency_ms__isnull=True).values_list("latency_ms", flat=True)
+    )
+    worker_logs = "".join(
+        path.read_text(errors="replace") for name, path in stack.log_files() if name.startswith("worker-")
+    )
     figures = {
         "tickets": opened,
         "worker_sigkills": stack.worker_kills,
@@ -148,8 +172,9 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
         "worker_consuming_again_seconds_after_redis_restart": consuming_again_after,
         "tickets_saved_while_redis_down": len(saves_while_down),
         "slowest_save_while_redis_down_seconds": round(max(saves_while_down), 1),
-        "sync_nudges_lost_at_publish": sum(r.name == "sync.tasks" and "could not publish" in r.getMessage()
-                                           for r in caplog.records),
+        "sync_nudges_lost_at_publish": sum(
+            r.name == "sync.tasks" and "could not publish" in r.getMessage() for r in caplog.records
+        ),
         "tickets_resolved": opened,
         "duplicate_updates_at_registry": len(duplicate_updates),
         "duplicate_writes_at_registry": len(duplicate_writes),
@@ -160,7 +185,10 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
         "tickets_escalated_on_the_way": transitions[Status.ESCALATED],
         "worker_task_errors_logged": worker_logs.count(" raised unexpected: "),
         "registry_requests": stats["requests_total"],
-        "registry_call_latency_ms_p50_p95": [latencies[len(latencies) // 2], latencies[len(latencies) * 95 // 100]],
+        "registry_call_latency_ms_p50_p95": [
+            latencies[len(latencies) // 2],
+            latencies[len(latencies) * 95 // 100],
+        ],
         "worker_tasks_run": worker_logs.count(" succeeded in "),
         "seconds_to_open_all": opened_in,
         "seconds_to_drain": drained_in,
@@ -178,8 +206,13 @@ def test_a_worker_whose_tasks_finish_while_redis_is_down_keeps_consuming_after_i
     stack = pipeline.stack
     pipeline.registry.set_faults(latency_ms=2500)  # every push holds its thread for 2.5 s
     in_flight = [pipeline.open_ticket(serial) for serial in range(1, 4)]
-    wait_until(lambda: leases_held() >= 3, 20, interval=0.02, message="three pushes in flight",
-               describe=pipeline.describe)
+    wait_until(
+        lambda: leases_held() >= 3,
+        20,
+        interval=0.02,
+        message="three pushes in flight",
+        describe=pipeline.describe,
+    )
     stack.redis.kill()
     # The pushes finish (and try to acknowledge) while the broker is gone.
     pipeline.wait_for_pushed(in_flight, timeout=20)

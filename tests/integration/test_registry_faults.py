@@ -3,6 +3,7 @@
 The faults are injected into the real mock registry process through its control API; the real
 worker must ride them out, and every ticket must still resolve with exactly one write each.
 """
+
 import datetime as dt
 
 import pytest
@@ -17,7 +18,8 @@ def registry_calls(job):
     """The job's attempts that really reached for the registry (not those the open circuit
     breaker answered locally), oldest first."""
     return list(
-        SyncAttempt.objects.filter(job=job).exclude(status_code__isnull=True, error="circuit_open")
+        SyncAttempt.objects.filter(job=job)
+        .exclude(status_code__isnull=True, error="circuit_open")
         .order_by("created_at", "id")
     )
 
@@ -108,6 +110,8 @@ def test_tickets_resolve_through_a_burst_of_server_errors(pipeline):
     stats = assert_one_write_per_ticket(pipeline, tickets)
     breaker_refusals = SyncAttempt.objects.filter(error="circuit_open").count()
     most_attempts = max(SyncJob.objects.values_list("attempts", flat=True))
-    print(f"\n5xx answers seen by the worker: {errors}; registry requests by status: {stats['requests_by_status']}; "
-          f"pushes refused locally by the open breaker: {breaker_refusals}; most push attempts of one job: "
-          f"{most_attempts} (production gives up at 8)")
+    print(
+        f"\n5xx answers seen by the worker: {errors}; registry requests by status: {stats['requests_by_status']}; "
+        f"pushes refused locally by the open breaker: {breaker_refusals}; most push attempts of one job: "
+        f"{most_attempts} (production gives up at 8)"
+    )

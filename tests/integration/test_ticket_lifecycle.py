@@ -2,6 +2,7 @@
 
 Real processes: the mock registry (gunicorn), Redis, a Celery worker and beat (see conftest.py).
 """
+
 import datetime as dt
 
 import pytest
@@ -20,12 +21,18 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def timeline(ticket):
     """The ticket's status events, oldest first, as (kind, from, to, actor username or 'system').
     Other lines (notes, notifications to the citizen) are not the pipeline's business here."""
-    events = (TicketEvent.objects.filter(ticket=ticket).exclude(to_status="").select_related("actor")
-              .order_by("created_at", "id"))
+    events = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .exclude(to_status="")
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
     return [(e.kind, e.from_status, e.to_status, e.actor.username if e.actor else "system") for e in events]
 
 
-def test_an_opened_ticket_is_pushed_checked_and_resolved_by_the_system_with_one_write_at_the_registry(pipeline):
+def test_an_opened_ticket_is_pushed_checked_and_resolved_by_the_system_with_one_write_at_the_registry(
+    pipeline,
+):
     ticket = pipeline.open_ticket()
 
     pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=30)
@@ -98,7 +105,10 @@ def test_a_stuck_update_is_escalated_once_at_the_sla_and_resolved_after_the_desk
         (Status.SENT, Status.ESCALATED, "system"),
         (Status.ESCALATED, Status.RESOLVED, "system"),
     ]
-    assert SyncAttempt.objects.filter(job=job, operation=SyncAttempt.Operation.EXPEDITE, status_code=202).count() == 1
+    assert (
+        SyncAttempt.objects.filter(job=job, operation=SyncAttempt.Operation.EXPEDITE, status_code=202).count()
+        == 1
+    )
     stats = pipeline.registry.stats()
     assert stats["updates"]["expedited"] == 1
     assert stats["writes_applied_by_key"] == {str(job.idempotency_key): 1}
@@ -122,7 +132,9 @@ def test_a_ticket_whose_creation_is_rolled_back_never_reaches_the_registry(pipel
     stats = pipeline.registry.stats()
     assert stats["updates_by_key"] == {str(pipeline.job(control).idempotency_key): 1}
     # Every PUT the registry saw is one the control ticket's job recorded.
-    control_pushes = SyncAttempt.objects.filter(job__ticket=control, operation=SyncAttempt.Operation.PUSH).count()
+    control_pushes = SyncAttempt.objects.filter(
+        job__ticket=control, operation=SyncAttempt.Operation.PUSH
+    ).count()
     assert sum(stats["requests_by_endpoint"]["resident_put"].values()) == control_pushes
     with pipeline.registry.client() as api:
         assert api.get(f"/residents/{rolled_back_nik}").status_code == 404

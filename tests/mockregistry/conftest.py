@@ -2,6 +2,7 @@
 
 Nothing here loads Django settings: the tests talk HTTP to the process started by RegistryProcess.
 """
+
 import itertools
 import uuid
 

@@ -1,4 +1,5 @@
 """The registry API contract, case by case, over HTTP against a real registry process."""
+
 import threading
 import time
 import uuid
@@ -230,8 +231,9 @@ def test_it_refuses_a_malformed_body_with_422_and_field_errors(api, build, chang
     assert all(isinstance(message, str) for message in answer.json()["errors"][field])
 
 
-@pytest.mark.parametrize("field", ["nik", "kk_number", "full_name", "birth_date", "sex", "region_code",
-                                   "office_code", "reference"])
+@pytest.mark.parametrize(
+    "field", ["nik", "kk_number", "full_name", "birth_date", "sex", "region_code", "office_code", "reference"]
+)
 def test_it_refuses_a_body_missing_a_field_with_422(api, build, field):
     body = build.update_body(VALID_NIK)
     del body[field]

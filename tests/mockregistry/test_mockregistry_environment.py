@@ -1,6 +1,7 @@
 """Settings come from the environment: a second registry process started with its own values."""
+
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -59,14 +60,21 @@ def test_it_applies_the_latency_set_in_the_environment(configured_registry):
 
 def test_it_promises_the_propagation_time_set_in_the_environment(configured_registry):
     nik = "3319011205900001"
-    body = {"nik": nik, "kk_number": "3319012206240003", "full_name": "Budi Santoso",
-            "birth_date": "1990-05-12", "sex": "L", "region_code": "33.19.01", "office_code": "KDS-01",
-            "reference": "SKR-1"}
+    body = {
+        "nik": nik,
+        "kk_number": "3319012206240003",
+        "full_name": "Budi Santoso",
+        "birth_date": "1990-05-12",
+        "sex": "L",
+        "region_code": "33.19.01",
+        "office_code": "KDS-01",
+        "reference": "SKR-1",
+    }
     with configured_registry.client() as api:
         answer = api.put(f"/residents/{nik}", json=body, headers={"Idempotency-Key": "env-1"})
 
     assert answer.status_code == 202
-    promised = datetime.fromisoformat(answer.json()["expected_by"]) - datetime.now(timezone.utc)
+    promised = datetime.fromisoformat(answer.json()["expected_by"]) - datetime.now(UTC)
     assert timedelta(seconds=7190) < promised <= timedelta(seconds=7200)
 
 

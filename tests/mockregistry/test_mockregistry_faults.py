@@ -1,8 +1,9 @@
 """Injected faults, switched at run time through /_control/faults."""
+
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -65,7 +66,7 @@ def test_an_outage_answers_every_call_503_with_retry_after_until_it_ends(registr
 
 
 def test_an_outage_window_in_the_future_does_not_refuse_calls_yet(registry, api, build):
-    start = datetime.now(timezone.utc) + timedelta(hours=1)
+    start = datetime.now(UTC) + timedelta(hours=1)
     registry.set_faults(outage_start=start.isoformat(), outage_end=(start + timedelta(hours=1)).isoformat())
 
     assert api.get(f"/residents/{build.nik()}").status_code == 404
@@ -165,8 +166,15 @@ def test_the_faults_can_be_read_set_and_reset_to_the_environment_defaults(regist
 
 @pytest.mark.parametrize(
     "changes",
-    [{"error_rate": 1.5}, {"error_statuses": [418]}, {"drop_phase": "sometimes"}, {"latency_ms": -1},
-     {"rate_limit_per_second": 2.5}, {"outage_end": "tomorrow"}, {"no_such_fault": True}],
+    [
+        {"error_rate": 1.5},
+        {"error_statuses": [418]},
+        {"drop_phase": "sometimes"},
+        {"latency_ms": -1},
+        {"rate_limit_per_second": 2.5},
+        {"outage_end": "tomorrow"},
+        {"no_such_fault": True},
+    ],
 )
 def test_the_fault_control_refuses_invalid_values_with_422(registry, changes):
     with registry.control_client() as control:

@@ -1,7 +1,7 @@
 """Simultaneous pushes: the database's unique key, not a check-then-insert, decides the one winner."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
-
 
 
 def fire_together(registry, requests):

@@ -1,7 +1,7 @@
 """Restarts, counters, resets, seeding and logging of the registry process."""
+
 import json
 import re
-
 
 
 def test_it_keeps_residents_updates_keys_and_faults_across_a_restart(registry, api, build):
@@ -24,8 +24,11 @@ def test_it_keeps_residents_updates_keys_and_faults_across_a_restart(registry, a
 
 def test_it_keeps_its_data_when_the_process_is_killed_and_started_again(registry, api, build):
     nik = build.nik()
-    api.put(f"/residents/{nik}", json=build.update_body(nik, reference="SKR-1 mock:after=0"),
-            headers={"Idempotency-Key": build.key()})
+    api.put(
+        f"/residents/{nik}",
+        json=build.update_body(nik, reference="SKR-1 mock:after=0"),
+        headers={"Idempotency-Key": build.key()},
+    )
 
     registry.kill()
     registry.start()

@@ -1,11 +1,16 @@
 """Propagation: accepted updates become visible only when applied; shares are rejected or stuck."""
+
 import time
 from datetime import datetime, timedelta
 
 import pytest
 
-REASONS = {"data ganda", "dokumen pendukung diperlukan", "NIK nonaktif",
-           "nomor KK tidak sesuai dengan data kepala keluarga"}
+REASONS = {
+    "data ganda",
+    "dokumen pendukung diperlukan",
+    "NIK nonaktif",
+    "nomor KK tidak sesuai dengan data kepala keluarga",
+}
 
 
 def parse_time(text):
@@ -42,7 +47,9 @@ def test_applying_changes_the_name_and_birth_date_to_the_pushed_values(registry,
     view = api.get(f"/residents/{nik}").json()
 
     assert (view["full_name"], view["birth_date"], view["kk_number"]) == (
-        body["full_name"], body["birth_date"], body["kk_number"]
+        body["full_name"],
+        body["birth_date"],
+        body["kk_number"],
     )
 
 
@@ -177,8 +184,13 @@ def test_the_behaviour_can_be_read_set_and_reset_at_run_time(registry):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"reject_rate": 2}, {"stuck_rate": -0.1}, {"propagation_seconds": "soon"}, {"unknown": 1},
-     {"stuck_rate": 0.6, "reject_rate": 0.6}],
+    [
+        {"reject_rate": 2},
+        {"stuck_rate": -0.1},
+        {"propagation_seconds": "soon"},
+        {"unknown": 1},
+        {"stuck_rate": 0.6, "reject_rate": 0.6},
+    ],
 )
 def test_the_behaviour_control_refuses_invalid_values_with_422(registry, changes):
     with registry.control_client() as control:

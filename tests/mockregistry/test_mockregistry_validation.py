@@ -1,4 +1,5 @@
 """The registry's own NIK/KK structure checks (pure functions, no process or settings needed)."""
+
 from datetime import date
 
 import pytest
@@ -44,8 +45,13 @@ def test_it_does_not_check_the_recording_date_of_a_kk_because_old_cards_break_th
 
 
 def test_it_cleans_a_resident_record_and_collapses_spaces_in_the_name():
-    record = {"nik": "3319011205900001", "kk_number": "3319010504150011", "full_name": "  Budi   Santoso ",
-              "birth_date": "1990-05-12", "sex": "L"}
+    record = {
+        "nik": "3319011205900001",
+        "kk_number": "3319010504150011",
+        "full_name": "  Budi   Santoso ",
+        "birth_date": "1990-05-12",
+        "sex": "L",
+    }
 
     clean, errors = validation.validate_resident(record, today=TODAY)
 

@@ -1,5 +1,6 @@
 """Fixtures for the notification tests: a recorder in place of the broker, a ticket, and a real
 local HTTP gateway (tests/notifications/fake_gateway.py)."""
+
 import pytest
 
 from notifications import tasks

@@ -1,5 +1,6 @@
 """A real SMS gateway stand-in for the notification tests: ThreadingHTTPServer on a free local
 port that records every request and answers from a script (200 when the script is empty)."""
+
 import json
 import socket
 import threading
@@ -19,8 +20,9 @@ class FakeGateway:
         self.delay = 0.0
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -45,8 +47,9 @@ class FakeGateway:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with gateway.lock:
-                    gateway.requests.append({"path": self.path, "headers": dict(self.headers),
-                                             "json": json.loads(body or b"{}")})
+                    gateway.requests.append(
+                        {"path": self.path, "headers": dict(self.headers), "json": json.loads(body or b"{}")}
+                    )
                     status, headers = gateway.script.pop(0) if gateway.script else (200, {})
                 time.sleep(gateway.delay)
                 payload = json.dumps({"ok": 200 <= status < 300}).encode()

@@ -1,4 +1,5 @@
 """Each channel on its own: console logs masked, e-mail through Django, HTTP against a real server."""
+
 import logging
 
 import pytest
@@ -38,8 +39,9 @@ def test_the_http_channel_posts_json_with_the_bearer_token(gateway):
     assert request["headers"]["Content-Type"] == "application/json"
 
 
-@pytest.mark.parametrize("status,permanent", [(400, True), (401, True), (404, True), (429, False),
-                                              (500, False), (503, False)])
+@pytest.mark.parametrize(
+    "status,permanent", [(400, True), (401, True), (404, True), (429, False), (500, False), (503, False)]
+)
 def test_the_http_channel_marks_client_errors_permanent_and_the_rest_passing(gateway, status, permanent):
     gateway.answer(status)
     with pytest.raises(ChannelError) as caught:

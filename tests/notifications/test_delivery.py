@@ -1,4 +1,5 @@
 """The worker's side: claim, send once, retry with backoff, fail for good, re-drive what is due."""
+
 import datetime as dt
 import logging
 import random
@@ -104,8 +105,10 @@ def test_a_rejected_request_fails_at_once(gateway, ticket):
     notification.refresh_from_db()
     assert notification.status == State.FAILED and notification.attempts == 1
     assert notification.last_error == "gateway menolak pesan (HTTP 400)"
-    assert timeline(ticket) == [f"Pemberitahuan 'Pengaduan diterima' ke {MASKED_PHONE} (http) gagal: "
-                                "gateway menolak pesan (HTTP 400)."]
+    assert timeline(ticket) == [
+        f"Pemberitahuan 'Pengaduan diterima' ke {MASKED_PHONE} (http) gagal: "
+        "gateway menolak pesan (HTTP 400)."
+    ]
 
 
 def test_a_second_delivery_of_the_same_task_sends_once(gateway, ticket):
@@ -174,8 +177,9 @@ def test_the_console_channel_is_the_default(ticket, caplog):
 def test_email_goes_to_the_citizens_address(settings, office, clerk):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.NOTIFY_CHANNEL = "email"
-    ticket = ticket_services.open_ticket(office=office, created_by=clerk,
-                                         complaint=complaint(email="siti.rahayu@example.com"))
+    ticket = ticket_services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(email="siti.rahayu@example.com")
+    )
     notification = opened(ticket)
     assert notification.recipient_hint == "s***@example.com"
     assert tasks.send_notification(notification.pk) == "sent"

@@ -1,4 +1,5 @@
 """The texts: code, link, what to do next; masked data only."""
+
 import re
 
 import pytest
@@ -44,8 +45,9 @@ def test_the_resolved_text_names_the_service_to_log_in_to_again(ticket):
 
 
 def test_the_resolved_text_has_a_fallback_for_other_services(office, clerk):
-    ticket = ticket_services.open_ticket(office=office, created_by=clerk,
-                                         complaint=complaint(service="other"))
+    ticket = ticket_services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(service="other")
+    )
     assert "Silakan coba login layanan tersebut kembali." in compose(Kind.RESOLVED, ticket).text
 
 
@@ -63,23 +65,29 @@ def test_the_code_resend_text_gives_the_code(ticket):
     assert f"Kode tiket Anda: {ticket.display_code}." in compose(Kind.CODE_RESEND, ticket).text
 
 
-@pytest.mark.parametrize("phone,masked", [
-    ("+6281234567890", "+62812****7890"),
-    ("+62812345678901", "+62812****8901"),
-    ("081234567890", "08123****7890"),
-    ("12345", "****45"),
-    ("", ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "phone,masked",
+    [
+        ("+6281234567890", "+62812****7890"),
+        ("+62812345678901", "+62812****8901"),
+        ("081234567890", "08123****7890"),
+        ("12345", "****45"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_phones_are_masked_in_the_middle(phone, masked):
     assert mask_phone(phone) == masked
 
 
-@pytest.mark.parametrize("address,masked", [
-    ("siti@gmail.com", "s***@gmail.com"),
-    ("s@x.id", "s***@x.id"),
-    ("no-at-sign", "***"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "address,masked",
+    [
+        ("siti@gmail.com", "s***@gmail.com"),
+        ("s@x.id", "s***@x.id"),
+        ("no-at-sign", "***"),
+        ("", ""),
+    ],
+)
 def test_email_addresses_show_the_first_letter_and_the_domain(address, masked):
     assert mask_email(address) == masked

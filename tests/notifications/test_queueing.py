@@ -1,4 +1,5 @@
 """Ticket changes queue notifications in the ticket's transaction; sending waits for the commit."""
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -18,9 +19,19 @@ Kind = Notification.Kind
 
 
 def intake_form(**overrides):
-    data = {"nik": NIK, "full_name": "Siti Rahayu", "birth_date": "1990-01-01", "sex": "P",
-            "phone": "0812-3456-7890", "kk_number": KK_NEW, "kk_number_old": KK_OLD, "category": "new_kk",
-            "service": "sscasn", "deadline": "", "description": "SSCASN menolak NIK dan KK."}
+    data = {
+        "nik": NIK,
+        "full_name": "Siti Rahayu",
+        "birth_date": "1990-01-01",
+        "sex": "P",
+        "phone": "0812-3456-7890",
+        "kk_number": KK_NEW,
+        "kk_number_old": KK_OLD,
+        "category": "new_kk",
+        "service": "sscasn",
+        "deadline": "",
+        "description": "SSCASN menolak NIK dan KK.",
+    }
     data.update(overrides)
     return data
 
@@ -30,7 +41,8 @@ def kinds(ticket):
 
 
 def test_opening_a_ticket_queues_one_opened_notification_and_publishes_only_on_commit(
-        clerk_client, gateway, published, django_capture_on_commit_callbacks):
+    clerk_client, gateway, published, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         response = clerk_client.post(reverse("tickets:intake"), intake_form())
     assert response.status_code == 302
@@ -45,7 +57,8 @@ def test_opening_a_ticket_queues_one_opened_notification_and_publishes_only_on_c
 
 
 def test_a_rolled_back_ticket_leaves_no_notification_and_publishes_nothing(
-        office, clerk, published, django_capture_on_commit_callbacks):
+    office, clerk, published, django_capture_on_commit_callbacks
+):
     ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(ticket_services.DuplicateOpenTicket):
@@ -53,14 +66,17 @@ def test_a_rolled_back_ticket_leaves_no_notification_and_publishes_nothing(
     assert Notification.objects.count() == 1 and published == []
 
 
-@pytest.mark.parametrize("steps,expected", [
-    (["push", "verify"], [Kind.OPENED, Kind.RESOLVED]),
-    (["reject"], [Kind.OPENED, Kind.REJECTED]),
-    (["escalate"], [Kind.OPENED, Kind.ESCALATED]),
-    (["escalate", "resolve"], [Kind.OPENED, Kind.ESCALATED, Kind.RESOLVED]),
-    (["push"], [Kind.OPENED]),
-    (["close"], [Kind.OPENED]),
-])
+@pytest.mark.parametrize(
+    "steps,expected",
+    [
+        (["push", "verify"], [Kind.OPENED, Kind.RESOLVED]),
+        (["reject"], [Kind.OPENED, Kind.REJECTED]),
+        (["escalate"], [Kind.OPENED, Kind.ESCALATED]),
+        (["escalate", "resolve"], [Kind.OPENED, Kind.ESCALATED, Kind.RESOLVED]),
+        (["push"], [Kind.OPENED]),
+        (["close"], [Kind.OPENED]),
+    ],
+)
 def test_each_status_change_queues_the_right_kind(ticket, clerk, steps, expected):
     now = timezone.now()
     actions = {
@@ -76,8 +92,9 @@ def test_each_status_change_queues_the_right_kind(ticket, clerk, steps, expected
     assert kinds(ticket) == expected
 
 
-def test_a_status_change_publishes_its_notification_on_commit(ticket, clerk, published,
-                                                              django_capture_on_commit_callbacks):
+def test_a_status_change_publishes_its_notification_on_commit(
+    ticket, clerk, published, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         ticket_services.reject_ticket(ticket=ticket, actor=clerk, reason="Dokumen kurang.")
     rejected = Notification.objects.get(kind=Kind.REJECTED)
@@ -85,14 +102,16 @@ def test_a_status_change_publishes_its_notification_on_commit(ticket, clerk, pub
 
 
 def test_the_staff_flow_is_unaffected_when_the_gateway_is_down(
-        clerk_client, settings, published, monkeypatch, django_capture_on_commit_callbacks):
+    clerk_client, settings, published, monkeypatch, django_capture_on_commit_callbacks
+):
     from notifications import tasks
 
     settings.NOTIFY_CHANNEL = "http"
     settings.NOTIFY_HTTP_URL = closed_port_url()
     # As if the worker picked the message up at once (eager), and the gateway refuses connections.
-    monkeypatch.setattr(tasks.send_notification, "apply_async",
-                        lambda args, **options: tasks.send_notification(*args))
+    monkeypatch.setattr(
+        tasks.send_notification, "apply_async", lambda args, **options: tasks.send_notification(*args)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = clerk_client.post(reverse("tickets:intake"), intake_form())
     assert response.status_code == 302
@@ -104,8 +123,9 @@ def test_the_staff_flow_is_unaffected_when_the_gateway_is_down(
     assert ticket.events.filter(kind=TicketEvent.Kind.NOTIFICATION).count() == 1
 
 
-def test_the_staff_flow_is_unaffected_when_the_broker_is_down(clerk_client, monkeypatch,
-                                                              django_capture_on_commit_callbacks):
+def test_the_staff_flow_is_unaffected_when_the_broker_is_down(
+    clerk_client, monkeypatch, django_capture_on_commit_callbacks
+):
     from notifications import tasks
 
     def broker_down(args, **options):
@@ -130,8 +150,9 @@ def test_a_broken_receiver_costs_the_message_not_the_ticket(office, clerk, monke
     assert "could not queue the opened notification" in caplog.text
 
 
-def test_a_code_resend_is_queued_and_published_on_commit(ticket, published,
-                                                         django_capture_on_commit_callbacks):
+def test_a_code_resend_is_queued_and_published_on_commit(
+    ticket, published, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         notification = services.request_code_resend(ticket=ticket)
     assert notification.kind == Kind.CODE_RESEND and notification.status == Notification.Status.PENDING
@@ -150,8 +171,9 @@ def test_no_full_phone_is_stored_in_the_notification_table(ticket):
     assert rows and all(PHONE not in str(row) and PHONE[1:] not in str(row) for row in rows)
 
 
-def test_the_public_lost_slip_page_queues_a_code_resend(client, ticket, published,
-                                                        django_capture_on_commit_callbacks):
+def test_the_public_lost_slip_page_queues_a_code_resend(
+    client, ticket, published, django_capture_on_commit_callbacks
+):
     cache.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("public_resend"), {"nik": NIK})

@@ -1,5 +1,6 @@
 """Fixtures of the ops tests: no probe memo, a private redis-server, a stand-in registry, and a
 log capture that formats records like production (JSON, masked, with request ids)."""
+
 import io
 import json
 import logging

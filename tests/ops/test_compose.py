@@ -5,6 +5,7 @@ The schema is the copy check-jsonschema ships (check_jsonschema/builtin_schemas/
 compose-spec.json, from github.com/compose-spec/compose-spec, Apache-2.0, licence file beside it
 in that package); pinning check-jsonschema in requirements-dev.txt pins the schema.
 """
+
 import importlib
 import importlib.util
 import json
@@ -65,8 +66,13 @@ def test_the_file_is_valid_against_the_compose_specification(compose):
 
 
 def test_the_schema_check_would_catch_a_broken_file(compose):
-    broken = {**compose, "services": {**compose["services"], "web": {**compose["services"]["web"], "ports": 8000,
-                                                                       "healthcheck": {"tset": ["CMD", "true"]}}}}
+    broken = {
+        **compose,
+        "services": {
+            **compose["services"],
+            "web": {**compose["services"]["web"], "ports": 8000, "healthcheck": {"tset": ["CMD", "true"]}},
+        },
+    }
     assert list(jsonschema.Draft202012Validator(compose_schema()).iter_errors(broken))
 
 
@@ -95,8 +101,12 @@ def test_worker_and_beat_are_judged_by_pipeline_progress(services):
 
 
 def test_exactly_one_beat_runs(services):
-    beats = [name for name, service in services.items()
-             for command in commands_of(service) if command[:1] == ["celery"] and "beat" in command]
+    beats = [
+        name
+        for name, service in services.items()
+        for command in commands_of(service)
+        if command[:1] == ["celery"] and "beat" in command
+    ]
     assert beats == ["beat"]
     assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
     for name, service in services.items():
@@ -158,7 +168,11 @@ def test_secrets_come_from_an_uncommitted_env_file(services):
         assert service.get("env_file") == ".env", name
     # Every password in the file is an interpolation, never a literal.
     for line in text.splitlines():
-        if re.search(r"PASSWORD|SECRET|TOKEN|KEY", line) and ":" in line and not line.lstrip().startswith("#"):
+        if (
+            re.search(r"PASSWORD|SECRET|TOKEN|KEY", line)
+            and ":" in line
+            and not line.lstrip().startswith("#")
+        ):
             assert "${" in line, line
     interpolated = set(re.findall(r"\$\{([A-Z_]+)", text))
     example = (ROOT / ".env.example").read_text()

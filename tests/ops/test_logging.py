@@ -1,4 +1,5 @@
 """Structured logs: JSON lines that mask every NIK, and one request id from the request to its tasks."""
+
 import json
 import logging
 import os
@@ -19,6 +20,8 @@ from tests.cast import KK_NEW, KK_OLD, NIK
 from tests.ops.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
 class FakeTask:
     """What the handlers read of a task: its request context (hashable, like a real task)."""
 
@@ -27,9 +30,17 @@ class FakeTask:
 
 
 INTAKE_FORM = {
-    "nik": NIK, "full_name": "Siti Rahayu", "birth_date": "1990-01-01", "sex": "P", "phone": "0812-3456-7890",
-    "kk_number": KK_NEW, "kk_number_old": KK_OLD, "category": "new_kk", "service": "sscasn",
-    "deadline": "", "description": "SSCASN menolak NIK dan KK.",
+    "nik": NIK,
+    "full_name": "Siti Rahayu",
+    "birth_date": "1990-01-01",
+    "sex": "P",
+    "phone": "0812-3456-7890",
+    "kk_number": KK_NEW,
+    "kk_number_old": KK_OLD,
+    "category": "new_kk",
+    "service": "sscasn",
+    "deadline": "",
+    "description": "SSCASN menolak NIK dan KK.",
 }
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -48,9 +59,17 @@ def test_a_json_line_masks_every_sixteen_digit_number_and_stays_valid_json():
         raise ValueError(f"registry refused {NIK}")
     except ValueError:
         info = sys.exc_info()
-    line = ScrubbingJsonFormatter().format(record(
-        "push failed for %s (KK %s)", NIK, KK_NEW, exc_info=info, request_id="req-1",
-        nik_as_int=int(NIK), payload={"kk_number": KK_NEW, "codes": [int(KK_NEW)]}))
+    line = ScrubbingJsonFormatter().format(
+        record(
+            "push failed for %s (KK %s)",
+            NIK,
+            KK_NEW,
+            exc_info=info,
+            request_id="req-1",
+            nik_as_int=int(NIK),
+            payload={"kk_number": KK_NEW, "codes": [int(KK_NEW)]},
+        )
+    )
     assert NIK not in line and KK_NEW not in line
     data = json.loads(line)
     assert data["message"] == "push failed for ************0001 (KK ************0002)"
@@ -65,8 +84,11 @@ def test_every_configured_handler_masks_numbers_and_adds_the_request_id():
     for logger in logging.Logger.manager.loggerDict.values():
         handlers.update(getattr(logger, "handlers", []))
     # Leave out handlers that write nothing (libraries' NullHandlers) and pytest's own capture.
-    handlers = {h for h in handlers if not isinstance(h, logging.NullHandler)
-                and not type(h).__module__.startswith("_pytest")}
+    handlers = {
+        h
+        for h in handlers
+        if not isinstance(h, logging.NullHandler) and not type(h).__module__.startswith("_pytest")
+    }
     assert handlers
     for handler in handlers:
         assert isinstance(handler.formatter, SCRUBBING_FORMATTERS), handler
@@ -84,8 +106,15 @@ logging.getLogger("django.request").warning("Not Found: /x/{NIK}")
 def _run_with(**env):
     base = {k: v for k, v in os.environ.items() if k not in ("LOG_FORMAT", "SINKRON_ENV")}
     base.update(DJANGO_SETTINGS_MODULE="helpdesk.settings", PYTHONPATH=str(ROOT), **env)
-    done = subprocess.run([sys.executable, "-c", SCRIPT], env=base, cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=base,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return [line for line in done.stderr.splitlines() if "registry refused" in line or "Not Found" in line]
 
 
@@ -99,21 +128,26 @@ def test_log_format_json_gives_one_masked_json_object_per_line():
 
 def test_development_defaults_to_masked_plain_text():
     lines = _run_with()
-    assert len(lines) == 2 and lines[0].endswith("WARNING sync.services [-] registry refused ************0001")
+    assert len(lines) == 2 and lines[0].endswith(
+        "WARNING sync.services [-] registry refused ************0001"
+    )
 
 
 # --- request ids on the web side -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("given,kept", [
-    ("3f2a9c1e-ops-proxy-77", True),
-    ("a" * 64, True),
-    ("a" * 65, False),
-    ("has space", False),
-    ("<script>", False),
-    (NIK, False),  # never echo or log something shaped like a NIK
-    ("", False),
-])
+@pytest.mark.parametrize(
+    "given,kept",
+    [
+        ("3f2a9c1e-ops-proxy-77", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("has space", False),
+        ("<script>", False),
+        (NIK, False),  # never echo or log something shaped like a NIK
+        ("", False),
+    ],
+)
 def test_a_sane_incoming_request_id_is_kept_and_anything_else_replaced(client, given, kept):
     response = client.get("/healthz", HTTP_X_REQUEST_ID=given)
     if kept:
@@ -187,7 +221,9 @@ def test_the_handlers_are_connected_to_celerys_signals():
     task = FakeTask(Context({"id": "t-3", "request_id": "req-signal-1"}))
     signals.task_prerun.send(sender=task, task_id="t-3", task=task, args=(), kwargs={})
     assert requestid.get_request_id() == "req-signal-1"
-    signals.task_postrun.send(sender=task, task_id="t-3", task=task, args=(), kwargs={}, retval=None, state="SUCCESS")
+    signals.task_postrun.send(
+        sender=task, task_id="t-3", task=task, args=(), kwargs={}, retval=None, state="SUCCESS"
+    )
     assert requestid.get_request_id() is None
 
 
@@ -220,7 +256,8 @@ def memory_broker():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_and_the_task_it_enqueued_log_the_same_request_id(
-        client, office, clerk, json_logs, memory_broker, settings):
+    client, office, clerk, json_logs, memory_broker, settings
+):
     from tickets.roles import ensure_groups
 
     ensure_groups()

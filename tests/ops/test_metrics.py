@@ -1,4 +1,5 @@
 """/metrics: Prometheus text, the pipeline's figures, protected, and no personal data anywhere."""
+
 import datetime as dt
 import os
 import re
@@ -23,14 +24,22 @@ def busy_desk(db, office, clerk):
     """Two tickets of Siti Rahayu's: one pushed and past its SLA, one stuck due; some attempts."""
     now = timezone.now()
     first = ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint())
-    second = ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint(
-        nik=NIK[:12] + "0002", kk_number=KK_OLD, kk_number_old=KK_NEW))
+    second = ticket_services.open_ticket(
+        office=office,
+        created_by=clerk,
+        complaint=complaint(nik=NIK[:12] + "0002", kk_number=KK_OLD, kk_number_old=KK_NEW),
+    )
     SyncJob.objects.filter(pk=first.sync_job.pk).update(
-        state=SyncJob.State.ACCEPTED, sla_due_at=now - dt.timedelta(hours=1), next_attempt_at=now + dt.timedelta(hours=1))
+        state=SyncJob.State.ACCEPTED,
+        sla_due_at=now - dt.timedelta(hours=1),
+        next_attempt_at=now + dt.timedelta(hours=1),
+    )
     SyncJob.objects.filter(pk=second.sync_job.pk).update(next_attempt_at=now - dt.timedelta(seconds=120))
-    for job, operation, outcome, latency in [(first.sync_job, "push", "accepted", 80),
-                                             (first.sync_job, "resident", "found", 1200),
-                                             (second.sync_job, "push", "retry", None)]:
+    for job, operation, outcome, latency in [
+        (first.sync_job, "push", "accepted", 80),
+        (first.sync_job, "resident", "found", 1200),
+        (second.sync_job, "push", "retry", None),
+    ]:
         SyncAttempt.objects.create(job=job, operation=operation, outcome=outcome, latency_ms=latency)
     return first, second
 
@@ -62,15 +71,24 @@ def test_metrics_carry_the_pipeline_figures_in_prometheus_text_format(client, bu
     assert found[("sinkron_sync_attempts_window", (("operation", "push"), ("outcome", "accepted")))] == 1
     assert found[("sinkron_sync_attempts_window", (("operation", "push"), ("outcome", "retry")))] == 1
     assert found[("sinkron_sync_attempt_latency_seconds_bucket", (("le", "0.1"), ("operation", "push")))] == 1
-    assert found[("sinkron_sync_attempt_latency_seconds_bucket", (("le", "1.0"), ("operation", "resident")))] == 0
-    assert found[("sinkron_sync_attempt_latency_seconds_bucket", (("le", "2.5"), ("operation", "resident")))] == 1
+    assert (
+        found[("sinkron_sync_attempt_latency_seconds_bucket", (("le", "1.0"), ("operation", "resident")))]
+        == 0
+    )
+    assert (
+        found[("sinkron_sync_attempt_latency_seconds_bucket", (("le", "2.5"), ("operation", "resident")))]
+        == 1
+    )
     assert found[("sinkron_sla_breached_jobs", ())] == 1
     assert found[("sinkron_sla_breaches_total", ())] == 0
     assert found[("sinkron_ticket_escalations_total", ())] == 0
     assert found[("sinkron_registry_circuit_open", ())] == 0
     assert found[("sinkron_metrics_database_up", ())] == 1
     assert found[("sinkron_sync_pipeline_check_ok", (("check", "progress"),))] == 1
-    assert found[("sinkron_http_requests_total", (("method", "GET"), ("status", "200"), ("view", "healthz")))] >= 1
+    assert (
+        found[("sinkron_http_requests_total", (("method", "GET"), ("status", "200"), ("view", "healthz")))]
+        >= 1
+    )
     assert ("sinkron_http_request_duration_seconds_count", (("method", "GET"), ("view", "healthz"))) in found
     assert any(name == "sinkron_notifications" for name, _labels in found)
 
@@ -83,8 +101,9 @@ def test_no_personal_data_in_any_metric(client, busy_desk):
         assert personal not in text
     # Personal data could only enter through a label: values are counts and measured durations
     # (a float sum may print 16+ significant digits, which is arithmetic, not a NIK).
-    label_text = " ".join(line.partition("{")[2].rpartition("}")[0] for line in text.splitlines()
-                          if not line.startswith("#"))
+    label_text = " ".join(
+        line.partition("{")[2].rpartition("}")[0] for line in text.splitlines() if not line.startswith("#")
+    )
     assert not SIXTEEN_DIGITS.search(label_text)
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
@@ -109,8 +128,10 @@ def test_with_a_token_a_scraper_must_present_it(client, settings, db):
     settings.METRICS_TOKEN = "s3cret-scrape-token"
     assert scrape(client).status_code == 401
     assert scrape(client, HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
-    assert scrape(client, HTTP_AUTHORIZATION="Bearer s3cret-scrape-token",
-                  REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert (
+        scrape(client, HTTP_AUTHORIZATION="Bearer s3cret-scrape-token", REMOTE_ADDR="10.0.0.9").status_code
+        == 200
+    )
 
 
 def test_without_a_token_only_a_direct_loopback_client_may_scrape(client, settings, db):
@@ -144,11 +165,22 @@ def test_request_counts_of_several_gunicorn_workers_add_up_in_multiprocess_mode(
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     for _ in range(2):  # two worker processes count one request each
         subprocess.run([sys.executable, "-c", MULTIPROCESS_WORKER], env=env, check=True, cwd=ROOT, timeout=60)
-    out = subprocess.run([sys.executable, "-c", MULTIPROCESS_SCRAPE], env=env, check=True, cwd=ROOT,
-                         capture_output=True, text=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", MULTIPROCESS_SCRAPE],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     found = samples(out)
-    assert found[("sinkron_http_requests_total", (("method", "GET"), ("status", "200"),
-                                                  ("view", "tickets:queue")))] == 2
+    assert (
+        found[
+            ("sinkron_http_requests_total", (("method", "GET"), ("status", "200"), ("view", "tickets:queue")))
+        ]
+        == 2
+    )
 
 
 def test_gunicorn_hooks_empty_the_metrics_folder_at_start(tmp_path, monkeypatch):

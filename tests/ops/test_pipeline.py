@@ -1,4 +1,5 @@
 """The progress check: due jobs nobody takes up, a backlog too old, a beat that stopped sweeping."""
+
 import datetime as dt
 import io
 import json
@@ -36,8 +37,13 @@ def due_since(job, seconds, now=None):
 
 def attempt(job, seconds_ago, now=None):
     now = now or timezone.now()
-    return SyncAttempt.objects.create(job=job, operation="push", outcome="retry", latency_ms=20,
-                                      created_at=now - dt.timedelta(seconds=seconds_ago))
+    return SyncAttempt.objects.create(
+        job=job,
+        operation="push",
+        outcome="retry",
+        latency_ms=20,
+        created_at=now - dt.timedelta(seconds=seconds_ago),
+    )
 
 
 def run_check(*args) -> tuple[int, str]:
@@ -93,8 +99,9 @@ def test_a_job_that_only_just_became_due_after_a_quiet_hour_is_not_a_stall(job):
 
 def test_a_job_held_by_a_worker_is_not_due(job):
     now = timezone.now()
-    SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=now - dt.timedelta(seconds=400),
-                                             claimed_until=now + dt.timedelta(seconds=60))
+    SyncJob.objects.filter(pk=job.pk).update(
+        next_attempt_at=now - dt.timedelta(seconds=400), claimed_until=now + dt.timedelta(seconds=60)
+    )
     status = health.pipeline_status(now)
     assert status.due_jobs == 0 and status.checks["progress"] == "ok"
 
@@ -128,7 +135,9 @@ def test_a_stale_heartbeat_fails_the_beat_check():
 
 
 @pytest.mark.parametrize("redis_url", ["", "redis://shared-cache"])
-def test_the_heartbeat_is_kept_in_a_file_without_redis_and_in_the_cache_with_it(settings, redis_url, tmp_path):
+def test_the_heartbeat_is_kept_in_a_file_without_redis_and_in_the_cache_with_it(
+    settings, redis_url, tmp_path
+):
     settings.REDIS_URL = redis_url  # the test cache stands in for Redis: only the choice matters here
     moment = timezone.now().replace(microsecond=0)
     health.record_sweep(now=moment)

@@ -1,4 +1,5 @@
 """/healthz and /readyz: cheap, unauthenticated, revealing nothing, 503 when not ready."""
+
 import copy
 import re
 
@@ -17,8 +18,16 @@ def assert_reveals_nothing(response, registry_port=None, redis_port=None):
     assert set(body) == {"status", "checks"}
     assert body["status"] in CHECK_VALUES and set(body["checks"].values()) <= CHECK_VALUES
     text = response.content.decode()
-    for secret in ("127.0.0.1", "localhost", "postgres", "password", "Error", "refused",
-                   str(registry_port or "-"), str(redis_port or "-")):
+    for secret in (
+        "127.0.0.1",
+        "localhost",
+        "postgres",
+        "password",
+        "Error",
+        "refused",
+        str(registry_port or "-"),
+        str(redis_port or "-"),
+    ):
         assert secret not in text
 
 
@@ -45,18 +54,24 @@ def test_probes_accept_only_get_and_head(client):
 
 
 @pytest.mark.django_db
-def test_readyz_is_ok_when_database_redis_registry_and_migrations_are(client, settings, redis_server, registry):
+def test_readyz_is_ok_when_database_redis_registry_and_migrations_are(
+    client, settings, redis_server, registry
+):
     settings.REDIS_URL = settings.CELERY_BROKER_URL = redis_server.url
     response = client.get("/readyz")
     assert response.status_code == 200, response.content
-    assert response.json() == {"status": "ok", "checks": {
-        "database": "ok", "migrations": "ok", "redis": "ok", "registry": "ok"}}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "migrations": "ok", "redis": "ok", "registry": "ok"},
+    }
     assert registry.server.hits == 1
     assert_reveals_nothing(response, registry.server.server_address[1], redis_server.port)
 
 
 @pytest.mark.django_db
-def test_readyz_fails_while_redis_is_down_and_recovers_when_it_is_back(client, settings, redis_server, registry):
+def test_readyz_fails_while_redis_is_down_and_recovers_when_it_is_back(
+    client, settings, redis_server, registry
+):
     settings.REDIS_URL = settings.CELERY_BROKER_URL = redis_server.url
     assert client.get("/readyz").status_code == 200
     redis_server.stop()
@@ -125,7 +140,9 @@ def test_the_database_check_fails_while_the_database_is_unreachable_and_recovers
 
 
 @pytest.mark.django_db
-def test_readyz_answers_503_naming_database_and_migrations_when_the_database_is_down(client, monkeypatch, registry):
+def test_readyz_answers_503_naming_database_and_migrations_when_the_database_is_down(
+    client, monkeypatch, registry
+):
     if connections["default"].vendor != "postgresql":
         pytest.fail("needs PostgreSQL (the project's test database)")
     broken = _connection_to(free_port())

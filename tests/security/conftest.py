@@ -1,5 +1,6 @@
 """Fixtures of the security tests: the shared cast (tests/conftest.py) plus an admin, a ticket and a
 citizen in each of two offices, and one logged-in client per role."""
+
 import itertools
 from functools import cached_property
 
@@ -30,21 +31,33 @@ class Objects:
         from families.services import MemberEntry, open_family_group
 
         member = complaint(nik=nik_with_serial(next(self._serials)), category="new_kk")
-        return open_family_group(office=self.ticket.office, created_by=self.staff, kk_number=member.kk_number,
-                                 members=[MemberEntry(complaint=member, relation=Relation.HEAD)])
+        return open_family_group(
+            office=self.ticket.office,
+            created_by=self.staff,
+            kk_number=member.kk_number,
+            members=[MemberEntry(complaint=member, relation=Relation.HEAD)],
+        )
 
     @cached_property
     def batch(self):
         from families.models import ImportBatch
 
-        return ImportBatch.objects.create(office=self.ticket.office, uploaded_by=self.staff, file_name="kk-baru.csv",
-                                          file_sha256=f"{next(self._serials):064d}", file_format="csv",
-                                          status=ImportBatch.Status.PREVIEWED)
+        return ImportBatch.objects.create(
+            office=self.ticket.office,
+            uploaded_by=self.staff,
+            file_name="kk-baru.csv",
+            file_sha256=f"{next(self._serials):064d}",
+            file_format="csv",
+            status=ImportBatch.Status.PREVIEWED,
+        )
 
     def with_fresh_ticket(self) -> "Objects":
         """The same office with another new ticket (for a probe that ends the ticket's life)."""
-        ticket = services.open_ticket(office=self.ticket.office, created_by=self.staff,
-                                      complaint=complaint(nik=nik_with_serial(next(self._serials))))
+        ticket = services.open_ticket(
+            office=self.ticket.office,
+            created_by=self.staff,
+            complaint=complaint(nik=nik_with_serial(next(self._serials))),
+        )
         return Objects(ticket, self.staff, self._serials)
 
 
@@ -99,8 +112,11 @@ def admin(office):
 def world(office, other_office, clerk, other_clerk):
     serials = itertools.count(10)
     own = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
-    foreign = services.open_ticket(office=other_office, created_by=other_clerk,
-                                   complaint=complaint(nik=nik_with_serial(2), full_name="Dewi Lestari"))
+    foreign = services.open_ticket(
+        office=other_office,
+        created_by=other_clerk,
+        complaint=complaint(nik=nik_with_serial(2), full_name="Dewi Lestari"),
+    )
     return World(Objects(own, clerk, serials), Objects(foreign, other_clerk, serials))
 
 

@@ -10,6 +10,7 @@ Expected answers:
   a tuple       - any one of these (only where the answer depends on the machine, never on the role).
 A new URL pattern without an entry here fails tests/security/test_authorization_matrix.py.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -75,8 +76,10 @@ def action(name):
 
 
 def report_filter(o):
-    return {"start": o.ticket.created_at.date().replace(day=1).isoformat(),
-            "end": o.ticket.created_at.date().isoformat()}
+    return {
+        "start": o.ticket.created_at.date().replace(day=1).isoformat(),
+        "end": o.ticket.created_at.date().isoformat(),
+    }
 
 
 MATRIX: dict[str, Entry] = {
@@ -88,114 +91,224 @@ MATRIX: dict[str, Entry] = {
     "readyz": Entry([Probe("GET", expect(*[(200, 503)] * 4))]),
     "healthz_pipeline": Entry([Probe("GET", expect(*[(200, 503)] * 4))]),
     # /metrics: loopback scrapers only (or a bearer token); a session never opens it.
-    "metrics": Entry([Probe("GET", PUBLIC_200),
-                      Probe("GET", expect(403, 403, 403, 403), meta={"REMOTE_ADDR": "10.0.0.5"})]),
+    "metrics": Entry(
+        [Probe("GET", PUBLIC_200), Probe("GET", expect(403, 403, 403, 403), meta={"REMOTE_ADDR": "10.0.0.5"})]
+    ),
     "login": Entry([Probe("GET", expect(200, "redirect", "redirect", "redirect"))]),
     "logout": Entry([Probe("GET", expect(405, 405, 405, 405)), Probe("POST", expect(*["redirect"] * 4))]),
-    "set_language": Entry([Probe("POST", expect(*["redirect"] * 4), data=lambda o: {"language": "en",
-                                                                                      "next": "/"})]),
-    "public_status": Entry([
-        Probe("GET", PUBLIC_200),
-        Probe("POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik, "kode": o.ticket.code}),
-    ]),
-    "public_resend": Entry([Probe("GET", PUBLIC_200), Probe("POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik})]),
-    "public_status_json": Entry([
-        Probe("GET", expect(405, 405, 405, 405)),
-        Probe("POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik, "kode": o.ticket.code}, json=True),
-    ]),
+    "set_language": Entry(
+        [Probe("POST", expect(*["redirect"] * 4), data=lambda o: {"language": "en", "next": "/"})]
+    ),
+    "public_status": Entry(
+        [
+            Probe("GET", PUBLIC_200),
+            Probe("POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik, "kode": o.ticket.code}),
+        ]
+    ),
+    "public_resend": Entry(
+        [Probe("GET", PUBLIC_200), Probe("POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik})]
+    ),
+    "public_status_json": Entry(
+        [
+            Probe("GET", expect(405, 405, 405, 405)),
+            Probe(
+                "POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik, "kode": o.ticket.code}, json=True
+            ),
+        ]
+    ),
     # --- two-factor ----------------------------------------------------------------------------
     "twofactor:setup": Entry([Probe("GET", expect("login", 403, 200, 200))]),
     # Nobody in the cast has a device: staff go on to their queue, supervisors to the setup page.
     "twofactor:verify": Entry([Probe("GET", expect("login", "redirect", "redirect", "redirect"))]),
     # --- the counter ---------------------------------------------------------------------------
-    "tickets:queue": Entry([Probe("GET", STAFF_PAGE), Probe("POST", STAFF_PAGE, data=lambda o: {"q": o.citizen.nik})]),
+    "tickets:queue": Entry(
+        [Probe("GET", STAFF_PAGE), Probe("POST", STAFF_PAGE, data=lambda o: {"q": o.citizen.nik})]
+    ),
     "tickets:intake": Entry([Probe("GET", STAFF_PAGE)]),
-    "tickets:nik_check": Entry([Probe("GET", STAFF_GET_ON_POST_ONLY),
-                                Probe("POST", STAFF_PAGE, data=lambda o: {"nik": o.citizen.nik})]),
+    "tickets:nik_check": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY),
+            Probe("POST", STAFF_PAGE, data=lambda o: {"nik": o.citizen.nik}),
+        ]
+    ),
     "tickets:detail": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
-    "tickets:reveal_nik": Entry([Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
-                                 Probe("POST", STAFF_PAGE, args=code)], scope="ticket"),
+    "tickets:reveal_nik": Entry(
+        [Probe("GET", STAFF_GET_ON_POST_ONLY, args=code), Probe("POST", STAFF_PAGE, args=code)],
+        scope="ticket",
+    ),
     "tickets:slip": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
-    "tickets:action": Entry([
-        Probe("GET", STAFF_GET_ON_POST_ONLY, args=action("note")),
-        Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("note"),
-              data=lambda o: {"text": "Pemohon datang lagi."}),
-        Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("take")),
-        Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("reject"), fresh=True,
-              data=lambda o: {"reason": "Dokumen tidak lengkap."}),
-        Probe("POST", expect("login", 403, "redirect", "redirect"), args=action("close"), fresh=True,
-              data=lambda o: {"reason": "Duplikat."}, note="closing is for supervisors"),
-        Probe("POST", expect("login", 403, "redirect", "redirect"), args=action("escalate"), fresh=True,
-              data=lambda o: {"reason": "Mendesak."}),
-        Probe("POST", expect("login", 403, 403, 403), args=action("resolve"), fresh=True,
-              data=lambda o: {"reason": "x"}, note="a new ticket cannot be resolved by hand"),
-        Probe("POST", expect("login", 403, 403, 403), args=action("hapus"), note="no such action"),
-    ], scope="ticket"),
+    "tickets:action": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY, args=action("note")),
+            Probe(
+                "POST",
+                expect("login", "redirect", "redirect", "redirect"),
+                args=action("note"),
+                data=lambda o: {"text": "Pemohon datang lagi."},
+            ),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("take")),
+            Probe(
+                "POST",
+                expect("login", "redirect", "redirect", "redirect"),
+                args=action("reject"),
+                fresh=True,
+                data=lambda o: {"reason": "Dokumen tidak lengkap."},
+            ),
+            Probe(
+                "POST",
+                expect("login", 403, "redirect", "redirect"),
+                args=action("close"),
+                fresh=True,
+                data=lambda o: {"reason": "Duplikat."},
+                note="closing is for supervisors",
+            ),
+            Probe(
+                "POST",
+                expect("login", 403, "redirect", "redirect"),
+                args=action("escalate"),
+                fresh=True,
+                data=lambda o: {"reason": "Mendesak."},
+            ),
+            Probe(
+                "POST",
+                expect("login", 403, 403, 403),
+                args=action("resolve"),
+                fresh=True,
+                data=lambda o: {"reason": "x"},
+                note="a new ticket cannot be resolved by hand",
+            ),
+            Probe("POST", expect("login", 403, 403, 403), args=action("hapus"), note="no such action"),
+        ],
+        scope="ticket",
+    ),
     "sync:panel": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
-    "sync:check_now": Entry([Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
-                             Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=code)],
-                            scope="ticket"),
-    "sync:repush": Entry([Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
-                          Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=code)],
-                         scope="ticket"),
+    "sync:check_now": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=code),
+        ],
+        scope="ticket",
+    ),
+    "sync:repush": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=code),
+        ],
+        scope="ticket",
+    ),
     # --- supervisors ---------------------------------------------------------------------------
     "dashboard:index": Entry([Probe("GET", SUPERVISOR_PAGE)]),
-    "dashboard:chart_csv": Entry([
-        Probe("GET", SUPERVISOR_PAGE, args=lambda o: {"chart": "harian"}),
-        Probe("GET", expect("login", 403, 404, 404), args=lambda o: {"chart": "rahasia"}),
-    ]),
+    "dashboard:chart_csv": Entry(
+        [
+            Probe("GET", SUPERVISOR_PAGE, args=lambda o: {"chart": "harian"}),
+            Probe("GET", expect("login", 403, 404, 404), args=lambda o: {"chart": "rahasia"}),
+        ]
+    ),
     "escalation:desk": Entry([Probe("GET", SUPERVISOR_PAGE)]),
-    "escalation:bulk": Entry([
-        Probe("GET", SUPERVISOR_GET_ON_POST_ONLY),
-        Probe("POST", expect("login", 403, "redirect", "redirect"),
-              data=lambda o: {"tickets": [o.ticket.code], "action": "check"}),
-    ]),
-    "escalation:message": Entry([Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
-                                 Probe("POST", SUPERVISOR_PAGE, args=code)], scope="ticket"),
-    "escalation:contacted": Entry([
-        Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
-        Probe("POST", expect("login", 403, "redirect", "redirect"), args=code,
-              data=lambda o: {"channel": "whatsapp", "note": "Sudah dihubungi."}),
-    ], scope="ticket"),
-    "reports:index": Entry([Probe("GET", SUPERVISOR_PAGE),
-                            Probe("GET", SUPERVISOR_PAGE, path="/laporan/?start=2000-01-01&end=2000-01-31")]),
-    "reports:csv": Entry([Probe("GET", SUPERVISOR_GET_ON_POST_ONLY),
-                          Probe("POST", SUPERVISOR_PAGE, data=report_filter)]),
-    "reports:xlsx": Entry([Probe("GET", SUPERVISOR_GET_ON_POST_ONLY),
-                           Probe("POST", SUPERVISOR_PAGE, data=report_filter)]),
-    "subject_access:lookup": Entry([Probe("GET", SUPERVISOR_PAGE),
-                                    Probe("POST", expect("login", 403, "redirect", "redirect"),
-                                          data=lambda o: {"nik": o.citizen.nik})]),
+    "escalation:bulk": Entry(
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY),
+            Probe(
+                "POST",
+                expect("login", 403, "redirect", "redirect"),
+                data=lambda o: {"tickets": [o.ticket.code], "action": "check"},
+            ),
+        ]
+    ),
+    "escalation:message": Entry(
+        [Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code), Probe("POST", SUPERVISOR_PAGE, args=code)],
+        scope="ticket",
+    ),
+    "escalation:contacted": Entry(
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
+            Probe(
+                "POST",
+                expect("login", 403, "redirect", "redirect"),
+                args=code,
+                data=lambda o: {"channel": "whatsapp", "note": "Sudah dihubungi."},
+            ),
+        ],
+        scope="ticket",
+    ),
+    "reports:index": Entry(
+        [
+            Probe("GET", SUPERVISOR_PAGE),
+            Probe("GET", SUPERVISOR_PAGE, path="/laporan/?start=2000-01-01&end=2000-01-31"),
+        ]
+    ),
+    "reports:csv": Entry(
+        [Probe("GET", SUPERVISOR_GET_ON_POST_ONLY), Probe("POST", SUPERVISOR_PAGE, data=report_filter)]
+    ),
+    "reports:xlsx": Entry(
+        [Probe("GET", SUPERVISOR_GET_ON_POST_ONLY), Probe("POST", SUPERVISOR_PAGE, data=report_filter)]
+    ),
+    "subject_access:lookup": Entry(
+        [
+            Probe("GET", SUPERVISOR_PAGE),
+            Probe(
+                "POST", expect("login", 403, "redirect", "redirect"), data=lambda o: {"nik": o.citizen.nik}
+            ),
+        ]
+    ),
     "subject_access:detail": Entry([Probe("GET", SUPERVISOR_PAGE, args=citizen_pk)], scope="citizen"),
-    "subject_access:export_json": Entry([Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=citizen_pk),
-                                         Probe("POST", SUPERVISOR_PAGE, args=citizen_pk)], scope="citizen"),
+    "subject_access:export_json": Entry(
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=citizen_pk),
+            Probe("POST", SUPERVISOR_PAGE, args=citizen_pk),
+        ],
+        scope="citizen",
+    ),
     "audit:entries": Entry([Probe("GET", SUPERVISOR_PAGE), Probe("POST", expect("login", 403, 405, 405))]),
     # --- families: the family complaint at the counter, the proactive KK import for supervisors --
     "families:intake": Entry([Probe("GET", STAFF_PAGE)]),
-    "families:find_members": Entry([Probe("GET", STAFF_GET_ON_POST_ONLY),
-                                    Probe("POST", STAFF_PAGE, data=lambda o: {"kk_number": o.ticket.kk_number})]),
+    "families:find_members": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY),
+            Probe("POST", STAFF_PAGE, data=lambda o: {"kk_number": o.ticket.kk_number}),
+        ]
+    ),
     "families:group": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),
     "families:group_progress": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),
     "families:slip": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),
     "families:import_upload": Entry([Probe("GET", SUPERVISOR_PAGE)]),
     "families:import_batch": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
     "families:import_progress": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
-    "families:import_confirm": Entry([Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),
-                                      Probe("POST", expect("login", 403, "redirect", "redirect"), args=batch_pk)],
-                                     scope="batch"),
-    "families:import_retry": Entry([Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),
-                                    Probe("POST", expect("login", 403, "redirect", "redirect"), args=batch_pk)],
-                                   scope="batch"),
+    "families:import_confirm": Entry(
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),
+            Probe("POST", expect("login", 403, "redirect", "redirect"), args=batch_pk),
+        ],
+        scope="batch",
+    ),
+    "families:import_retry": Entry(
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),
+            Probe("POST", expect("login", 403, "redirect", "redirect"), args=batch_pk),
+        ],
+        scope="batch",
+    ),
     # --- the Django admin: admins only (is_staff); supervisors and clerks are sent to its login --
-    ADMIN_GROUP: Entry([
-        Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/"),
-        Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/tickets/ticket/"),
-        Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/auth/user/"),
-        Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/axes/accessattempt/"),
-        Probe("GET", expect("admin-login", "admin-login", "admin-login", 200),
-              path="/admin/otp_totp/totpdevice/"),
-        Probe("GET", expect(200, 200, 200, "redirect"), path="/admin/login/"),
-    ]),
+    ADMIN_GROUP: Entry(
+        [
+            Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/"),
+            Probe(
+                "GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/tickets/ticket/"
+            ),
+            Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/auth/user/"),
+            Probe(
+                "GET",
+                expect("admin-login", "admin-login", "admin-login", 200),
+                path="/admin/axes/accessattempt/",
+            ),
+            Probe(
+                "GET",
+                expect("admin-login", "admin-login", "admin-login", 200),
+                path="/admin/otp_totp/totpdevice/",
+            ),
+            Probe("GET", expect(200, 200, 200, "redirect"), path="/admin/login/"),
+        ]
+    ),
 }
 
 

@@ -1,5 +1,6 @@
 """Every URL of the project answers each role exactly as tests/security/matrix.py says, and a
 ticket or citizen of another office is never found (404), whichever URL asks for it."""
+
 import json
 
 import pytest
@@ -45,8 +46,10 @@ def answer_of(response) -> object:
 
 def test_every_url_pattern_has_an_entry_in_the_matrix():
     missing = [f"{p.key} ({p.route})" for p in PATTERNS if p.key not in MATRIX]
-    assert not missing, ("URL patterns without an entry in tests/security/matrix.py - add what each role "
-                         "must get: " + ", ".join(missing))
+    assert not missing, (
+        "URL patterns without an entry in tests/security/matrix.py - add what each role "
+        "must get: " + ", ".join(missing)
+    )
 
 
 def test_the_matrix_names_no_url_that_is_gone():
@@ -55,8 +58,11 @@ def test_the_matrix_names_no_url_that_is_gone():
 
 
 def test_every_url_with_an_object_parameter_declares_its_scope():
-    unscoped = [p.key for p in PATTERNS if p.key in MATRIX and {"code", "pk"} & set(p.converters)
-                and MATRIX[p.key].scope is None]
+    unscoped = [
+        p.key
+        for p in PATTERNS
+        if p.key in MATRIX and {"code", "pk"} & set(p.converters) and MATRIX[p.key].scope is None
+    ]
     assert not unscoped
     assert {entry.scope for entry in MATRIX.values()} <= {None, "ticket", "citizen", "group", "batch"}
 
@@ -76,7 +82,9 @@ def test_each_role_gets_exactly_the_intended_answer(key, world, role_users):
             answer = answer_of(send(client, probe, url, objects))
             expected = probe.expected[role]
             if answer not in (expected if isinstance(expected, tuple) else (expected,)):
-                wrong.append(f"  {role:<10} {probe.method} {url} {probe.note}: expected {expected}, got {answer}")
+                wrong.append(
+                    f"  {role:<10} {probe.method} {url} {probe.note}: expected {expected}, got {answer}"
+                )
     assert not wrong, f"{key}:\n" + "\n".join(wrong)
 
 
@@ -100,8 +108,11 @@ def test_another_offices_object_is_not_found_on_every_scoped_url(key, world, rol
 
     def traces():
         target.refresh_from_db()
-        return (model_to_dict(target), TicketEvent.objects.filter(ticket=foreign.ticket).count(),
-                PersonalDataAccess.objects.filter(citizen=foreign.citizen).count())
+        return (
+            model_to_dict(target),
+            TicketEvent.objects.filter(ticket=foreign.ticket).count(),
+            PersonalDataAccess.objects.filter(citizen=foreign.citizen).count(),
+        )
 
     before = traces()
     checked = 0

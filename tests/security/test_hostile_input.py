@@ -5,6 +5,7 @@ the form itself rejects the input, no row anywhere changes (every model of the p
 counted, and the existing ticket and citizen are compared field by field). Each example runs in
 its own savepoint, rolled back afterwards, so examples cannot see one another's data.
 """
+
 import contextlib
 import json
 import os
@@ -34,8 +35,12 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 25
 # Local runs explore new inputs every time; CI (CI=true) replays the same ones, so a red build
 # always means a change, not a lucky draw.
-fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=os.environ.get("CI") == "true",
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+fuzz = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=os.environ.get("CI") == "true",
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 # --- hostile values ------------------------------------------------------------------------------
 
@@ -49,17 +54,54 @@ def _digits(text: str, zero: int) -> str:
 
 
 NASTY = [
-    SCRIPT, IMG, f"Siti {SCRIPT}", "' OR '1'='1", "1; DROP TABLE tickets_ticket;--", "%' --",
-    "\x00", f"{NIK}\x00", "a\x00b",
+    SCRIPT,
+    IMG,
+    f"Siti {SCRIPT}",
+    "' OR '1'='1",
+    "1; DROP TABLE tickets_ticket;--",
+    "%' --",
+    "\x00",
+    f"{NIK}\x00",
+    "a\x00b",
     _digits(NIK, 0xFF10),  # fullwidth: ３３１９…
     _digits(NIK, 0x0660),  # Arabic-Indic: ٣٣١٩…
     _digits(NIK, 0x0966),  # Devanagari
     _digits(NIK, 0x1D7CE),  # mathematical bold
-    "\u202e" + NIK, NIK + "\u200f", "\u202bسيتي\u202c", "\ufeff" + NIK, NIK[:8] + "\u200b" + NIK[8:],
-    "9" * 5000, "x" * 10_000, NIK * 3, "", " ", "\t\r\n", "-1", "0", "99999999999999999999999", "1e308",
-    "NaN", "null", "[]", "{}", "%s%s%n", "{{ settings.SECRET_KEY }}", "{% debug %}", "../../etc/passwd",
-    "ABCDE-FGHJK", "2026-02-30", "9999-12-31", "0001-01-01", "-0001-01-01", "1990-13-45", "+62 812 3456 7890",
-    "+628" + "1" * 40, "a@b", "x@" + "a" * 300 + ".id", "javascript:alert(1)", "https://evil.example/",
+    "\u202e" + NIK,
+    NIK + "\u200f",
+    "\u202bسيتي\u202c",
+    "\ufeff" + NIK,
+    NIK[:8] + "\u200b" + NIK[8:],
+    "9" * 5000,
+    "x" * 10_000,
+    NIK * 3,
+    "",
+    " ",
+    "\t\r\n",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e308",
+    "NaN",
+    "null",
+    "[]",
+    "{}",
+    "%s%s%n",
+    "{{ settings.SECRET_KEY }}",
+    "{% debug %}",
+    "../../etc/passwd",
+    "ABCDE-FGHJK",
+    "2026-02-30",
+    "9999-12-31",
+    "0001-01-01",
+    "-0001-01-01",
+    "1990-13-45",
+    "+62 812 3456 7890",
+    "+628" + "1" * 40,
+    "a@b",
+    "x@" + "a" * 300 + ".id",
+    "javascript:alert(1)",
+    "https://evil.example/",
 ]
 any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
 hostile = st.one_of(
@@ -84,8 +126,11 @@ TRAILS = {"citizens.personaldataaccess", "audit.auditentry"}
 
 def row_counts() -> dict:
     """Count the rows of every model of the project's apps, in one query."""
-    models = [model for model in apps.get_models()
-              if model._meta.app_label in PROJECT_APPS and model._meta.label_lower not in TRAILS]
+    models = [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS and model._meta.label_lower not in TRAILS
+    ]
     quote = connection.ops.quote_name
     sql = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
     with connection.cursor() as cursor:
@@ -142,15 +187,50 @@ def as_supervisor(supervisor):
 
 
 @fuzz
-@given(nik=sometimes(NIK), full_name=sometimes("Siti Rahayu"), birth_date=sometimes("1990-01-01"),
-       sex=sometimes("P"), phone=sometimes(""), email=sometimes(""), kk_number=sometimes(KK_NEW),
-       kk_number_old=sometimes(KK_OLD), category=sometimes("new_kk"), service=sometimes("sscasn"),
-       deadline=sometimes(""), description=hostile)
-def test_intake(world, as_clerk, nik, full_name, birth_date, sex, phone, email, kk_number, kk_number_old, category,
-                service, deadline, description):
-    data = dict(nik=nik, full_name=full_name, birth_date=birth_date, sex=sex, phone=phone, email=email,
-                kk_number=kk_number, kk_number_old=kk_number_old, category=category, service=service,
-                deadline=deadline, description=description)
+@given(
+    nik=sometimes(NIK),
+    full_name=sometimes("Siti Rahayu"),
+    birth_date=sometimes("1990-01-01"),
+    sex=sometimes("P"),
+    phone=sometimes(""),
+    email=sometimes(""),
+    kk_number=sometimes(KK_NEW),
+    kk_number_old=sometimes(KK_OLD),
+    category=sometimes("new_kk"),
+    service=sometimes("sscasn"),
+    deadline=sometimes(""),
+    description=hostile,
+)
+def test_intake(
+    world,
+    as_clerk,
+    nik,
+    full_name,
+    birth_date,
+    sex,
+    phone,
+    email,
+    kk_number,
+    kk_number_old,
+    category,
+    service,
+    deadline,
+    description,
+):
+    data = dict(
+        nik=nik,
+        full_name=full_name,
+        birth_date=birth_date,
+        sex=sex,
+        phone=phone,
+        email=email,
+        kk_number=kk_number,
+        kk_number_old=kk_number_old,
+        category=category,
+        service=service,
+        deadline=deadline,
+        description=description,
+    )
     with isolated():
         before = state(world)
         response = as_clerk.post(reverse("tickets:intake"), data)
@@ -164,8 +244,9 @@ def test_intake(world, as_clerk, nik, full_name, birth_date, sex, phone, email, 
 def test_nik_check(world, as_clerk, nik, birth_date, sex):
     with isolated():
         before = state(world)
-        response = as_clerk.post(reverse("tickets:nik_check"),
-                                         {"nik": nik, "birth_date": birth_date, "sex": sex})
+        response = as_clerk.post(
+            reverse("tickets:nik_check"), {"nik": nik, "birth_date": birth_date, "sex": sex}
+        )
         check(response, before=before, after=state(world), valid=False)
 
 
@@ -176,10 +257,18 @@ def test_queue_search_and_filters(world, as_clerk, q, status, category, service,
         before = state(world)
         client = as_clerk
         filters = {"status": status, "category": category, "service": service, "sort": sort, "mine": mine}
-        check(client.post(reverse("tickets:queue") + "?" + _query({"page": page}), {"q": q, **filters}),
-              before=before, after=state(world), valid=False)
-        check(client.get(reverse("tickets:queue"), {**filters, "q": q, "page": page}),
-              before=before, after=state(world), valid=False)
+        check(
+            client.post(reverse("tickets:queue") + "?" + _query({"page": page}), {"q": q, **filters}),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
+        check(
+            client.get(reverse("tickets:queue"), {**filters, "q": q, "page": page}),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
 
 
 @fuzz
@@ -201,7 +290,9 @@ def test_reasons(world, as_supervisor, action, reason):
     with isolated():
         before = state(world)
         client = as_supervisor
-        response = client.post(reverse("tickets:action", args=[world.ticket.code, action]), {"reason": reason})
+        response = client.post(
+            reverse("tickets:action", args=[world.ticket.code, action]), {"reason": reason}
+        )
         valid = ReasonForm({"reason": reason}).is_valid()
         check(response, before=before, after=state(world), valid=valid)
         if valid:
@@ -216,8 +307,9 @@ def test_ticket_codes_and_actions_in_the_url(world, as_clerk, code, action):
     with isolated():
         before = state(world)
         path = f"/tiket/{quote(code, safe='')}/aksi/{quote(action, safe='')}/"
-        check(as_clerk.post(path, {"text": "x", "reason": "x"}), before=before, after=state(world),
-              valid=False)
+        check(
+            as_clerk.post(path, {"text": "x", "reason": "x"}), before=before, after=state(world), valid=False
+        )
 
 
 # --- the citizen's pages -------------------------------------------------------------------------
@@ -229,8 +321,12 @@ def test_public_status(world, nik, kode, prefill):
     with isolated():
         before = state(world)
         check(logged_in(None).get(reverse("public_status"), {"kode": prefill}))
-        check(logged_in(None).post(reverse("public_status"), {"nik": nik, "kode": kode}),
-              before=before, after=state(world), valid=False)
+        check(
+            logged_in(None).post(reverse("public_status"), {"nik": nik, "kode": kode}),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
 
 
 @fuzz
@@ -246,7 +342,11 @@ def test_resend(world, nik):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | hostile
     | st.sampled_from(["\ud800", NIK + "\udfff"]),  # lone surrogates: valid JSON escapes, invalid UTF-8
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(hostile, inner, max_size=4),
     max_leaves=10,
@@ -254,13 +354,15 @@ json_values = st.recursive(
 
 
 @fuzz
-@given(body=st.one_of(
-    st.fixed_dictionaries({"nik": sometimes(NIK), "kode": hostile}).map(json.dumps),
-    st.dictionaries(st.sampled_from(["nik", "kode", "x"]), json_values, max_size=3).map(json.dumps),
-    json_values.map(json.dumps),
-    hostile,
-    st.binary(max_size=200),
-))
+@given(
+    body=st.one_of(
+        st.fixed_dictionaries({"nik": sometimes(NIK), "kode": hostile}).map(json.dumps),
+        st.dictionaries(st.sampled_from(["nik", "kode", "x"]), json_values, max_size=3).map(json.dumps),
+        json_values.map(json.dumps),
+        hostile,
+        st.binary(max_size=200),
+    )
+)
 def test_status_json(world, body):
     with isolated():
         before = state(world)
@@ -281,25 +383,46 @@ def _query(params) -> str:
 
 
 @fuzz
-@given(period=sometimes("custom"), start=hostile, end=sometimes("2026-01-31"), chart=st.sampled_from(
-    ["harian", "status", "kategori", "layanan", "lama-selesai", "beban-petugas"]))
+@given(
+    period=sometimes("custom"),
+    start=hostile,
+    end=sometimes("2026-01-31"),
+    chart=st.sampled_from(["harian", "status", "kategori", "layanan", "lama-selesai", "beban-petugas"]),
+)
 def test_dashboard_period(world, as_supervisor, period, start, end, chart):
     params = {"period": period, "start": start, "end": end}
     with isolated():
         before = state(world)
         client = as_supervisor
         check(client.get(reverse("dashboard:index"), params), before=before, after=state(world), valid=False)
-        check(client.get(reverse("dashboard:chart_csv", args=[chart]), params),
-              before=before, after=state(world), valid=False)
+        check(
+            client.get(reverse("dashboard:chart_csv", args=[chart]), params),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
         PeriodForm(params).is_valid()
 
 
 @fuzz
-@given(start=sometimes("2026-01-01"), end=hostile, status=hostile, category=hostile, service=hostile,
-       full_nik=hostile, fmt=st.sampled_from(["csv", "xlsx"]))
+@given(
+    start=sometimes("2026-01-01"),
+    end=hostile,
+    status=hostile,
+    category=hostile,
+    service=hostile,
+    full_nik=hostile,
+    fmt=st.sampled_from(["csv", "xlsx"]),
+)
 def test_reports_filter(world, as_supervisor, start, end, status, category, service, full_nik, fmt):
-    data = {"start": start, "end": end, "status": status, "category": category, "service": service,
-            "full_nik": full_nik}
+    data = {
+        "start": start,
+        "end": end,
+        "status": status,
+        "category": category,
+        "service": service,
+        "full_nik": full_nik,
+    }
     with isolated():
         before = state(world)
         client = as_supervisor
@@ -315,13 +438,23 @@ def test_reports_filter(world, as_supervisor, start, end, status, category, serv
 def test_subject_access_lookup(world, as_supervisor, nik):
     with isolated():
         before = state(world)
-        check(as_supervisor.post(reverse("subject_access:lookup"), {"nik": nik}),
-              before=before, after=state(world), valid=False)
+        check(
+            as_supervisor.post(reverse("subject_access:lookup"), {"nik": nik}),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
 
 
 @fuzz
-@given(full_name=sometimes("Siti Rahayu"), birth_date=sometimes("1990-01-01"), sex=sometimes("P"),
-       phone=sometimes("+6281234567890"), email=sometimes(""), reason=hostile)
+@given(
+    full_name=sometimes("Siti Rahayu"),
+    birth_date=sometimes("1990-01-01"),
+    sex=sometimes("P"),
+    phone=sometimes("+6281234567890"),
+    email=sometimes(""),
+    reason=hostile,
+)
 def test_subject_access_correction(world, as_supervisor, full_name, birth_date, sex, phone, email, reason):
     data = dict(full_name=full_name, birth_date=birth_date, sex=sex, phone=phone, email=email, reason=reason)
     with isolated():
@@ -349,11 +482,19 @@ def test_escalation_contacted(world, as_supervisor, channel, note, page):
 
 
 @fuzz
-@given(tickets=st.lists(sometimes("TICKET"), max_size=4), action=sometimes("close_duplicate"),
-       assignee=hostile, reason=hostile)
+@given(
+    tickets=st.lists(sometimes("TICKET"), max_size=4),
+    action=sometimes("close_duplicate"),
+    assignee=hostile,
+    reason=hostile,
+)
 def test_escalation_bulk(world, as_supervisor, tickets, action, assignee, reason):
-    data = {"tickets": [world.ticket.code if t == "TICKET" else t for t in tickets], "action": action,
-            "assignee": assignee, "reason": reason}
+    data = {
+        "tickets": [world.ticket.code if t == "TICKET" else t for t in tickets],
+        "action": action,
+        "assignee": assignee,
+        "reason": reason,
+    }
     with isolated():
         before = state(world)
         client = as_supervisor
@@ -371,24 +512,55 @@ def test_escalation_bulk(world, as_supervisor, tickets, action, assignee, reason
 def test_family_member_search(world, as_clerk, kk_number):
     with isolated():
         before = state(world)
-        check(as_clerk.post(reverse("families:find_members"), {"kk_number": kk_number}),
-              before=before, after=state(world), valid=False)
+        check(
+            as_clerk.post(reverse("families:find_members"), {"kk_number": kk_number}),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
 
 
 @fuzz
-@given(relation=sometimes("istri"), total=sometimes("1"), nik=sometimes("3319010101880001"),
-       full_name=hostile, birth_date=sometimes("1988-01-01"), sex=sometimes("L"), member_relation=sometimes("kepala"),
-       citizen=sometimes(""))
-def test_family_intake(world, as_clerk, relation, total, nik, full_name, birth_date, sex, member_relation, citizen):
+@given(
+    relation=sometimes("istri"),
+    total=sometimes("1"),
+    nik=sometimes("3319010101880001"),
+    full_name=hostile,
+    birth_date=sometimes("1988-01-01"),
+    sex=sometimes("L"),
+    member_relation=sometimes("kepala"),
+    citizen=sometimes(""),
+)
+def test_family_intake(
+    world, as_clerk, relation, total, nik, full_name, birth_date, sex, member_relation, citizen
+):
     from families.forms import FamilyIntake
 
-    data = {"nik": NIK, "full_name": "Siti Rahayu", "birth_date": "1990-01-01", "sex": "P", "phone": "",
-            "email": "", "kk_number": KK_NEW, "kk_number_old": KK_OLD, "category": "new_kk", "service": "sscasn",
-            "deadline": "", "description": "", "pemohon-relation": relation,
-            "anggota-TOTAL_FORMS": total, "anggota-INITIAL_FORMS": "0", "anggota-MIN_NUM_FORMS": "0",
-            "anggota-MAX_NUM_FORMS": "20", "anggota-0-citizen": citizen, "anggota-0-nik": nik,
-            "anggota-0-full_name": full_name, "anggota-0-birth_date": birth_date, "anggota-0-sex": sex,
-            "anggota-0-relation": member_relation}
+    data = {
+        "nik": NIK,
+        "full_name": "Siti Rahayu",
+        "birth_date": "1990-01-01",
+        "sex": "P",
+        "phone": "",
+        "email": "",
+        "kk_number": KK_NEW,
+        "kk_number_old": KK_OLD,
+        "category": "new_kk",
+        "service": "sscasn",
+        "deadline": "",
+        "description": "",
+        "pemohon-relation": relation,
+        "anggota-TOTAL_FORMS": total,
+        "anggota-INITIAL_FORMS": "0",
+        "anggota-MIN_NUM_FORMS": "0",
+        "anggota-MAX_NUM_FORMS": "20",
+        "anggota-0-citizen": citizen,
+        "anggota-0-nik": nik,
+        "anggota-0-full_name": full_name,
+        "anggota-0-birth_date": birth_date,
+        "anggota-0-sex": sex,
+        "anggota-0-relation": member_relation,
+    }
     with isolated():
         Ticket.objects.filter(pk=world.ticket.pk).update(status="closed")  # the applicant may file again
         before = state(world)
@@ -406,16 +578,29 @@ def uploads_in_tmp(settings, tmp_path):
     settings.VAR_DIR = tmp_path
 
 
-csv_row = st.tuples(sometimes(KK_NEW), sometimes("3319010101880001"),
-                    st.one_of(hostile, st.sampled_from(['=HYPERLINK("http://evil")', "+1+1", "@SUM(A1)"])),
-                    sometimes("01/01/1988"), sometimes("L"), sometimes("Kepala Keluarga"), sometimes("15/03/2026"))
+csv_row = st.tuples(
+    sometimes(KK_NEW),
+    sometimes("3319010101880001"),
+    st.one_of(hostile, st.sampled_from(['=HYPERLINK("http://evil")', "+1+1", "@SUM(A1)"])),
+    sometimes("01/01/1988"),
+    sometimes("L"),
+    sometimes("Kepala Keluarga"),
+    sometimes("15/03/2026"),
+)
 
 
 @fuzz
-@given(name=st.one_of(st.sampled_from(["kk.csv", "kk.xlsx", "../../etc/kk.csv", "<script>.csv", "kk.csv.exe",
-                                       "kk\x00.csv", "KK.CSV"]), hostile.map(lambda t: t[:60] + ".csv")),
-       header=st.booleans(), rows=st.lists(csv_row, max_size=6),
-       raw=st.one_of(st.none(), st.none(), st.binary(max_size=300)))
+@given(
+    name=st.one_of(
+        st.sampled_from(
+            ["kk.csv", "kk.xlsx", "../../etc/kk.csv", "<script>.csv", "kk.csv.exe", "kk\x00.csv", "KK.CSV"]
+        ),
+        hostile.map(lambda t: t[:60] + ".csv"),
+    ),
+    header=st.booleans(),
+    rows=st.lists(csv_row, max_size=6),
+    raw=st.one_of(st.none(), st.none(), st.binary(max_size=300)),
+)
 def test_kk_import_upload_and_validation(world, as_supervisor, uploads_in_tmp, name, header, rows, raw):
     """The upload form, then the validation of what was stored: a hostile file ends as a failed or
     previewed batch, and its cells come back escaped on the batch page."""
@@ -432,7 +617,9 @@ def test_kk_import_upload_and_validation(world, as_supervisor, uploads_in_tmp, n
         text = io.StringIO()
         writer = csv.writer(text)
         if header:
-            writer.writerow(["No KK", "NIK", "Nama", "Tanggal Lahir", "Jenis Kelamin", "Hubungan", "Tanggal Terbit"])
+            writer.writerow(
+                ["No KK", "NIK", "Nama", "Tanggal Lahir", "Jenis Kelamin", "Hubungan", "Tanggal Terbit"]
+            )
         writer.writerows(rows)
         raw = text.getvalue().encode("utf-8", "replace")
     with isolated():
@@ -458,8 +645,12 @@ def test_kk_import_upload_and_validation(world, as_supervisor, uploads_in_tmp, n
 def test_audit_filter(world, as_supervisor, ticket, staff, page):
     with isolated():
         before = state(world)
-        check(as_supervisor.get(reverse("audit:entries"), {"ticket": ticket, "staff": staff, "page": page}),
-              before=before, after=state(world), valid=False)
+        check(
+            as_supervisor.get(reverse("audit:entries"), {"ticket": ticket, "staff": staff, "page": page}),
+            before=before,
+            after=state(world),
+            valid=False,
+        )
 
 
 # --- signing in ----------------------------------------------------------------------------------
@@ -470,8 +661,9 @@ def test_audit_filter(world, as_supervisor, ticket, staff, page):
 def test_login_form(world, clerk, username, password, next_url):
     with isolated():
         before = state(world)
-        response = logged_in(None).post(reverse("login") + "?" + _query({"next": next_url}),
-                                        {"username": username, "password": password})
+        response = logged_in(None).post(
+            reverse("login") + "?" + _query({"next": next_url}), {"username": username, "password": password}
+        )
         check(response, before=before, after=state(world), valid=False)
         if response.status_code == 302:
             assert not response["Location"].startswith(("http:", "https:", "//", "javascript:"))

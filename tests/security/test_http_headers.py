@@ -1,5 +1,6 @@
 """The HTTP surface: CSP with a per-response nonce and nothing inline for it to allow, the other
 security headers, cookie flags, and `manage.py check --deploy` clean under production settings."""
+
 import json
 import os
 import secrets
@@ -87,14 +88,18 @@ def test_every_page_carries_the_strict_policy_with_a_fresh_nonce(client):
                 assert policy[name] == values, name
     assert policies[0]["script-src"][1] != policies[1]["script-src"][1], "a nonce is never reused"
     _found, nonces = inline_content(first.content.decode())
-    assert nonces and set(nonces) == {policies[0]["script-src"][1][len("'nonce-"):-1]}
+    assert nonces and set(nonces) == {policies[0]["script-src"][1][len("'nonce-") : -1]}
 
 
 @pytest.mark.django_db
 def test_htmx_is_told_not_to_inject_its_indicator_style_or_run_scripts(client):
     html = client.get(reverse("public_status")).content.decode()
     config = html.split('<meta name="htmx-config" content=\'', 1)[1].split("'>", 1)[0]
-    assert json.loads(config) == {"includeIndicatorStyles": False, "allowEval": False, "allowScriptTags": False}
+    assert json.loads(config) == {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "allowScriptTags": False,
+    }
 
 
 def _html_pages():
@@ -123,7 +128,7 @@ def test_no_rendered_page_needs_anything_the_policy_blocks(key, probe, role, wor
 @pytest.mark.django_db
 def test_the_printed_slip_keeps_its_qr_code_under_the_policy(clerk_client, world):
     html = clerk_client.get(reverse("tickets:slip", args=[world.ticket.code])).content.decode()
-    assert '<svg' in html and 'class="segno"' in html
+    assert "<svg" in html and 'class="segno"' in html
     assert inline_content(html)[0] == []
 
 
@@ -158,7 +163,10 @@ def test_the_security_headers_are_set(client):
 @pytest.mark.django_db
 def test_the_json_endpoint_is_framed_by_nobody_either(client):
     response = client.post(reverse("public_status_json"), "{}", content_type="application/json")
-    assert response["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert (
+        response["X-Frame-Options"] == "DENY"
+        and "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    )
 
 
 @pytest.mark.django_db
@@ -168,7 +176,9 @@ def test_hsts_and_secure_cookies_when_served_over_https_in_production(settings, 
     settings.SECURE_HSTS_PRELOAD = True
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
     client = Client()
-    response = client.post(reverse("login"), {"username": "petugas", "password": "sinkron-test-pass"}, secure=True)
+    response = client.post(
+        reverse("login"), {"username": "petugas", "password": "sinkron-test-pass"}, secure=True
+    )
     assert response.status_code == 302
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     session = response.cookies["sessionid"]
@@ -182,25 +192,31 @@ def test_hsts_and_secure_cookies_when_served_over_https_in_production(settings, 
 
 def production_env(tmp_path) -> dict:
     """The secrets the README asks for in production, and nothing from this test run's settings."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("DJANGO_", "SINKRON_", "DEBUG", "SECURE_", "DEMO_"))}
-    env.update({
-        "SINKRON_ENV": "production",
-        "SINKRON_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "FIELD_HMAC_KEY": secrets.token_urlsafe(32),
-        "REGISTRY_TOKEN": secrets.token_urlsafe(24),
-        "ALLOWED_HOSTS": "sinkron.disdukcapil.example.go.id",
-        "CSRF_TRUSTED_ORIGINS": "https://sinkron.disdukcapil.example.go.id",
-    })
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "SINKRON_", "DEBUG", "SECURE_", "DEMO_"))
+    }
+    env.update(
+        {
+            "SINKRON_ENV": "production",
+            "SINKRON_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "helpdesk.settings",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "FIELD_HMAC_KEY": secrets.token_urlsafe(32),
+            "REGISTRY_TOKEN": secrets.token_urlsafe(24),
+            "ALLOWED_HOSTS": "sinkron.disdukcapil.example.go.id",
+            "CSRF_TRUSTED_ORIGINS": "https://sinkron.disdukcapil.example.go.id",
+        }
+    )
     return env
 
 
 def run_manage(env, *args):
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
@@ -216,21 +232,43 @@ def test_production_starts_with_exactly_the_secrets_the_readme_names(tmp_path):
 
 def test_production_settings_turn_every_protection_on(tmp_path):
     env = production_env(tmp_path)
-    names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
-             "SESSION_COOKIE_SAMESITE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_REFERRER_POLICY",
-             "X_FRAME_OPTIONS", "SESSION_COOKIE_AGE", "SESSION_SAVE_EVERY_REQUEST", "AXES_FAILURE_LIMIT",
-             "AXES_LOCKOUT_PARAMETERS"]
-    code = ("import django, json; django.setup(); from django.conf import settings as s; "
-            f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))")
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
-                            timeout=120)
+    names = [
+        "DEBUG",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SAMESITE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_REFERRER_POLICY",
+        "X_FRAME_OPTIONS",
+        "SESSION_COOKIE_AGE",
+        "SESSION_SAVE_EVERY_REQUEST",
+        "AXES_FAILURE_LIMIT",
+        "AXES_LOCKOUT_PARAMETERS",
+    ]
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])
     assert values == {
-        "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax", "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000,
-        "SECURE_REFERRER_POLICY": "same-origin", "X_FRAME_OPTIONS": "DENY", "SESSION_COOKIE_AGE": 1800,
-        "SESSION_SAVE_EVERY_REQUEST": False, "AXES_FAILURE_LIMIT": 5,
+        "DEBUG": False,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "X_FRAME_OPTIONS": "DENY",
+        "SESSION_COOKIE_AGE": 1800,
+        "SESSION_SAVE_EVERY_REQUEST": False,
+        "AXES_FAILURE_LIMIT": 5,
         "AXES_LOCKOUT_PARAMETERS": [["username", "ip_address"]],
     }
     assert django_settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] == ["'none'"]

@@ -1,5 +1,6 @@
 """Staff login protection (django-axes): five wrong passwords lock that username *from that address*
 for 15 minutes; other addresses, other users and the correct password after the wait still work."""
+
 import datetime as dt
 
 import pytest
@@ -42,7 +43,9 @@ def test_five_wrong_passwords_lock_the_account_from_that_address(clerk, settings
 
     fail("petugas", 5)
     client, response = attempt("petugas", PASSWORD)
-    assert response.status_code == 429 and not logged_in(client), "the correct password is refused while locked"
+    assert response.status_code == 429 and not logged_in(client), (
+        "the correct password is refused while locked"
+    )
 
 
 def test_the_lockout_page_is_friendly_indonesian_and_names_the_wait(clerk):
@@ -119,8 +122,12 @@ def test_a_forwarded_for_header_is_ignored_unless_the_proxy_is_trusted(clerk, se
     """Otherwise an attacker would rotate X-Forwarded-For to get unlimited guesses."""
     settings.TRUST_X_FORWARDED_FOR = False
     for n in range(5):
-        Client().post(LOGIN, {"username": "petugas", "password": "x"}, REMOTE_ADDR=COUNTER_PC,
-                      HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        Client().post(
+            LOGIN,
+            {"username": "petugas", "password": "x"},
+            REMOTE_ADDR=COUNTER_PC,
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
     _client, response = attempt("petugas", PASSWORD)
     assert response.status_code == 429
 

@@ -1,5 +1,6 @@
 """Idle timeout at the counter: a session left alone for SESSION_IDLE_SECONDS (30 min) ends; a
 session in use never does (SlidingSessionMiddleware pushes the expiry forward once a minute)."""
+
 import datetime as dt
 
 import pytest

@@ -1,5 +1,6 @@
 """Schemathesis against docs/openapi.yaml on a live server: POST /api/v1/status never answers with a
 server error, and what it answers (codes, content types, bodies) is what the description says."""
+
 import os
 from pathlib import Path
 
@@ -35,8 +36,9 @@ def test_the_status_api_never_fails_and_answers_as_documented(case, live_server)
 
 def test_a_found_ticket_conforms_to_the_description(live_server, office, clerk):
     ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
-    case = schema["/api/v1/status"]["POST"].Case(body={"nik": NIK, "kode": ticket.display_code},
-                                                 media_type="application/json")
+    case = schema["/api/v1/status"]["POST"].Case(
+        body={"nik": NIK, "kode": ticket.display_code}, media_type="application/json"
+    )
     response = case.call(base_url=live_server.url, timeout=10)
     assert response.status_code == 200 and response.json()["found"] is True
     case.validate_response(response)

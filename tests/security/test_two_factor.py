@@ -1,5 +1,6 @@
 """Optional TOTP two-factor for supervisors and admins (django-otp): set up with a QR code, asked
 after every login once set up, compulsory with REQUIRE_2FA_FOR_SUPERVISORS; counter staff never."""
+
 import re
 
 import pytest
@@ -21,8 +22,17 @@ DASHBOARD = reverse("dashboard:index")
 QUEUE = reverse("tickets:queue")
 # Reachable without the second factor: signing in and out, the 2FA pages, the language switch, and
 # the probes (answered before sessions exist).
-EXEMPT = {"login", "logout", "set_language", "twofactor:setup", "twofactor:verify",
-          "healthz", "readyz", "healthz_pipeline", "metrics"}
+EXEMPT = {
+    "login",
+    "logout",
+    "set_language",
+    "twofactor:setup",
+    "twofactor:verify",
+    "healthz",
+    "readyz",
+    "healthz_pipeline",
+    "metrics",
+}
 
 
 def code_for(device) -> str:
@@ -70,7 +80,9 @@ def test_counter_staff_are_never_asked(required, clerk):
 
 
 @pytest.mark.parametrize("pattern", [p for p in walk() if p.key not in EXEMPT], ids=lambda p: p.key)
-def test_an_unverified_supervisor_reaches_no_page_but_the_exempt_ones(pattern, required, world, supervisor, admin):
+def test_an_unverified_supervisor_reaches_no_page_but_the_exempt_ones(
+    pattern, required, world, supervisor, admin
+):
     """Walks every URL pattern of the project: a new page is gated without anyone remembering to."""
     if pattern.key not in MATRIX:
         pytest.fail(f"{pattern.key} has no entry in tests/security/matrix.py")
@@ -85,7 +97,7 @@ def test_setting_up_shows_a_qr_code_and_confirms_with_a_first_code(supervisor):
     client = password_login("supervisor")
     page = client.get(SETUP, {"next": DASHBOARD})
     html = page.content.decode()
-    assert page.status_code == 200 and '<svg' in html and 'id="totp-secret"' in html
+    assert page.status_code == 200 and "<svg" in html and 'id="totp-secret"' in html
     assert "style=" not in re.search(r'<div class="qr.*?</div>', html, re.S).group(0)
     device = TOTPDevice.objects.get(user=supervisor)
     assert not device.confirmed

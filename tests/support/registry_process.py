@@ -31,6 +31,7 @@ Interface (all keyword options have defaults):
     .manage(*args) -> subprocess.CompletedProcess   run a manage.py command against this database
     .is_running() -> bool, .log_text() -> str
 """
+
 from __future__ import annotations
 
 import functools
@@ -330,12 +331,20 @@ class RegistryProcess:
 
     def _launch(self) -> None:
         command = [
-            sys.executable, "-m", "gunicorn", "mockregistry.wsgi",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers),
-            "--threads", str(self.threads),
-            "--worker-class", "gthread",
-            "--graceful-timeout", "5",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "mockregistry.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--threads",
+            str(self.threads),
+            "--worker-class",
+            "gthread",
+            "--graceful-timeout",
+            "5",
             "--no-control-socket",  # gunicorn 27 shares one control socket path per user by default
         ]
         self._workdir.mkdir(parents=True, exist_ok=True)
@@ -395,7 +404,7 @@ def _drop_orphan_databases(admin_dsn: str) -> None:
     for name in names:
         if not name.startswith(own_host):
             continue  # another machine's run: its process ids mean nothing here
-        pid = name[len(own_host):].split("_", 1)[0]
+        pid = name[len(own_host) :].split("_", 1)[0]
         if pid.isdigit() and not _process_exists(int(pid)):
             _admin_execute(admin_dsn, "DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
 

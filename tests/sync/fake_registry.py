@@ -3,6 +3,7 @@
 The integration tests run the real mock registry process; these tests only pin the client's and
 the services' reactions to each kind of answer.
 """
+
 import json
 
 import httpx

@@ -4,9 +4,16 @@ import pytest
 from sync import registry
 from tests.sync.fake_registry import ScriptedRegistry
 
-PAYLOAD = {"nik": "3319014101900001", "kk_number": "3319011503260002", "full_name": "Siti Rahayu",
-           "birth_date": "1990-01-01", "sex": "P", "region_code": "33.19.01", "office_code": "3319",
-           "reference": "ABCDEFGHJK"}
+PAYLOAD = {
+    "nik": "3319014101900001",
+    "kk_number": "3319011503260002",
+    "full_name": "Siti Rahayu",
+    "birth_date": "1990-01-01",
+    "sex": "P",
+    "region_code": "33.19.01",
+    "office_code": "3319",
+    "reference": "ABCDEFGHJK",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +26,15 @@ def clean_cache():
 
 
 def client_for(script: ScriptedRegistry, **kwargs) -> registry.RegistryClient:
-    return registry.RegistryClient(base_url="http://registry.test/api/v1", token="t", transport=script.transport(),
-                                   **kwargs)
+    return registry.RegistryClient(
+        base_url="http://registry.test/api/v1", token="t", transport=script.transport(), **kwargs
+    )
 
 
 def test_a_202_is_accepted_with_the_update_id_and_sends_the_key_and_token():
-    script = ScriptedRegistry().answer(202, {"update_id": "u-1", "status": "accepted",
-                                             "expected_by": "2026-11-30T10:00:00Z"})
+    script = ScriptedRegistry().answer(
+        202, {"update_id": "u-1", "status": "accepted", "expected_by": "2026-11-30T10:00:00Z"}
+    )
     outcome = client_for(script).push(PAYLOAD, idempotency_key="key-1")
     assert isinstance(outcome, registry.Accepted) and outcome.update_id == "u-1"
     request = script.requests[0]
@@ -34,19 +43,23 @@ def test_a_202_is_accepted_with_the_update_id_and_sends_the_key_and_token():
 
 
 def test_a_422_is_a_rejection_with_a_reason_that_never_holds_a_nik():
-    script = ScriptedRegistry().answer(422, {"error": "validation_failed",
-                                             "errors": {"nik": ["3319014101900001 differs from the path"]}})
+    script = ScriptedRegistry().answer(
+        422, {"error": "validation_failed", "errors": {"nik": ["3319014101900001 differs from the path"]}}
+    )
     outcome = client_for(script).push(PAYLOAD, idempotency_key="k")
     assert isinstance(outcome, registry.Rejected)
     assert "3319014101900001" not in outcome.reason and "************0001" in outcome.reason
 
 
-@pytest.mark.parametrize("status,body,headers,after", [
-    (429, {"error": "rate_limited"}, {"Retry-After": "7"}, 7.0),
-    (503, {"error": "outage"}, {"Retry-After": "30"}, 30.0),
-    (500, {"error": "server_error"}, {}, None),
-    (409, {"error": "request_in_flight", "retry_after": 1}, {"Retry-After": "1"}, 1.0),
-])
+@pytest.mark.parametrize(
+    "status,body,headers,after",
+    [
+        (429, {"error": "rate_limited"}, {"Retry-After": "7"}, 7.0),
+        (503, {"error": "outage"}, {"Retry-After": "30"}, 30.0),
+        (500, {"error": "server_error"}, {}, None),
+        (409, {"error": "request_in_flight", "retry_after": 1}, {"Retry-After": "1"}, 1.0),
+    ],
+)
 def test_passing_failures_are_retries_that_carry_retry_after(status, body, headers, after):
     outcome = client_for(ScriptedRegistry().answer(status, body, headers)).push(PAYLOAD, idempotency_key="k")
     assert isinstance(outcome, registry.Retry) and outcome.after_seconds == after
@@ -59,20 +72,27 @@ def test_a_key_reused_with_another_body_is_our_defect_not_a_retry():
 
 
 def test_a_wrong_token_is_a_defect():
-    assert isinstance(client_for(ScriptedRegistry().answer(401, {"error": "unauthorized"}))
-                      .resident("3319014101900001"), registry.Defect)
+    assert isinstance(
+        client_for(ScriptedRegistry().answer(401, {"error": "unauthorized"})).resident("3319014101900001"),
+        registry.Defect,
+    )
 
 
-@pytest.mark.parametrize("exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"),
-                                 httpx.RemoteProtocolError("dropped")])
+@pytest.mark.parametrize(
+    "exc", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("dropped")]
+)
 def test_transport_errors_are_retries(exc):
     outcome = client_for(ScriptedRegistry().fail(exc)).push(PAYLOAD, idempotency_key="k")
     assert isinstance(outcome, registry.Retry) and outcome.status_code is None
 
 
 def test_resident_and_update_lookups_map_found_and_not_found():
-    script = (ScriptedRegistry().answer(200, {"nik": "x", "kk_number": "y"}).answer(404, {"error": "not_found"})
-              .answer(200, {"status": "rejected", "reason": "data ganda"}))
+    script = (
+        ScriptedRegistry()
+        .answer(200, {"nik": "x", "kk_number": "y"})
+        .answer(404, {"error": "not_found"})
+        .answer(200, {"status": "rejected", "reason": "data ganda"})
+    )
     client = client_for(script)
     assert isinstance(client.resident("x"), registry.Found)
     assert isinstance(client.resident("x"), registry.NotFound)
@@ -106,6 +126,7 @@ def test_a_cache_that_is_down_leaves_the_breaker_closed(monkeypatch):
         def __getattr__(self, name):
             def fail(*args, **kwargs):
                 raise ConnectionError("redis is restarting")
+
             return fail
 
     monkeypatch.setattr(registry, "cache", DownCache())

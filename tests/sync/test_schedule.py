@@ -5,7 +5,7 @@ import pytest
 
 from sync.schedule import next_check_at, push_retry_delay
 
-T0 = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 
 

@@ -15,7 +15,13 @@ from tickets.models import TicketEvent
 from tickets.workflow import Status
 
 pytestmark = pytest.mark.django_db
-RESIDENT = {"nik": NIK, "kk_number": KK_NEW, "full_name": "SITI  RAHAYU", "birth_date": "1990-01-01", "sex": "P"}
+RESIDENT = {
+    "nik": NIK,
+    "kk_number": KK_NEW,
+    "full_name": "SITI  RAHAYU",
+    "birth_date": "1990-01-01",
+    "sex": "P",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +47,9 @@ def script():
 
 
 def client(script):
-    return registry.RegistryClient(base_url="http://registry.test/api/v1", token="t", transport=script.transport())
+    return registry.RegistryClient(
+        base_url="http://registry.test/api/v1", token="t", transport=script.transport()
+    )
 
 
 def accept(job, script):
@@ -90,7 +98,9 @@ def test_a_claimed_job_is_not_claimed_again_until_its_lease_ends(job):
 
 
 def test_a_rejected_push_rejects_the_ticket_with_the_centres_reason(job, script):
-    script.answer(422, {"error": "validation_failed", "errors": {"kk_number": ["dokumen pendukung diperlukan"]}})
+    script.answer(
+        422, {"error": "validation_failed", "errors": {"kk_number": ["dokumen pendukung diperlukan"]}}
+    )
     services.push_job(job.pk, client=client(script))
     job.refresh_from_db()
     assert job.state == SyncJob.State.REJECTED
@@ -201,8 +211,9 @@ def test_a_ticket_closed_while_its_push_was_in_flight_stays_closed(job, supervis
         ticket_services.close_ticket(ticket=job.ticket, actor=supervisor, reason="Ditarik pemohon.")
         return httpx.Response(202, json={"update_id": "u-1", "status": "accepted"})
 
-    api = registry.RegistryClient(base_url="http://registry.test/api/v1", token="t",
-                                  transport=httpx.MockTransport(centre))
+    api = registry.RegistryClient(
+        base_url="http://registry.test/api/v1", token="t", transport=httpx.MockTransport(centre)
+    )
     assert services.push_job(job.pk, client=api) == "accepted"
     job.refresh_from_db()
     job.ticket.refresh_from_db()
@@ -217,7 +228,11 @@ def test_a_check_records_both_registry_calls(job, script):
     script.answer(200, {"status": "applied"}).answer(200, RESIDENT)
     services.check_job(job.pk, client=client(script))
     calls = job.attempts_log.order_by("id").values_list("operation", "outcome", "status_code")
-    assert list(calls) == [("push", "accepted", 202), ("status", "updatestate", 200), ("resident", "found", 200)]
+    assert list(calls) == [
+        ("push", "accepted", 202),
+        ("status", "updatestate", 200),
+        ("resident", "found", 200),
+    ]
 
 
 def test_the_sweeper_recreates_a_lost_outbox_row(ticket):
@@ -290,8 +305,9 @@ def test_an_open_breaker_does_not_use_up_a_push_attempt(job, script):
 
     breaker = CircuitBreaker(threshold=1, open_seconds=60)
     breaker.record_failure()
-    api = registry.RegistryClient(base_url="http://registry.test/api/v1", token="t", transport=script.transport(),
-                                  breaker=breaker)
+    api = registry.RegistryClient(
+        base_url="http://registry.test/api/v1", token="t", transport=script.transport(), breaker=breaker
+    )
     assert services.push_job(job.pk, client=api) == "retry"
     job.refresh_from_db()
     assert job.attempts == 0 and job.last_error == "circuit_open" and script.requests == []

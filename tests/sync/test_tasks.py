@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 def published(monkeypatch):
     calls = []
     for task in (tasks.push, tasks.check):
-        monkeypatch.setattr(task, "apply_async", lambda args, _name=task.name, **options: calls.append(
-            (_name, args, options.get("countdown"))))
+        monkeypatch.setattr(
+            task,
+            "apply_async",
+            lambda args, _name=task.name, **options: calls.append((_name, args, options.get("countdown"))),
+        )
     return calls
 
 
@@ -26,8 +29,9 @@ def job(office, clerk):
 
 
 def test_a_step_due_within_a_minute_is_nudged_with_a_countdown(job, published):
-    SyncJob.objects.filter(pk=job.pk).update(state=SyncJob.State.ACCEPTED,
-                                             next_attempt_at=timezone.now() + dt.timedelta(seconds=20))
+    SyncJob.objects.filter(pk=job.pk).update(
+        state=SyncJob.State.ACCEPTED, next_attempt_at=timezone.now() + dt.timedelta(seconds=20)
+    )
     tasks._follow_up(job.pk, "mismatch")
     assert [(name, countdown > 15) for name, _args, countdown in published] == [("sync.tasks.check", True)]
 
@@ -60,10 +64,13 @@ def test_a_sweep_does_not_publish_again_a_job_whose_message_is_still_queued(job,
     assert pushes(published) == 1
 
 
-def test_a_message_unclaimed_past_the_redispatch_time_is_taken_as_lost_and_sent_again(job, published, settings):
+def test_a_message_unclaimed_past_the_redispatch_time_is_taken_as_lost_and_sent_again(
+    job, published, settings
+):
     tasks.sweep()
     SyncJob.objects.filter(pk=job.pk).update(
-        dispatched_at=timezone.now() - dt.timedelta(seconds=settings.SYNC_REDISPATCH_SECONDS + 1))
+        dispatched_at=timezone.now() - dt.timedelta(seconds=settings.SYNC_REDISPATCH_SECONDS + 1)
+    )
     assert tasks.sweep()["dispatched"] == 1
     assert pushes(published) == 2
 
@@ -71,7 +78,9 @@ def test_a_message_unclaimed_past_the_redispatch_time_is_taken_as_lost_and_sent_
 def test_a_claimed_job_that_falls_due_again_is_published_by_the_next_sweep(job, published):
     tasks.sweep()
     services._claim(job.pk, SyncJob.State.PENDING, timezone.now())
-    SyncJob.objects.filter(pk=job.pk).update(claimed_until=None, next_attempt_at=timezone.now())  # a retry, due
+    SyncJob.objects.filter(pk=job.pk).update(
+        claimed_until=None, next_attempt_at=timezone.now()
+    )  # a retry, due
     assert SyncJob.objects.get(pk=job.pk).dispatched_at is None
     assert tasks.sweep()["dispatched"] == 1
 

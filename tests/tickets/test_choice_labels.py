@@ -1,4 +1,5 @@
 """Ticket labels come from one cached lookup but are still translated into the active language."""
+
 from django.utils import translation
 
 from tickets.models import Ticket, TicketEvent

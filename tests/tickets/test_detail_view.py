@@ -93,9 +93,15 @@ def test_an_action_the_status_no_longer_allows_is_refused(supervisor_client, sup
     assert supervisor_client.post(action_url(ticket, "reject"), {"reason": "x"}).status_code == 403
 
 
-def test_a_supervisor_reassigns_to_staff_of_the_same_office_only(supervisor_client, ticket, supervisor, other_clerk):
-    assert supervisor_client.post(action_url(ticket, "assign"), {"assignee": other_clerk.pk}).status_code == 400
-    assert supervisor_client.post(action_url(ticket, "assign"), {"assignee": supervisor.pk}).status_code == 302
+def test_a_supervisor_reassigns_to_staff_of_the_same_office_only(
+    supervisor_client, ticket, supervisor, other_clerk
+):
+    assert (
+        supervisor_client.post(action_url(ticket, "assign"), {"assignee": other_clerk.pk}).status_code == 400
+    )
+    assert (
+        supervisor_client.post(action_url(ticket, "assign"), {"assignee": supervisor.pk}).status_code == 302
+    )
     ticket.refresh_from_db()
     assert ticket.assignee == supervisor
 

@@ -11,9 +11,17 @@ URL = reverse("tickets:intake")
 
 def form_data(**overrides):
     data = {
-        "nik": NIK, "full_name": "Siti Rahayu", "birth_date": "1990-01-01", "sex": "P", "phone": "0812-3456-7890",
-        "kk_number": KK_NEW, "kk_number_old": KK_OLD, "category": "new_kk", "service": "sscasn",
-        "deadline": "", "description": "SSCASN menolak NIK dan KK.",
+        "nik": NIK,
+        "full_name": "Siti Rahayu",
+        "birth_date": "1990-01-01",
+        "sex": "P",
+        "phone": "0812-3456-7890",
+        "kk_number": KK_NEW,
+        "kk_number_old": KK_OLD,
+        "category": "new_kk",
+        "service": "sscasn",
+        "deadline": "",
+        "description": "SSCASN menolak NIK dan KK.",
     }
     data.update(overrides)
     return data
@@ -39,23 +47,27 @@ def test_a_valid_complaint_opens_a_ticket_and_shows_it(clerk_client, clerk):
     assert ticket.created_by == clerk
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("nik", "331901410190001", "NIK harus terdiri dari 16 digit angka."),
-    ("nik", "9919014101900001", "Kode provinsi tidak dikenal."),
-    ("nik", "3319013102900001", "Tanggal lahir pada NIK tidak valid."),
-    ("nik", "3319014101900000", "Nomor urut NIK tidak boleh 0000."),
-    ("nik", "３３１９０１４１０１９００００１", "NIK harus terdiri dari 16 digit angka."),
-    ("kk_number", "33190115032600", "Nomor KK harus terdiri dari 16 digit angka."),
-    ("kk_number_old", KK_NEW, "Nomor KK lama sama dengan Nomor KK sekarang."),
-    ("phone", "12345", "Nomor harus diawali 0, 62, atau +62."),
-    ("birth_date", "2999-01-01", "Tanggal lahir tidak boleh di masa depan."),
-    ("birth_date", "31/02/1990", "Masukkan tanggal yang valid."),
-    ("deadline", "2000-01-01", "Batas waktu sudah lewat."),
-    ("full_name", "   ", "Bidang ini tidak boleh kosong."),
-    ("category", "bogus", "Masukkan pilihan yang valid."),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("nik", "331901410190001", "NIK harus terdiri dari 16 digit angka."),
+        ("nik", "9919014101900001", "Kode provinsi tidak dikenal."),
+        ("nik", "3319013102900001", "Tanggal lahir pada NIK tidak valid."),
+        ("nik", "3319014101900000", "Nomor urut NIK tidak boleh 0000."),
+        ("nik", "３３１９０１４１０１９００００１", "NIK harus terdiri dari 16 digit angka."),
+        ("kk_number", "33190115032600", "Nomor KK harus terdiri dari 16 digit angka."),
+        ("kk_number_old", KK_NEW, "Nomor KK lama sama dengan Nomor KK sekarang."),
+        ("phone", "12345", "Nomor harus diawali 0, 62, atau +62."),
+        ("birth_date", "2999-01-01", "Tanggal lahir tidak boleh di masa depan."),
+        ("birth_date", "31/02/1990", "Masukkan tanggal yang valid."),
+        ("deadline", "2000-01-01", "Batas waktu sudah lewat."),
+        ("full_name", "   ", "Bidang ini tidak boleh kosong."),
+        ("category", "bogus", "Masukkan pilihan yang valid."),
+    ],
+)
 def test_bad_input_gets_an_indonesian_error_beside_its_field_and_keeps_what_was_typed(
-        clerk_client, field, value, message):
+    clerk_client, field, value, message
+):
     response = clerk_client.post(URL, form_data(**{field: value}))
     assert response.status_code == 200
     form = response.context["form"]
@@ -95,12 +107,16 @@ class TestNikCheck:
     url = reverse("tickets:nik_check")
 
     def test_it_shows_what_the_nik_says(self, clerk_client):
-        html = clerk_client.post(self.url, {"nik": NIK, "birth_date": "1990-01-01", "sex": "P"}).content.decode()
+        html = clerk_client.post(
+            self.url, {"nik": NIK, "birth_date": "1990-01-01", "sex": "P"}
+        ).content.decode()
         assert "Kaliwungu" in html and "Kabupaten Kudus" in html and "Perempuan" in html
         assert "berbeda" not in html
 
     def test_it_warns_when_the_typed_birth_date_or_sex_disagree(self, clerk_client):
-        html = clerk_client.post(self.url, {"nik": NIK, "birth_date": "1991-01-01", "sex": "L"}).content.decode()
+        html = clerk_client.post(
+            self.url, {"nik": NIK, "birth_date": "1991-01-01", "sex": "L"}
+        ).content.decode()
         assert "Tanggal lahir pada NIK berbeda" in html
         assert "Jenis kelamin pada NIK berbeda" in html
 

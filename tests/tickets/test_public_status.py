@@ -34,13 +34,14 @@ def ticket(office, clerk):
 
 @pytest.fixture
 def other_ticket(office, clerk):
-    return services.open_ticket(office=office, created_by=clerk,
-                                complaint=complaint(nik=nik_with_serial(2), full_name="Budi Santoso"))
+    return services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(2), full_name="Budi Santoso")
+    )
 
 
 def answer_of(html: str) -> str:
     start = html.find('id="status-answer"')
-    return html[start:html.find("<form", start)] if start >= 0 else ""
+    return html[start : html.find("<form", start)] if start >= 0 else ""
 
 
 def test_the_qr_link_prefills_the_code_but_never_asks_the_nik_in_the_url(client, ticket):
@@ -71,6 +72,7 @@ def test_unknown_nik_wrong_code_and_someone_elses_code_get_the_same_answer(clien
 def test_the_three_misses_run_the_same_queries(client, ticket, other_ticket):
     """Same answer in the same time: every miss runs the very same SQL (only parameters differ),
     so neither the answer nor its timing tells an unknown NIK from someone else's code."""
+
     def statements(nik, code):
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
@@ -115,8 +117,10 @@ def test_too_many_lookups_from_one_ip_get_a_friendly_429(client, ticket, setting
 
 def test_too_many_lookups_for_one_nik_from_many_ips_are_limited(client, ticket, settings):
     settings.STATUS_RATE_PER_NIK = "2/1000000000"
-    codes = [client.post(URL, {"nik": NIK, "kode": "ABCDEFGHJK"}, REMOTE_ADDR=f"10.0.0.{n}").status_code
-             for n in range(1, 4)]
+    codes = [
+        client.post(URL, {"nik": NIK, "kode": "ABCDEFGHJK"}, REMOTE_ADDR=f"10.0.0.{n}").status_code
+        for n in range(1, 4)
+    ]
     assert codes == [200, 200, 429]
 
 
@@ -133,15 +137,21 @@ def test_rate_limit_keys_never_hold_a_nik(client, ticket):
 
 class TestJson:
     def post(self, client, body, **extra):
-        return client.post(JSON_URL, data=json.dumps(body) if not isinstance(body, bytes) else body,
-                           content_type="application/json", **extra)
+        return client.post(
+            JSON_URL,
+            data=json.dumps(body) if not isinstance(body, bytes) else body,
+            content_type="application/json",
+            **extra,
+        )
 
     def test_it_answers_like_the_page(self, client, ticket):
         data = self.post(client, {"nik": NIK, "kode": ticket.code}).json()
         assert data["found"] is True and data["code"] == ticket.display_code and data["status"] == "new"
         assert not SIXTEEN_DIGITS.search(json.dumps(data))
 
-    def test_an_escalated_ticket_answers_every_field_from_one_query(self, client, ticket, django_assert_num_queries):
+    def test_an_escalated_ticket_answers_every_field_from_one_query(
+        self, client, ticket, django_assert_num_queries
+    ):
         from datetime import datetime
 
         from django.utils import timezone
@@ -152,13 +162,18 @@ class TestJson:
             data = self.post(client, {"nik": NIK, "kode": ticket.code.lower()}).json()
         expected = datetime.fromisoformat(data.pop("expected"))
         assert data == {
-            "found": True, "code": ticket.display_code, "name": "S**i R****u",
-            "category": str(escalated.get_category_display()), "status": "escalated",
+            "found": True,
+            "code": ticket.display_code,
+            "name": "S**i R****u",
+            "category": str(escalated.get_category_display()),
+            "status": "escalated",
             "status_label": str(escalated.get_status_display()),
-            "steps": [{"label": "Diterima", "done": True, "current": False},
-                      {"label": "Dikirim ke pusat", "done": True, "current": False},
-                      {"label": "Menunggu sinkronisasi (maks. 1x24 jam)", "done": True, "current": True},
-                      {"label": "Selesai", "done": False, "current": False}],
+            "steps": [
+                {"label": "Diterima", "done": True, "current": False},
+                {"label": "Dikirim ke pusat", "done": True, "current": False},
+                {"label": "Menunggu sinkronisasi (maks. 1x24 jam)", "done": True, "current": True},
+                {"label": "Selesai", "done": False, "current": False},
+            ],
             "last_change": escalated.updated_at.isoformat(),
             "advice": data["advice"],
         }
@@ -197,8 +212,9 @@ class TestResend:
         known = client.post(RESEND_URL, {"nik": NIK}).content.decode()
         unknown = client.post(RESEND_URL, {"nik": nik_with_serial(42)}).content.decode()
         assert sent == [ticket.pk]
-        assert answer_of(known.replace("resend-answer", "status-answer")) == \
-            answer_of(unknown.replace("resend-answer", "status-answer"))
+        assert answer_of(known.replace("resend-answer", "status-answer")) == answer_of(
+            unknown.replace("resend-answer", "status-answer")
+        )
 
     def test_resends_are_rate_limited_per_nik(self, client, ticket, settings):
         settings.RESEND_RATE_PER_NIK = "1/1000000000"

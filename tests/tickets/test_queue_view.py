@@ -16,7 +16,9 @@ URL = reverse("tickets:queue")
 
 def open_many(office, clerk, count, start=1, **overrides):
     return [
-        services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n), **overrides))
+        services.open_ticket(
+            office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n), **overrides)
+        )
         for n in range(start, start + count)
     ]
 
@@ -35,7 +37,9 @@ def test_the_queue_shows_nik_masked_to_the_last_four_digits(clerk_client, office
 
 def test_the_queue_lists_only_the_users_office(clerk_client, office, clerk, other_office, other_clerk):
     mine = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
-    services.open_ticket(office=other_office, created_by=other_clerk, complaint=complaint(nik=nik_with_serial(2)))
+    services.open_ticket(
+        office=other_office, created_by=other_clerk, complaint=complaint(nik=nik_with_serial(2))
+    )
     assert listed_codes(clerk_client.get(URL)) == [mine.code]
 
 

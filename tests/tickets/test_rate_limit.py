@@ -1,4 +1,5 @@
 """The fixed-window limiter on the test Redis (one pipelined round trip) and on local memory."""
+
 import uuid
 
 import pytest
@@ -53,8 +54,11 @@ def test_the_window_key_expires_after_its_window_and_later_hits_do_not_extend_it
     assert int(client.get(stored)) == 4
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                                       "LOCATION": "ratelimit-test"}})
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-test"}
+    }
+)
 def test_without_redis_the_limits_hold_in_local_memory():
     key = fresh_key()
     assert not isinstance(caches["default"], RedisCache)

@@ -1,4 +1,5 @@
 """The public page's limits hold across web processes: two servers, one Redis."""
+
 import os
 import socket
 import subprocess
@@ -31,11 +32,31 @@ def database_url() -> str:
 def second_server(transactional_db):
     assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache"), "make test runs with REDIS_URL"
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url(), "STATUS_RATE_PER_IP": "4/1000000000",
-           "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS), "FIELD_HMAC_KEY": settings.FIELD_HMAC_KEY,
-           "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "helpdesk.wsgi", "--bind", f"127.0.0.1:{port}",
-                                "--workers", "2", "--no-control-socket"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "STATUS_RATE_PER_IP": "4/1000000000",
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "FIELD_HMAC_KEY": settings.FIELD_HMAC_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "helpdesk.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--no-control-socket",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -56,13 +77,25 @@ def lookup(base_url: str) -> int:
     with httpx.Client(base_url=base_url, timeout=10) as http:
         page = http.get("/cek-status/")
         token = page.cookies["csrftoken"]
-        return http.post("/cek-status/", data={"nik": NIK, "kode": "ABCDEFGHJK", "csrfmiddlewaretoken": token},
-                         headers={"Referer": f"{base_url}/cek-status/"}).status_code
+        return http.post(
+            "/cek-status/",
+            data={"nik": NIK, "kode": "ABCDEFGHJK", "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{base_url}/cek-status/"},
+        ).status_code
 
 
 def test_the_ip_limit_is_shared_by_two_server_processes(live_server, second_server, settings):
     settings.STATUS_RATE_PER_IP = "4/1000000000"
     cache.clear()
-    codes = [lookup(server) for server in (live_server.url, second_server, live_server.url, second_server,
-                                           live_server.url, second_server)]
+    codes = [
+        lookup(server)
+        for server in (
+            live_server.url,
+            second_server,
+            live_server.url,
+            second_server,
+            live_server.url,
+            second_server,
+        )
+    ]
     assert codes == [200, 200, 200, 200, 429, 429]

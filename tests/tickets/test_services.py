@@ -74,7 +74,9 @@ def test_the_lifecycle_writes_one_event_per_transition(ticket, supervisor):
     ticket = services.escalate_ticket(ticket=ticket, actor=None, reason="Lewat SLA.")
     ticket = services.mark_verified(ticket=ticket, details={"update_id": "u1"})
     assert ticket.status == Status.RESOLVED and ticket.resolved_at is not None
-    statuses = list(ticket.events.filter(kind=TicketEvent.Kind.STATUS).values_list("from_status", "to_status"))
+    statuses = list(
+        ticket.events.filter(kind=TicketEvent.Kind.STATUS).values_list("from_status", "to_status")
+    )
     assert statuses == [("new", "sent"), ("sent", "escalated"), ("escalated", "resolved")]
     assert ticket.events.last().actor is None  # the system resolved it
 
@@ -124,7 +126,9 @@ def test_timeline_events_are_append_only(ticket):
 
 def test_ticket_codes_are_unambiguous_and_distinct(office, clerk):
     codes = {
-        services.open_ticket(office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n))).code
+        services.open_ticket(
+            office=office, created_by=clerk, complaint=complaint(nik=nik_with_serial(n))
+        ).code
         for n in range(1, 30)
     }
     assert len(codes) == 29

@@ -5,9 +5,17 @@ import pytest
 from tickets.workflow import FINAL_STATUSES, IllegalTransition, Status, can_transition, check_transition
 
 ALLOWED = {
-    ("new", "sent"), ("new", "escalated"), ("new", "rejected"), ("new", "closed"),
-    ("sent", "resolved"), ("sent", "escalated"), ("sent", "rejected"), ("sent", "closed"),
-    ("escalated", "resolved"), ("escalated", "rejected"), ("escalated", "closed"),
+    ("new", "sent"),
+    ("new", "escalated"),
+    ("new", "rejected"),
+    ("new", "closed"),
+    ("sent", "resolved"),
+    ("sent", "escalated"),
+    ("sent", "rejected"),
+    ("sent", "closed"),
+    ("escalated", "resolved"),
+    ("escalated", "rejected"),
+    ("escalated", "closed"),
 }
 
 

@@ -6,7 +6,9 @@ from citizens.models import Region
 
 
 class Command(BaseCommand):
-    help = "Load the Kemendagri region list (provinces, regencies, districts) into the Region table. Idempotent."
+    help = (
+        "Load the Kemendagri region list (provinces, regencies, districts) into the Region table. Idempotent."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -16,7 +18,10 @@ class Command(BaseCommand):
         ]
         # Parents sort before children, so one ordered upsert keeps every foreign key valid.
         Region.objects.bulk_create(
-            rows, batch_size=2000, update_conflicts=True, unique_fields=["code"],
+            rows,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["code"],
             update_fields=["name", "level", "parent"],
         )
         self.stdout.write(f"{len(rows)} wilayah dimuat ({regions.SOURCE}).")

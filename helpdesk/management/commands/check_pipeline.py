@@ -6,6 +6,7 @@
 
 Prints one line per check (and the reasons) on stdout; a database it cannot reach is a failure.
 """
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,7 +18,9 @@ class Command(BaseCommand):
     help = "Check that the sync pipeline is making progress; exit 1 if not (DESIGN.md §8)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--only", default="", help=f"Comma-separated checks among {', '.join(health.CHECKS)}.")
+        parser.add_argument(
+            "--only", default="", help=f"Comma-separated checks among {', '.join(health.CHECKS)}."
+        )
         parser.add_argument("--json", action="store_true", dest="as_json", help="Print the status as JSON.")
 
     def handle(self, *args, only="", as_json=False, **options):
@@ -39,4 +42,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {reason}")
         if not status.ok:
             raise SystemExit(1)
-

@@ -1,4 +1,5 @@
 """Load the demo: the Kudus office, the three demo logins and a few dozen tickets in every state."""
+
 import datetime as dt
 import json
 import random
@@ -16,17 +17,51 @@ from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 from tickets.services import Complaint
 from tickets.sla import sla_delta
 
-KUDUS = {"code": "3319", "name": "Disdukcapil Kabupaten Kudus", "region_code": "33.19",
-         "central_contact_whatsapp": "+628118005373"}
+KUDUS = {
+    "code": "3319",
+    "name": "Disdukcapil Kabupaten Kudus",
+    "region_code": "33.19",
+    "central_contact_whatsapp": "+628118005373",
+}
 DEMO_USERS = [
     ("petugas", "Sri", "Wahyuni", [COUNTER_GROUP], False),
     ("supervisor", "Bambang", "Susilo", [SUPERVISOR_GROUP], False),
     ("admin", "Admin", "Sinkron", [SUPERVISOR_GROUP], True),
 ]
-FIRST_NAMES = ["Budi", "Siti", "Agus", "Dewi", "Eko", "Rina", "Joko", "Ani", "Wahyu", "Lestari", "Dian", "Rudi",
-               "Nur", "Fajar", "Indah", "Hendra", "Yuni", "Slamet"]
-LAST_NAMES = ["Santoso", "Rahayu", "Prasetyo", "Wulandari", "Saputra", "Kurniawati", "Hidayat", "Purnomo",
-              "Setiawan", "Lestari", "Nugroho", "Handayani"]
+FIRST_NAMES = [
+    "Budi",
+    "Siti",
+    "Agus",
+    "Dewi",
+    "Eko",
+    "Rina",
+    "Joko",
+    "Ani",
+    "Wahyu",
+    "Lestari",
+    "Dian",
+    "Rudi",
+    "Nur",
+    "Fajar",
+    "Indah",
+    "Hendra",
+    "Yuni",
+    "Slamet",
+]
+LAST_NAMES = [
+    "Santoso",
+    "Rahayu",
+    "Prasetyo",
+    "Wulandari",
+    "Saputra",
+    "Kurniawati",
+    "Hidayat",
+    "Purnomo",
+    "Setiawan",
+    "Lestari",
+    "Nugroho",
+    "Handayani",
+]
 # How the demo's tickets are spread over the states (status -> count).
 SPREAD = {"new": 6, "sent": 10, "resolved": 10, "escalated": 4, "rejected": 3, "closed": 3}
 
@@ -45,8 +80,11 @@ class Command(BaseCommand):
     help = "Create demo data (office, users petugas/supervisor/admin, tickets). Demo mode only; idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("--residents-file", default=str(settings.VAR_DIR / "demo_residents.json"),
-                            help="Where to write the demo residents' stale central records for the mock registry.")
+        parser.add_argument(
+            "--residents-file",
+            default=str(settings.VAR_DIR / "demo_residents.json"),
+            help="Where to write the demo residents' stale central records for the mock registry.",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEMO_MODE:
@@ -66,8 +104,14 @@ class Command(BaseCommand):
         users = {}
         for username, first, last, groups, superuser in DEMO_USERS:
             user, created = get_user_model().objects.get_or_create(
-                username=username, defaults={"first_name": first, "last_name": last, "is_staff": superuser,
-                                             "is_superuser": superuser})
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "is_staff": superuser,
+                    "is_superuser": superuser,
+                },
+            )
             if created:
                 user.set_password(password)
                 user.save()
@@ -86,8 +130,15 @@ class Command(BaseCommand):
             for _ in range(count):
                 serial += 1
                 complaint, stale_kk = self._complaint(rng, serial)
-                residents.append({"nik": complaint.nik, "kk_number": stale_kk, "full_name": complaint.full_name,
-                                  "birth_date": complaint.birth_date.isoformat(), "sex": complaint.sex})
+                residents.append(
+                    {
+                        "nik": complaint.nik,
+                        "kk_number": stale_kk,
+                        "full_name": complaint.full_name,
+                        "birth_date": complaint.birth_date.isoformat(),
+                        "sex": complaint.sex,
+                    }
+                )
                 ticket = services.open_ticket(office=office, created_by=users["petugas"], complaint=complaint)
                 self._age(ticket, now - dt.timedelta(hours=rng.randint(1, 96)))
                 self._drive(ticket, status, users["supervisor"], rng)
@@ -100,10 +151,16 @@ class Command(BaseCommand):
         recorded_old = dt.date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
         new_kk, old_kk = demo_kk(rng, recorded_new, serial), demo_kk(rng, recorded_old, serial + 500)
         complaint = Complaint(
-            nik=demo_nik(rng, birth, sex, serial), full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            birth_date=birth, sex=sex, phone=f"+62812{rng.randint(10_000_000, 99_999_999)}",
-            kk_number=new_kk, kk_number_old=old_kk,
-            category=rng.choice([Category.NEW_KK, Category.KK_MISMATCH, Category.NEW_KK, Category.MOVE_NOT_RECORDED]),
+            nik=demo_nik(rng, birth, sex, serial),
+            full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            birth_date=birth,
+            sex=sex,
+            phone=f"+62812{rng.randint(10_000_000, 99_999_999)}",
+            kk_number=new_kk,
+            kk_number_old=old_kk,
+            category=rng.choice(
+                [Category.NEW_KK, Category.KK_MISMATCH, Category.NEW_KK, Category.MOVE_NOT_RECORDED]
+            ),
             service=rng.choice([Service.SSCASN, Service.SSCASN, Service.BPJS, Service.BANK]),
             description="KK baru setelah pernikahan; SSCASN menolak NIK dan KK.",
         )
@@ -125,7 +182,12 @@ class Command(BaseCommand):
         if status == "resolved":
             services.mark_verified(ticket=ticket, details={"demo": True})
         elif status == "escalated":
-            services.escalate_ticket(ticket=ticket, actor=None, reason="Melewati SLA 1x24 jam tanpa perubahan di pusat.")
+            services.escalate_ticket(
+                ticket=ticket, actor=None, reason="Melewati SLA 1x24 jam tanpa perubahan di pusat."
+            )
         elif status == "rejected":
-            services.reject_ticket(ticket=ticket, actor=None,
-                                   reason="Pusat menolak: dokumen pendukung diperlukan (KK asli dan buku nikah).")
+            services.reject_ticket(
+                ticket=ticket,
+                actor=None,
+                reason="Pusat menolak: dokumen pendukung diperlukan (KK asli dan buku nikah).",
+            )

@@ -1,4 +1,5 @@
 """Load residents into the mock registry: demo residents with stale KKs, and/or synthetic ones."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +12,7 @@ from mockregistry.synthetic import synthetic_residents
 
 class Command(BaseCommand):
     help = (
-        "Load residents into the mock registry. FILE is .json (a list of objects, or {\"residents\": [...]}) "
+        'Load residents into the mock registry. FILE is .json (a list of objects, or {"residents": [...]}) '
         "or .csv with a header row; fields: nik, kk_number, full_name, birth_date (YYYY-MM-DD), sex (L/P), "
         "region_code (optional). Existing NIKs are overwritten. Without FILE or --synthetic, loads the "
         "built-in demo residents. Run with DJANGO_SETTINGS_MODULE=mockregistry.settings."
@@ -20,10 +21,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="*", metavar="FILE", help="JSON or CSV seed file(s)")
         parser.add_argument("--builtin", action="store_true", help="also load the built-in demo residents")
-        parser.add_argument("--synthetic", type=int, default=0, metavar="N",
-                            help="also generate N residents with structurally valid NIKs (load tests)")
-        parser.add_argument("--random-seed", type=int, default=None,
-                            help="make --synthetic reproducible")
+        parser.add_argument(
+            "--synthetic",
+            type=int,
+            default=0,
+            metavar="N",
+            help="also generate N residents with structurally valid NIKs (load tests)",
+        )
+        parser.add_argument("--random-seed", type=int, default=None, help="make --synthetic reproducible")
 
     def handle(self, *args, files, builtin, synthetic, random_seed, **options):
         if synthetic < 0:
