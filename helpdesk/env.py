@@ -69,10 +69,26 @@ def secret_from_env_or_file(name: str, path: Path, *, generate, required: bool) 
         raise ImproperlyConfigured(f"{name} must be set in production.")
     if path.exists():
         return path.read_text().strip()
+    return _create_once(path, generate())
+
+
+def _create_once(path: Path, value: str) -> str:
+    """Write `value` to `path` unless another process got there first; return what the file holds.
+
+    Processes that start together on a fresh checkout (test workers, the demo's web and worker) must
+    all end up with the same key: the file is written under a temporary name and linked into place,
+    which fails, rather than overwrites, when the file already exists.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = generate()
-    path.write_text(value)
-    path.chmod(0o600)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    temporary.write_text(value)
+    temporary.chmod(0o600)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        value = path.read_text().strip()
+    finally:
+        temporary.unlink()
     return value
 
 
