@@ -53,6 +53,8 @@ import httpx
 import psycopg2
 from psycopg2 import sql
 
+from tests.support.ports import free_port
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_MODULE = "mockregistry.settings"
 DATABASE_PREFIX = "sinkron_mockregistry_test_"
@@ -367,13 +369,6 @@ class RegistryProcess:
 def _shared_ssl_context() -> ssl.SSLContext:
     # httpx builds a fresh context (reading the CA bundle, ~50 ms) per client unless given one.
     return httpx.create_ssl_context()
-
-
-def free_port() -> int:
-    """Return a TCP port that is free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _database_url(admin_dsn: str, database_name: str) -> str:

@@ -1,7 +1,6 @@
 """The public page's limits hold across web processes: two servers, one Redis."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tests.cast import NIK
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url() -> str:
