@@ -67,6 +67,8 @@ def main() -> int:
         "queue": lambda: staff.get("/tiket/"),
         "queue_status": lambda: staff.get("/tiket/?status=sent"),
         "queue_search": lambda: staff.post("/tiket/", {"q": sample["nik"]}),
+        "queue_name": lambda: staff.post("/tiket/", {"q": "siti rahayu"}),
+        "queue_last4": lambda: staff.post("/tiket/", {"q": sample["nik"][-4:]}),
         "queue_deep": lambda: staff.get("/tiket/?page=400"),
         "detail": lambda: staff.get(f"/tiket/{sample['code']}/"),
         "dashboard": lambda: staff.get("/dasbor/"),
@@ -74,7 +76,8 @@ def main() -> int:
     }
     explain = set(
         os.environ.get(
-            "BENCH_EXPLAIN", "queue queue_status queue_search queue_deep detail dashboard status_json intake"
+            "BENCH_EXPLAIN",
+            "queue queue_status queue_search queue_name queue_last4 queue_deep detail dashboard status_json intake",
         ).split()
     )
     report = {}

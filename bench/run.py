@@ -96,6 +96,14 @@ SCENARIOS = [
     ("queue", "queue /tiket/ (default view)", "main", "get.lua", {"BENCH_PATH": "/tiket/"}),
     ("queue_status", "queue ?status=sent", "main", "get.lua", {"BENCH_PATH": "/tiket/?status=sent"}),
     ("queue_search", "queue search by NIK (POST q=NIK)", "main", "search.lua", {}),
+    (
+        "queue_name",
+        "queue search by name (POST q=part of a name, trigram index)",
+        "main",
+        "name_search.lua",
+        {},
+    ),
+    ("queue_last4", "queue search by the NIK's last four (POST q=4 digits)", "main", "last4_search.lua", {}),
     ("queue_deep", "queue ?page=400", "main", "get.lua", {"BENCH_PATH": "/tiket/?page=400"}),
     ("detail", "ticket detail /tiket/<code>/", "main", "detail.lua", {}),
     ("dashboard", "dashboard /dasbor/ (uncached)", "main", "get.lua", {"BENCH_PATH": "/dasbor/"}),
@@ -557,6 +565,8 @@ COMPARABLE_TO_FLOOR = {
     "queue",
     "queue_status",
     "queue_search",
+    "queue_name",
+    "queue_last4",
     "queue_deep",
     "detail",
 }

@@ -1,14 +1,27 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from tickets.permissions import is_staff_member, is_supervisor
+from tickets.selectors import ALERT_BADGE_CAP, unread_alert_count
 
 
 def sinkron(request):
-    """Expose the role flags and demo banner every page's navigation needs."""
+    """Expose the role flags, the unread-alert badge and demo banner every page's navigation needs."""
     user = request.user
+    staff = is_staff_member(user)
     return {
-        "is_staff_member": is_staff_member(user),
+        "is_staff_member": staff,
+        # Counted only when the page shows it (the navbar, for staff): one indexed COUNT.
+        "unread_alerts": SimpleLazyObject(lambda: _badge(user) if staff else ""),
         "is_supervisor": is_supervisor(user),
         "demo_mode": settings.DEMO_MODE,
         "demo_time_scale": settings.DEMO_TIME_SCALE,
     }
+
+
+def _badge(user) -> str:
+    """Return the unread-alert badge: "" for none, "3", or "99+" past the cap."""
+    count = unread_alert_count(user)
+    if not count:
+        return ""
+    return f"{ALERT_BADGE_CAP}+" if count > ALERT_BADGE_CAP else str(count)

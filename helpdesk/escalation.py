@@ -27,14 +27,13 @@ from sync import tasks
 from sync.models import SyncJob
 from tickets import escalations, services
 from tickets.decorators import supervisor_required
+from tickets.forms import TicketCodesField
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.permissions import office_of
 from tickets.selectors import CappedPaginator, staff_of_office
 from tickets.workflow import IllegalTransition
 
 logger = logging.getLogger(__name__)
-
-BULK_MAX_TICKETS = 100
 
 
 def _ticket_of_office(office, code: str) -> Ticket:
@@ -58,31 +57,6 @@ class ContactForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Catatan (opsional)"), required=False, max_length=escalations.NOTE_MAX_LENGTH
     )
-
-
-class TicketCodesField(forms.Field):
-    """The ticket codes ticked on the page (many `tickets` values), normalised and de-duplicated."""
-
-    widget = forms.MultipleHiddenInput
-    default_error_messages = {
-        "required": gettext_lazy("Pilih minimal satu tiket."),
-        "too_many": gettext_lazy("Paling banyak %(max)s tiket sekali proses."),
-    }
-
-    def to_python(self, value):
-        codes = []
-        for text in value or []:
-            code = normalize_ticket_code(text)
-            if code and code not in codes:
-                codes.append(code)
-        return codes
-
-    def validate(self, value):
-        super().validate(value)
-        if len(value) > BULK_MAX_TICKETS:
-            raise forms.ValidationError(
-                self.error_messages["too_many"], code="too_many", params={"max": BULK_MAX_TICKETS}
-            )
 
 
 class BulkActionForm(forms.Form):

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # registers OpClass for index expressions (the name trigram index)
     "crispy_forms",
     "crispy_bootstrap5",
     "audit",
@@ -174,6 +175,7 @@ SYNC_SWEEP_SECONDS = env_float("SYNC_SWEEP_SECONDS", 60)
 SYNC_REDISPATCH_SECONDS = env_float("SYNC_REDISPATCH_SECONDS", 3 * SYNC_SWEEP_SECONDS)
 SYNC_MAX_PUSH_ATTEMPTS = env_int("SYNC_MAX_PUSH_ATTEMPTS", 8)
 TICKETS_PER_PAGE = env_int("TICKETS_PER_PAGE", 25)
+QUEUE_REFRESH_SECONDS = env_int("QUEUE_REFRESH_SECONDS", 30)  # the queue reloads its table this often
 # The public status page: "hits/seconds" limits shared by all web processes through the cache.
 STATUS_RATE_PER_IP = env_str("STATUS_RATE_PER_IP", "30/600")
 STATUS_RATE_PER_NIK = env_str("STATUS_RATE_PER_NIK", "10/600")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import health, metrics, views
+from helpdesk import health, metrics, queue_bulk, views
 from tickets import public_views
 
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("dua-faktor/", include("helpdesk.twofactor")),
+    path("tiket/massal/", queue_bulk.queue_bulk, name="queue_bulk"),  # before tickets' <code>/
     path("tiket/", include("tickets.urls")),
     path("sinkron/", include("sync.urls")),
     path("keluarga/", include("families.urls")),

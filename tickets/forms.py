@@ -10,9 +10,12 @@ from lokal.phone import parse_phone
 
 from citizens import nik as nikparse
 from citizens.models import Sex
-from tickets.models import Category, Service
+from tickets.models import Category, Service, normalize_ticket_code
+from tickets.selectors import search_kind
 from tickets.services import Complaint
 from tickets.workflow import Status
+
+BULK_MAX_TICKETS = 100
 
 
 def _parse_number(value: str, parser):
@@ -181,7 +184,11 @@ class QueueFilterForm(forms.Form):
 
     SORTS = [("newest", _("Terbaru")), ("urgent", _("Paling mendesak"))]
 
-    q = forms.CharField(label=_("Kode tiket atau NIK"), required=False, max_length=40)
+    q = forms.CharField(
+        label=_("Cari nama, 4 digit terakhir NIK, kode tiket, atau NIK lengkap"),
+        required=False,
+        max_length=150,
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Semua"))] + Status.choices)
     category = forms.ChoiceField(
         label=_("Kategori"), required=False, choices=[("", _("Semua"))] + Category.choices
@@ -192,6 +199,43 @@ class QueueFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Tiket saya"), required=False)
     overdue = forms.BooleanField(label=_("Lewat SLA"), required=False)
     sort = forms.ChoiceField(label=_("Urutan"), required=False, choices=SORTS)
+
+    def clean_q(self):
+        text = " ".join(self.cleaned_data["q"].split())
+        if text and not search_kind(text):
+            raise forms.ValidationError(
+                _(
+                    "Ketik minimal 3 huruf nama, 4 digit terakhir NIK, kode tiket (10 karakter), "
+                    "atau NIK lengkap (16 digit)."
+                ),
+                code="search",
+            )
+        return text
+
+
+class TicketCodesField(forms.Field):
+    """The ticket codes ticked on the page (many `tickets` values), normalised and de-duplicated."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Pilih minimal satu tiket."),
+        "too_many": _("Paling banyak %(max)s tiket sekali proses."),
+    }
+
+    def to_python(self, value):
+        codes = []
+        for text in value or []:
+            code = normalize_ticket_code(text)
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > BULK_MAX_TICKETS:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": BULK_MAX_TICKETS}
+            )
 
 
 class NoteForm(forms.Form):

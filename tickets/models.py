@@ -270,3 +270,33 @@ class TicketEvent(CheapChoiceLabels, models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("TicketEvent is append-only.")
+
+
+class StaffAlert(models.Model):
+    """A message to one staff member in the app: a ticket was given to them, or one of theirs escalated.
+
+    Written by tickets.services in the transaction of the change it reports.
+    """
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Tiket dialihkan kepada Anda")
+        ESCALATED = "escalated", _("Tiket Anda dieskalasi")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_alerts")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="staff_alerts")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pemberitahuan petugas")
+        verbose_name_plural = _("pemberitahuan petugas")
+        indexes = [
+            # The alerts page: a user's alerts, newest first.
+            models.Index(fields=["user", "-created_at", "-id"], name="alert_inbox"),
+            # The navbar badge on every staff page: COUNT of the user's unread alerts.
+            models.Index(fields=["user"], name="alert_unread", condition=Q(read_at__isnull=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.ticket}"

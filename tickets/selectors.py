@@ -7,7 +7,7 @@ from django.http import Http404
 from citizens.models import Citizen
 from citizens.nik import mask
 from citizens.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
-from tickets.models import Ticket, normalize_ticket_code
+from tickets.models import CODE_LENGTH, StaffAlert, Ticket, normalize_ticket_code
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES
 
@@ -70,26 +70,83 @@ def queue(user, *, filters: dict, search: str = "") -> QuerySet:
     return tickets.order_by("-created_at", "-id")
 
 
+NAME_SEARCH_MIN_LENGTH = 3  # a trigram index needs three characters to narrow anything
+
+
 def _search_digits(text: str) -> str | None:
     digits = "".join(ch for ch in text if ch in "0123456789")
     return digits if len(digits) == 16 else None
 
 
+def _search_last4(text: str) -> str | None:
+    text = text.strip()
+    return text if len(text) == 4 and text.isdigit() else None
+
+
+def _search_code(text: str) -> str | None:
+    """Return the code if `text` is shaped like one (ten code characters, spaces and dashes aside)."""
+    bare = "".join(text.split()).replace("-", "").upper()
+    code = normalize_ticket_code(bare)
+    return code if len(code) == len(bare) == CODE_LENGTH else None
+
+
+def search_kind(text: str) -> str:
+    """Return how the queue reads a search: "nik", "last4", "code", "name" or "" (nothing to search)."""
+    text = (text or "").strip()
+    if _search_digits(text):
+        return "nik"
+    if _search_last4(text):
+        return "last4"
+    if _search_code(text):
+        return "code"
+    if len(text) >= NAME_SEARCH_MIN_LENGTH and any(ch.isalpha() for ch in text):
+        return "name"
+    return ""
+
+
 def _search(tickets: QuerySet, text: str) -> QuerySet:
-    """Filter by exact ticket code, or by exact NIK through its keyed digest."""
-    digits = _search_digits(text)
-    if digits:
-        return tickets.filter(citizen__in=Citizen.objects.with_nik(digits).values("pk"))
-    code = normalize_ticket_code(text)
-    return tickets.filter(code=code) if code else tickets.none()
+    """Filter by exact NIK (its keyed digest), the NIK's last four digits, a ticket code or a name.
+
+    `tickets` is already scoped to the user's office, so a last-four or name search never reaches
+    another office's citizens. A ten-letter text may be a code or a one-word name: a code wins.
+    """
+    kind = search_kind(text)
+    if kind == "nik":
+        return tickets.filter(citizen__in=Citizen.objects.with_nik(_search_digits(text)).values("pk"))
+    if kind == "last4":
+        return tickets.filter(citizen__in=Citizen.objects.filter(nik_last4=text.strip()).values("pk"))
+    if kind == "code":
+        code = _search_code(text)
+        by_code = tickets.filter(code=code)
+        if any(ch.isdigit() for ch in code) or by_code.exists():
+            return by_code
+    if kind in ("code", "name"):
+        return tickets.filter(citizen__in=_citizens_named(text).values("pk"))
+    return tickets.none()
+
+
+def _citizens_named(text: str) -> QuerySet:
+    """Return citizens whose name contains `text` (any case, spaces squeezed).
+
+    `icontains` is UPPER(full_name) LIKE UPPER('%text%'): on PostgreSQL the trigram index
+    citizen_name_trgm serves it (citizens migration 0004); SQLite scans.
+    """
+    return Citizen.objects.filter(full_name__icontains=" ".join(text.split()))
 
 
 def search_label(text: str) -> str:
-    """Return what the page may show of a search: a NIK masked, a code as typed."""
+    """Return what the page may show of a search: a NIK masked, a code normalised, else as typed."""
     if not text:
         return ""
     digits = _search_digits(text)
-    return mask(digits) if digits else normalize_ticket_code(text)
+    if digits:
+        return mask(digits)
+    return normalize_ticket_code(text) if search_kind(text) == "code" else text.strip()
+
+
+def search_echo(text: str) -> str:
+    """Return what goes back into the search box: the text as typed, except a full NIK (UU PDP)."""
+    return "" if _search_digits(text or "") else (text or "")
 
 
 def staff_of_office(office_id) -> QuerySet:
@@ -102,3 +159,21 @@ def staff_of_office(office_id) -> QuerySet:
 
 def timeline(ticket: Ticket) -> QuerySet:
     return ticket.events.select_related("actor").order_by("created_at", "id")
+
+
+ALERT_BADGE_CAP = 99
+
+
+def unread_alert_count(user) -> int:
+    """Return how many alerts `user` has not read, counted up to ALERT_BADGE_CAP + 1 (one indexed query)."""
+    return StaffAlert.objects.filter(user=user, read_at__isnull=True)[: ALERT_BADGE_CAP + 1].count()
+
+
+def alerts_for(user) -> QuerySet:
+    """Return the user's alerts, newest first, each with its ticket's code and status."""
+    return (
+        StaffAlert.objects.filter(user=user)
+        .select_related("ticket")
+        .only("id", "kind", "created_at", "read_at", "ticket__code", "ticket__status")
+        .order_by("-created_at", "-id")
+    )

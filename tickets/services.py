@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
-from tickets.models import Office, Ticket, TicketEvent
+from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
 from tickets.workflow import Status, check_transition
@@ -201,7 +201,21 @@ def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
         message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
         details={"assignee_id": assignee.pk},
     )
+    if assignee.pk != getattr(actor, "pk", None):  # taking a ticket yourself needs no alert
+        _alert(locked, user_id=assignee.pk, kind=StaffAlert.Kind.ASSIGNED)
     return locked
+
+
+def _alert(ticket: Ticket, *, user_id: int, kind: str) -> StaffAlert:
+    return StaffAlert.objects.create(user_id=user_id, ticket=ticket, kind=kind)
+
+
+def mark_alerts_read(*, user, alert_ids: list[int] | None = None) -> int:
+    """Mark the user's unread alerts read (those in `alert_ids`, or all); return how many changed."""
+    alerts = StaffAlert.objects.filter(user=user, read_at__isnull=True)
+    if alert_ids is not None:
+        alerts = alerts.filter(pk__in=alert_ids)
+    return alerts.update(read_at=timezone.now())
 
 
 def record_notification_event(*, ticket: Ticket, message: str, details: dict | None = None) -> TicketEvent:
@@ -266,9 +280,13 @@ def reject_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = 
     )
 
 
+@transaction.atomic
 def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = None) -> Ticket:
-    """Escalate `ticket` to central personnel (SLA passed, or pushes kept failing)."""
-    return _transition(ticket, Status.ESCALATED, actor=actor, message=_required(reason), details=details)
+    """Escalate `ticket` to central personnel (SLA passed, or pushes kept failing); alert its assignee."""
+    locked = _transition(ticket, Status.ESCALATED, actor=actor, message=_required(reason), details=details)
+    if locked.assignee_id and locked.assignee_id != getattr(actor, "pk", None):
+        _alert(locked, user_id=locked.assignee_id, kind=StaffAlert.Kind.ESCALATED)
+    return locked
 
 
 def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:

@@ -1,5 +1,7 @@
 """Staff pages: intake, queue, ticket detail and its actions, the printable slip."""
 
+import json
+
 import segno
 from django.conf import settings
 from django.contrib import messages
@@ -7,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens.pagination import CappedPaginator
 from citizens.services import record_access
 from tickets import selectors, services
+from tickets.bulk import BulkQueueForm
 from tickets.decorators import staff_required
 from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
 from tickets.permissions import allowed_actions, office_of
@@ -74,28 +77,90 @@ def _typed_disagreements(info, data) -> list[str]:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def queue(request):
-    """List tickets. A search (which may be a NIK) comes by POST so it never sits in a URL."""
+    """List tickets. A search (a name or NIK digits) comes by POST so it never sits in a URL.
+
+    An htmx request (the page's auto-refresh) gets the results fragment only.
+    """
     searching = request.method == "POST"
-    form = QueueFilterForm(request.POST if searching else request.GET)
+    return render_queue(request, request.POST if searching else request.GET, searching=searching)
+
+
+def render_queue(request, data, *, searching: bool, bulk_form=None, status: int = 200):
+    """Render the queue for the filters (and search) in `data`; the bulk view re-renders it too."""
+    form = QueueFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {}
     search = filters.get("q", "") if searching else ""
     tickets = selectors.queue(request.user, filters=filters, search=search)
     paginator = CappedPaginator(tickets, settings.TICKETS_PER_PAGE)
+    page = paginator.get_page(data.get("page"))
+    query = data.copy() if not searching else request.GET.copy()
+    for name in ("page", "q", "csrfmiddlewaretoken"):
+        query.pop(name, None)
+    bulk_form = bulk_form or BulkQueueForm(user=request.user)
+    context = {
+        "form": form,
+        "page": page,
+        "paginator": paginator,
+        "searching": bool(search),
+        "search_label": selectors.search_label(search),
+        "search_echo": selectors.search_echo(form.data.get("q", "")) if searching else "",
+        "querystring": query.urlencode(),
+        "refresh": _queue_refresh(search, page, query),
+        "refresh_seconds": settings.QUEUE_REFRESH_SECONDS,
+        "bulk_form": bulk_form,
+        "ticked": set(bulk_form["tickets"].value() or []) if bulk_form.is_bound else set(),
+    }
+    hx = request.headers.get("HX-Request")
+    template = "tickets/includes/queue_results.html" if hx else "tickets/queue.html"
+    response = render(request, template, context, status=status)
+    if searching:
+        response["Cache-Control"] = "no-store"  # a name or NIK digits were typed: keep no copy
+    return response
+
+
+def _queue_refresh(search: str, page, query) -> dict | None:
+    """Return how the results fragment reloads itself: the same filters, search and page.
+
+    A full-NIK search does not refresh: the NIK would have to sit in the page to be sent again.
+    """
+    if search and selectors.search_kind(search) == "nik":
+        return None
+    if search:
+        return {"method": "post", "vals": json.dumps({"q": search, "page": page.number})}
+    query = query.copy()
+    query["page"] = page.number
+    return {"method": "get", "url": reverse("tickets:queue") + "?" + query.urlencode()}
+
+
+@staff_required
+@require_http_methods(["GET"])
+def alerts(request):
+    """List the user's alerts (tickets given to them, theirs escalated), newest first."""
+    paginator = CappedPaginator(selectors.alerts_for(request.user), settings.TICKETS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "tickets/queue.html",
-        {
-            "form": form,
-            "page": page,
-            "paginator": paginator,
-            "searching": bool(search),
-            "search_label": selectors.search_label(search),
-            "querystring": query.urlencode(),
-        },
-    )
+    return render(request, "tickets/alerts.html", {"page": page, "paginator": paginator})
+
+
+@staff_required
+@require_POST
+def alerts_read(request):
+    """Mark one alert (`alert`) or all of the user's alerts read."""
+    alert_id = request.POST.get("alert", "")
+    ids = [int(alert_id)] if alert_id.isdigit() else None
+    count = services.mark_alerts_read(user=request.user, alert_ids=ids)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s pemberitahuan ditandai sudah dibaca.",
+                "%(n)s pemberitahuan ditandai sudah dibaca.",
+                count,
+            )
+            % {"n": count},
+        )
+    page = request.POST.get("page", "")
+    url = reverse("tickets:alerts")
+    return redirect(f"{url}?page={page}" if page.isdigit() else url)
 
 
 @staff_required

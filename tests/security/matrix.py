@@ -131,6 +131,23 @@ MATRIX: dict[str, Entry] = {
             Probe("POST", STAFF_PAGE, data=lambda o: {"nik": o.citizen.nik}),
         ]
     ),
+    "queue_bulk": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY),
+            Probe(
+                "POST",
+                expect("login", "redirect", "redirect", "redirect"),
+                data=lambda o: {"tickets": [o.ticket.code], "action": "take"},
+            ),
+        ]
+    ),
+    "tickets:alerts": Entry([Probe("GET", STAFF_PAGE)]),
+    "tickets:alerts_read": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect")),
+        ]
+    ),
     "tickets:detail": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
     "tickets:reveal_nik": Entry(
         [Probe("GET", STAFF_GET_ON_POST_ONLY, args=code), Probe("POST", STAFF_PAGE, args=code)],
