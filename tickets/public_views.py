@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
-from tickets.models import Ticket, normalize_ticket_code
+from tickets.models import Ticket, format_ticket_code, normalize_ticket_code
 from tickets.ratelimit import Rate, allow_all, client_ip
 from tickets.signals import code_resend_requested
 from tickets.workflow import OPEN_STATUSES, Status
@@ -34,10 +34,20 @@ class NeverEchoedInput(forms.TextInput):
         return None
 
 
+def _sixteen_digits(value: str) -> None:
+    """Refuse a NIK of the wrong length: a typing slip worth naming, which says nothing about whose
+    NIK it is. Anything more (is it registered, is it this ticket's) keeps the one common answer."""
+    try:
+        nikparse.normalize(value)
+    except nikparse.InvalidNumber:
+        raise forms.ValidationError(_(nikparse.NIK_FORMAT_MESSAGE), code="format") from None
+
+
 def _nik_field():
     return forms.CharField(
         label=gettext_lazy("NIK"),
         max_length=40,
+        validators=[_sixteen_digits],
         widget=NeverEchoedInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -204,7 +214,8 @@ def _too_many(request, template: str, context: dict):
 def status(request):
     """Ask NIK + code (the code may come pre-filled from the slip's QR); the NIK only by POST."""
     if request.method == "GET":
-        form = StatusForm(initial={"kode": normalize_ticket_code(request.GET.get("kode", ""))[:20]})
+        code = normalize_ticket_code(request.GET.get("kode", ""))[:20]
+        form = StatusForm(initial={"kode": format_ticket_code(code)})
         return render(request, "tickets/public_status.html", {"form": form})
     form = StatusForm(request.POST)
     context = {"form": form}

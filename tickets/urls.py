@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("baru/", views.intake, name="intake"),
     path("cek-nik/", views.nik_check, name="nik_check"),
+    path("cek-kk/", views.kk_check, name="kk_check"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/nik/", views.reveal_nik, name="reveal_nik"),
     path("<str:code>/tanda-terima/", views.slip, name="slip"),
