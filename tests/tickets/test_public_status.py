@@ -70,6 +70,14 @@ def test_a_nik_of_the_wrong_length_says_so_beside_the_field(client, ticket, nik)
     assert f'value="{ticket.display_code}"' in html  # the code typed is kept
 
 
+def test_a_nik_of_the_wrong_length_is_named_in_english_on_the_english_page(client, ticket):
+    from tests.helpdesk.test_english import switch_to_english
+
+    switch_to_english(client)
+    response = client.post(URL, {"nik": NIK[:15], "kode": ticket.display_code})
+    assert response.context["form"].errors["nik"] == ["A NIK must have 16 digits."]
+
+
 def test_a_nik_of_the_wrong_length_is_named_in_the_json_answer_too(client, ticket):
     body = {"nik": NIK[:15], "kode": ticket.code}
     response = client.post(JSON_URL, body, content_type="application/json")
