@@ -35,19 +35,20 @@ class NeverEchoedInput(forms.TextInput):
 
 
 def _sixteen_digits(value: str) -> None:
-    """Refuse a NIK of the wrong length: a typing slip worth naming, which says nothing about whose
-    NIK it is. Anything more (is it registered, is it this ticket's) keeps the one common answer."""
+    """Refuse a NIK of the wrong length on the pages: a typing slip worth naming, which says nothing
+    about whose NIK it is. Anything more (is it registered, is it this ticket's) keeps the one
+    common answer; the JSON API stays lenient as docs/openapi.yaml describes."""
     try:
         nikparse.normalize(value)
     except nikparse.InvalidNumber:
         raise forms.ValidationError(_(nikparse.NIK_FORMAT_MESSAGE), code="format") from None
 
 
-def _nik_field():
+def _nik_field(validators=()):
     return forms.CharField(
         label=gettext_lazy("NIK"),
         max_length=40,
-        validators=[_sixteen_digits],
+        validators=list(validators),
         widget=NeverEchoedInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -61,8 +62,12 @@ class StatusForm(forms.Form):
     )
 
 
+class StatusPageForm(StatusForm):
+    nik = _nik_field(validators=[_sixteen_digits])
+
+
 class ResendForm(forms.Form):
-    nik = _nik_field()
+    nik = _nik_field(validators=[_sixteen_digits])
 
 
 # --- the answer ----------------------------------------------------------------------------------
@@ -215,9 +220,9 @@ def status(request):
     """Ask NIK + code (the code may come pre-filled from the slip's QR); the NIK only by POST."""
     if request.method == "GET":
         code = normalize_ticket_code(request.GET.get("kode", ""))[:20]
-        form = StatusForm(initial={"kode": format_ticket_code(code)})
+        form = StatusPageForm(initial={"kode": format_ticket_code(code)})
         return render(request, "tickets/public_status.html", {"form": form})
-    form = StatusForm(request.POST)
+    form = StatusPageForm(request.POST)
     context = {"form": form}
     if not form.is_valid():
         return render(request, "tickets/public_status.html", context)

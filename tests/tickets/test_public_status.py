@@ -78,11 +78,16 @@ def test_a_nik_of_the_wrong_length_is_named_in_english_on_the_english_page(clien
     assert response.context["form"].errors["nik"] == ["A NIK must have 16 digits."]
 
 
-def test_a_nik_of_the_wrong_length_is_named_in_the_json_answer_too(client, ticket):
+def test_the_json_api_stays_lenient_about_the_nik_length_as_documented(client, ticket):
     body = {"nik": NIK[:15], "kode": ticket.code}
     response = client.post(JSON_URL, body, content_type="application/json")
-    assert response.status_code == 400
-    assert response.json()["fields"] == {"nik": ["NIK harus terdiri dari 16 digit angka."]}
+    assert response.status_code == 200 and response.json()["found"] is False
+
+
+def test_the_lost_slip_page_names_a_nik_of_the_wrong_length_too(client):
+    response = client.post(RESEND_URL, {"nik": NIK[:15]})
+    assert response.context["form"].errors["nik"] == ["NIK harus terdiri dari 16 digit angka."]
+    assert not response.context.get("sent")
 
 
 def test_the_right_nik_and_code_show_a_masked_status_with_its_steps(client, ticket):
