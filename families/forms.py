@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from citizens import nik as nikparse
 from citizens import numbers
 from citizens.models import Citizen, Sex, kk_digest, nik_digest
 from families.conf import setting
@@ -19,6 +20,7 @@ from tickets.models import Category, Service
 from tickets.services import NIK_MISMATCH_TEXTS, Complaint
 
 MEMBER_PREFIX = "anggota"
+APPLICANT_PREFIX = "pemohon"  # the applicant's relation field
 MAX_MEMBERS = 20  # a KK rarely lists more; the form refuses more rows than this
 # The relations on a KK that name a sex; the others (Kepala Keluarga, Anak, ...) may be either.
 RELATION_SEX = {Relation.HUSBAND: Sex.MALE, Relation.WIFE: Sex.FEMALE}
@@ -45,6 +47,15 @@ def applicant_form(data=None) -> IntakeForm:
     helper.layout = Layout(*IntakeForm.fieldsets())
     form.helper = helper
     return form
+
+
+def applicant_relation_warning(data) -> str | None:
+    """Return the relation warning for the applicant: their relation against their NIK's sex."""
+    try:
+        sex = nikparse.parse_nik(data.get("nik", "")).sex
+    except nikparse.InvalidNumber:
+        sex = data.get("sex", "")
+    return relation_warning(data.get(f"{APPLICANT_PREFIX}-relation", ""), sex)
 
 
 class ApplicantRelationForm(forms.Form):
@@ -178,7 +189,7 @@ class FamilyIntake:
 
     def __init__(self, data=None):
         self.applicant = applicant_form(data)
-        self.relation = ApplicantRelationForm(data, prefix="pemohon")
+        self.relation = ApplicantRelationForm(data, prefix=APPLICANT_PREFIX)
         self.members = MemberFormSet(data, prefix=MEMBER_PREFIX)
         self.page_errors: list[str] = []
 

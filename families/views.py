@@ -17,7 +17,14 @@ from citizens import numbers
 from citizens.models import Citizen, FamilyCard
 from families import selectors, services, tasks
 from families.conf import setting
-from families.forms import MEMBER_PREFIX, FamilyIntake, ImportUploadForm, MemberForm
+from families.forms import (
+    APPLICANT_PREFIX,
+    MEMBER_PREFIX,
+    FamilyIntake,
+    ImportUploadForm,
+    MemberForm,
+    applicant_relation_warning,
+)
 from families.models import ImportBatch
 from tickets.decorators import staff_required, supervisor_required
 from tickets.models import Ticket
@@ -68,10 +75,15 @@ def intake(request):
 def check_member(request):
     """Check one member row as it is typed: its NIK, and data the NIK or the relation contradicts.
 
-    The row posts the whole family form plus its own prefix ("anggota-3"); POST keeps the NIK out
-    of URLs and logs. Only the row's errors and warnings come back, as a fragment.
+    The row posts the whole family form plus its own prefix ("anggota-3", or "pemohon" for the
+    applicant's relation); POST keeps the NIK out of URLs and logs. Only that row's errors and
+    warnings come back, as a fragment.
     """
     row = request.POST.get("row", "")
+    if row == APPLICANT_PREFIX:
+        warning = applicant_relation_warning(request.POST)
+        context = {"warnings": [warning] if warning else []}
+        return render(request, "families/includes/member_check.html", context)
     if not MEMBER_ROW.fullmatch(row):
         return HttpResponseBadRequest()
     form = MemberForm(request.POST, prefix=row)

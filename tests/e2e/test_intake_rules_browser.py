@@ -96,6 +96,12 @@ def test_family_member_rows_check_the_nik_and_warn_about_a_relation_the_nik_cont
     log_in("petugas")
     page.goto(f"{live_server.url}/keluarga/baru/")
     expect(page.locator("#required-note")).to_contain_text("Kolom bertanda * wajib diisi.")
+    page.locator("#id_nik").fill(NIK)  # the applicant, a woman
+    with page.expect_response(lambda r: r.url.endswith("/keluarga/cek-anggota/")):
+        page.locator("#id_pemohon-relation").select_option(value="suami")
+    applicant_check = page.locator("#div_id_pemohon-relation + [data-member-check]")
+    expect(applicant_check).to_have_text("⚠ Hubungan Suami tidak cocok dengan jenis kelamin Perempuan.")
+
     first = page.locator("[data-member-row]").nth(0)
     check = first.locator("[data-member-check]")
 

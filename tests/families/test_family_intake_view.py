@@ -297,7 +297,18 @@ class TestMemberCheckAsTyped:
         html = clerk_client.post(CHECK_URL, row).content.decode()
         assert "Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi." in html
 
-    @pytest.mark.parametrize("row", ["", "pemohon", "anggota-x", "anggota-0-nik", "anggota-100"])
+    def test_the_applicants_relation_is_checked_against_their_nik(self, clerk_client):
+        html = clerk_client.post(CHECK_URL, {"row": "pemohon", "nik": NIK, "pemohon-relation": "suami"})
+        assert "Hubungan Suami tidak cocok dengan jenis kelamin Perempuan." in html.content.decode()
+        fitting = clerk_client.post(CHECK_URL, {"row": "pemohon", "nik": NIK, "pemohon-relation": "istri"})
+        assert fitting.content.decode().strip() == ""
+
+    def test_the_applicants_typed_sex_counts_while_their_nik_is_impossible(self, clerk_client):
+        data = {"row": "pemohon", "nik": "12", "sex": "L", "pemohon-relation": "istri"}
+        html = clerk_client.post(CHECK_URL, data).content.decode()
+        assert "Hubungan Istri tidak cocok dengan jenis kelamin Laki-laki." in html
+
+    @pytest.mark.parametrize("row", ["", "pemohon-0", "anggota-x", "anggota-0-nik", "anggota-100"])
     def test_a_row_that_is_no_member_row_is_a_bad_request_not_a_500(self, clerk_client, row):
         assert clerk_client.post(CHECK_URL, {"row": row}).status_code == 400
 
