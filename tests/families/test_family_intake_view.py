@@ -270,7 +270,7 @@ class TestMemberCheckAsTyped:
 
         switch_to_english(clerk_client)
         html = clerk_client.post(CHECK_URL, member_row(nik="3319013102900001")).content.decode()
-        assert "The birth date in the NIK is not valid." in html
+        assert "The date of birth in the NIK is not valid." in html
 
     def test_a_husband_whose_nik_says_woman_is_warned(self, clerk_client):
         html = clerk_client.post(CHECK_URL, member_row(nik=NIK, relation="suami")).content.decode()

@@ -165,7 +165,7 @@ def test_the_other_office_duplicate_message_is_english_in_english(clerk_client, 
     [
         (NIK[:15], "A NIK must have 16 digits."),
         ("9919014101900001", "Unknown province code."),
-        ("3319013102900001", "The birth date in the NIK is not valid."),
+        ("3319013102900001", "The date of birth in the NIK is not valid."),
         ("3319014101900000", "The serial number of a NIK cannot be 0000."),
     ],
 )
