@@ -13,6 +13,9 @@ the digits. ``formatted`` groups a number by its structure as "331901 410190 000
 serial), which parses back to the same number.
 
 Personal data: error messages never contain the number, and ``repr`` shows only the masked number.
+
+Messages are Indonesian msgids marked for ``makemessages``; the Django layer translates them for
+people (``citizens.numbers``), so this module stays free of Django.
 """
 
 from __future__ import annotations
@@ -28,23 +31,31 @@ LENGTH = 16
 DIGITS = "0123456789"
 FEMALE_DAY_OFFSET = 40
 
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for translation without translating it (makemessages knows this name)."""
+    return message
+
+
 ErrorCode = Literal["format", "province", "region", "birth_date", "serial"]
 Sex = Literal["L", "P"]
 
-FORMAT_MESSAGE = "Nomor harus terdiri dari 16 digit angka."
-NIK_FORMAT_MESSAGE = "NIK harus terdiri dari 16 digit angka."
-NIK_PROVINCE_MESSAGE = "Kode provinsi tidak dikenal."
-NIK_REGION_MESSAGE = "Kode kabupaten/kota atau kecamatan pada NIK tidak valid."
-NIK_BIRTH_DATE_MESSAGE = "Tanggal lahir pada NIK tidak valid."
-NIK_SERIAL_MESSAGE = "Nomor urut NIK tidak boleh 0000."
-KK_FORMAT_MESSAGE = "Nomor KK harus terdiri dari 16 digit angka."
-KK_PROVINCE_MESSAGE = "Kode provinsi pada Nomor KK tidak dikenal."
-KK_REGION_MESSAGE = "Kode kabupaten/kota atau kecamatan pada Nomor KK tidak valid."
-KK_SERIAL_MESSAGE = "Nomor urut KK tidak boleh 0000."
+FORMAT_MESSAGE = gettext_noop("Nomor harus terdiri dari 16 digit angka.")
+NIK_FORMAT_MESSAGE = gettext_noop("NIK harus terdiri dari 16 digit angka.")
+NIK_PROVINCE_MESSAGE = gettext_noop("Kode provinsi tidak dikenal.")
+NIK_REGION_MESSAGE = gettext_noop("Kode kabupaten/kota atau kecamatan pada NIK tidak valid.")
+NIK_BIRTH_DATE_MESSAGE = gettext_noop("Tanggal lahir pada NIK tidak valid.")
+NIK_SERIAL_MESSAGE = gettext_noop("Nomor urut NIK tidak boleh 0000.")
+KK_FORMAT_MESSAGE = gettext_noop("Nomor KK harus terdiri dari 16 digit angka.")
+KK_PROVINCE_MESSAGE = gettext_noop("Kode provinsi pada Nomor KK tidak dikenal.")
+KK_REGION_MESSAGE = gettext_noop("Kode kabupaten/kota atau kecamatan pada Nomor KK tidak valid.")
+KK_SERIAL_MESSAGE = gettext_noop("Nomor urut KK tidak boleh 0000.")
 
-REGION_WARNING = "Kode wilayah tidak ada di data Kemendagri terbaru (mungkin kode lama sebelum pemekaran)."
-BIRTH_DATE_MISMATCH_WARNING = "Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi."
-KK_DATE_WARNING = "Tanggal pada Nomor KK tidak wajar (mungkin KK lama)."
+REGION_WARNING = gettext_noop(
+    "Kode wilayah tidak ada di data Kemendagri terbaru (mungkin kode lama sebelum pemekaran)."
+)
+BIRTH_DATE_MISMATCH_WARNING = gettext_noop("Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi.")
+KK_DATE_WARNING = gettext_noop("Tanggal pada Nomor KK tidak wajar (mungkin KK lama).")
 
 # Dashes and zero-width characters that copying from PDFs, chat apps and word processors leaves
 # between digits; str.isspace() covers the rest (NBSP, tabs, newlines, ideographic space...).
@@ -119,6 +130,21 @@ class NikInfo:
         A NIK is never reissued after a birth-date correction, so a difference is no error.
         """
         return () if self.birth_date_matches(birth_date) else (BIRTH_DATE_MISMATCH_WARNING,)
+
+    def likely_birth_date(self, today: dt.date) -> dt.date | None:
+        """Return the NIK's birth date in the latest century that puts it on or before ``today``.
+
+        Only a suggestion for an empty field (the century is not encoded); None when even the
+        1900s give no such date (29 February of year 00 read as 1900).
+        """
+        for century in (2000, 1900):
+            try:
+                date = dt.date(century + self.birth_year_2d, self.birth_month, self.birth_day)
+            except ValueError:
+                continue
+            if date <= today:
+                return date
+        return None
 
 
 @dataclass(frozen=True, repr=False)

@@ -10,16 +10,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens import nik as nikparse
+from citizens import numbers
 from citizens.models import Citizen, Sex, kk_digest, nik_digest
 from families.conf import setting
 from families.models import Relation
 from families.services import MemberEntry
-from tickets.forms import DateInput, IntakeForm
+from tickets.forms import DateInput, IntakeForm, nik_mismatches
 from tickets.models import Category, Service
-from tickets.services import Complaint
+from tickets.services import NIK_MISMATCH_TEXTS, Complaint
 
 MEMBER_PREFIX = "anggota"
+APPLICANT_PREFIX = "pemohon"  # the applicant's relation field
 MAX_MEMBERS = 20  # a KK rarely lists more; the form refuses more rows than this
+# The relations on a KK that name a sex; the others (Kepala Keluarga, Anak, ...) may be either.
+RELATION_SEX = {Relation.HUSBAND: Sex.MALE, Relation.WIFE: Sex.FEMALE}
+
+
+def relation_warning(relation: str, sex: str) -> str | None:
+    """Return a warning when a relation names the other sex ("Suami" for a woman), else None."""
+    expected = RELATION_SEX.get(relation)
+    if expected is None or not sex or sex == expected:
+        return None
+    return _("Hubungan %(relation)s tidak cocok dengan jenis kelamin %(sex)s.") % {
+        "relation": Relation(relation).label,
+        "sex": Sex(sex).label,
+    }
 
 
 def applicant_form(data=None) -> IntakeForm:
@@ -32,6 +47,15 @@ def applicant_form(data=None) -> IntakeForm:
     helper.layout = Layout(*IntakeForm.fieldsets())
     form.helper = helper
     return form
+
+
+def applicant_relation_warning(data) -> str | None:
+    """Return the relation warning for the applicant: their relation against their NIK's sex."""
+    try:
+        sex = nikparse.parse_nik(data.get("nik", "")).sex
+    except nikparse.InvalidNumber:
+        sex = data.get("sex", "")
+    return relation_warning(data.get(f"{APPLICANT_PREFIX}-relation", ""), sex)
 
 
 class ApplicantRelationForm(forms.Form):
@@ -48,10 +72,11 @@ class MemberForm(forms.Form):
     """Another member of the same new KK: typed in, or picked from Sinkron's records (`citizen`)."""
 
     citizen = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Required unless the row was picked from Sinkron's records (see __init__).
     nik = forms.CharField(
         label=gettext_lazy("NIK"),
         max_length=40,
-        required=False,
+        error_messages={"required": gettext_lazy("NIK wajib diisi.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     full_name = forms.CharField(label=gettext_lazy("Nama Lengkap"), max_length=150)
@@ -62,6 +87,16 @@ class MemberForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.known_citizen = self._bound_citizen()
+        if self._names_a_citizen():
+            self.fields["nik"].required = False
+        # Extra formset rows carry no `required` attribute (a blank row may stay blank), so tell
+        # assistive technology which fields a filled row needs.
+        for field in self.fields.values():
+            if field.required:
+                field.widget.attrs["aria-required"] = "true"
+
+    def _names_a_citizen(self) -> bool:
+        return self.is_bound and bool((self.data.get(self.add_prefix("citizen")) or "").strip())
 
     def _bound_citizen(self) -> Citizen | None:
         """Return the citizen a bound row refers to (to show their masked NIK again on error)."""
@@ -84,10 +119,8 @@ class MemberForm(forms.Form):
         value = self.cleaned_data["nik"]
         if not value.strip():
             return ""
-        try:
-            return nikparse.parse_nik(value).number
-        except nikparse.InvalidNumber as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
+        self.nik_info = numbers.clean_nik(value)
+        return self.nik_info.number
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
@@ -103,6 +136,18 @@ class MemberForm(forms.Form):
         if not data.get("citizen") and not data.get("nik") and "nik" not in self.errors:
             self.add_error("nik", forms.ValidationError(_("NIK wajib diisi."), code="required"))
         return data
+
+    def warnings(self) -> list[str]:
+        """Return what looks wrong in a row but may be true: data the NIK disagrees with."""
+        data = self.cleaned_data
+        info = getattr(self, "nik_info", None) if data.get("nik") else None
+        found = []
+        if info is not None:
+            mismatches = nik_mismatches(info, birth_date=data.get("birth_date"), sex=data.get("sex"))
+            found += [str(NIK_MISMATCH_TEXTS[field]) for field in mismatches]
+        sex = info.sex if info is not None else data.get("sex")
+        relation = relation_warning(data.get("relation", ""), sex)
+        return found + ([relation] if relation else [])
 
     @property
     def digest(self) -> str:
@@ -144,7 +189,7 @@ class FamilyIntake:
 
     def __init__(self, data=None):
         self.applicant = applicant_form(data)
-        self.relation = ApplicantRelationForm(data, prefix="pemohon")
+        self.relation = ApplicantRelationForm(data, prefix=APPLICANT_PREFIX)
         self.members = MemberFormSet(data, prefix=MEMBER_PREFIX)
         self.page_errors: list[str] = []
 
@@ -183,6 +228,8 @@ class FamilyIntake:
                         "ketik NIK-nya."
                     ),
                 )
+            if form.cleaned_data.get("nik") == self.applicant.cleaned_data["kk_number"]:
+                form.add_error("nik", _("NIK tidak boleh sama dengan Nomor KK."))
             digest = form.digest
             if digest in seen:
                 form.add_error("nik", _("NIK ini sudah diisi untuk anggota lain (atau pemohon)."))

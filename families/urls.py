@@ -7,6 +7,7 @@ app_name = "families"
 urlpatterns = [
     path("baru/", views.intake, name="intake"),
     path("cari-anggota/", views.find_members, name="find_members"),
+    path("cek-anggota/", views.check_member, name="check_member"),
     path("<int:pk>/", views.group, name="group"),
     path("<int:pk>/progres/", views.group_progress, name="group_progress"),
     path("<int:pk>/tanda-terima/", views.group_slip, name="slip"),

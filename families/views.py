@@ -1,19 +1,30 @@
 """Family pages at the counter (intake, group, slip) and the supervisors' proactive KK import."""
 
+import re
+
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
+from citizens import numbers
 from citizens.models import Citizen, FamilyCard
 from families import selectors, services, tasks
 from families.conf import setting
-from families.forms import FamilyIntake, ImportUploadForm
+from families.forms import (
+    APPLICANT_PREFIX,
+    MEMBER_PREFIX,
+    FamilyIntake,
+    ImportUploadForm,
+    MemberForm,
+    applicant_relation_warning,
+)
 from families.models import ImportBatch
 from tickets.decorators import staff_required, supervisor_required
 from tickets.models import Ticket
@@ -21,6 +32,7 @@ from tickets.permissions import office_of
 from tickets.services import TicketError
 
 KNOWN_MEMBERS_SHOWN = 20
+MEMBER_ROW = re.compile(rf"{MEMBER_PREFIX}-\d{{1,2}}")
 
 
 # --- at the counter ------------------------------------------------------------------------------
@@ -60,6 +72,29 @@ def intake(request):
 
 @staff_required
 @require_POST
+def check_member(request):
+    """Check one member row as it is typed: its NIK, and data the NIK or the relation contradicts.
+
+    The row posts the whole family form plus its own prefix ("anggota-3", or "pemohon" for the
+    applicant's relation); POST keeps the NIK out of URLs and logs. Only that row's errors and
+    warnings come back, as a fragment.
+    """
+    row = request.POST.get("row", "")
+    if row == APPLICANT_PREFIX:
+        warning = applicant_relation_warning(request.POST)
+        context = {"warnings": [warning] if warning else []}
+        return render(request, "families/includes/member_check.html", context)
+    if not MEMBER_ROW.fullmatch(row):
+        return HttpResponseBadRequest()
+    form = MemberForm(request.POST, prefix=row)
+    form.is_valid()
+    context = {"nik_errors": form.errors.get("nik", []) if form["nik"].value() else []}
+    context["warnings"] = [] if context["nik_errors"] else form.warnings()
+    return render(request, "families/includes/member_check.html", context)
+
+
+@staff_required
+@require_POST
 def find_members(request):
     """List the citizens Sinkron holds on a KK (masked), to add them to the family form.
 
@@ -69,7 +104,7 @@ def find_members(request):
     try:
         info = nikparse.parse_kk(request.POST.get("kk_number", ""))
     except nikparse.InvalidNumber as exc:
-        context["error"] = exc.message
+        context["error"] = numbers.error_text(exc)
     else:
         citizens = list(
             Citizen.objects.filter(family_card__in=FamilyCard.objects.with_number(info.number)).order_by(

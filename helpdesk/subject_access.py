@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from lokal.phone import parse_phone
 
-from citizens import nik as nikparse
+from citizens import numbers
 from citizens.models import Citizen, Sex
 from citizens.services import correct_citizen, record_access
 from helpdesk.retention import PURGED_PREFIX
@@ -36,10 +36,7 @@ class LookupForm(forms.Form):
     )
 
     def clean_nik(self):
-        try:
-            return nikparse.parse_nik(self.cleaned_data["nik"]).number
-        except nikparse.InvalidNumber as exc:
-            raise forms.ValidationError(exc.message) from None
+        return numbers.clean_nik(self.cleaned_data["nik"]).number
 
 
 class CorrectionForm(forms.Form):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from lokal.phone import parse_phone
 
-from citizens import nik as nikparse
+from citizens import numbers
 from citizens.models import Sex
 from tickets.models import Category, Service, normalize_ticket_code
 from tickets.selectors import search_kind
@@ -17,12 +17,21 @@ from tickets.workflow import Status
 
 BULK_MAX_TICKETS = 100
 
-
-def _parse_number(value: str, parser):
-    try:
-        return parser(value)
-    except nikparse.InvalidNumber as exc:
-        raise forms.ValidationError(exc.message, code=exc.code) from None
+# The live NIK hint (tickets:nik_check) asks again whenever the NIK, the birth date or the sex
+# changes, so a disagreement shows whatever order the clerk fills them in.
+NIK_CHECK_ATTRS = {
+    "hx-post": reverse_lazy("tickets:nik_check"),
+    "hx-trigger": "change",
+    "hx-target": "#nik-info",
+    "hx-include": "[name=nik],[name=birth_date],[name=sex]",
+}
+KK_CHECK_ATTRS = {
+    "hx-post": reverse_lazy("tickets:kk_check"),
+    "hx-trigger": "change",
+    "hx-target": "#kk-info",
+    "hx-include": "[name=nik],[name=kk_number]",
+}
+KK_IS_NIK_MESSAGE = _("Nomor KK tidak boleh sama dengan NIK.")
 
 
 class DateInput(forms.DateInput):
@@ -41,16 +50,15 @@ class IntakeForm(forms.Form):
                 "inputmode": "numeric",
                 "autocomplete": "off",
                 "autofocus": True,
-                "hx-post": reverse_lazy("tickets:nik_check"),
-                "hx-trigger": "change",
-                "hx-target": "#nik-info",
-                "hx-include": "[name=nik],[name=birth_date],[name=sex]",
+                **NIK_CHECK_ATTRS,
             }
         ),
     )
     full_name = forms.CharField(label=_("Nama Lengkap"), max_length=150)
-    birth_date = forms.DateField(label=_("Tanggal Lahir"), widget=DateInput())
-    sex = forms.ChoiceField(label=_("Jenis Kelamin"), choices=Sex.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(label=_("Tanggal Lahir"), widget=DateInput(attrs=NIK_CHECK_ATTRS))
+    sex = forms.ChoiceField(
+        label=_("Jenis Kelamin"), choices=Sex.choices, widget=forms.RadioSelect(attrs=NIK_CHECK_ATTRS)
+    )
     phone = forms.CharField(
         label=_("No. HP/WA"),
         max_length=30,
@@ -62,7 +70,7 @@ class IntakeForm(forms.Form):
         label=_("Nomor KK"),
         max_length=40,
         help_text=_("Nomor KK terbaru yang dipegang pemohon."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", **KK_CHECK_ATTRS}),
     )
     kk_number_old = forms.CharField(
         label=_("Nomor KK Lama"),
@@ -102,7 +110,7 @@ class IntakeForm(forms.Form):
             Fieldset(
                 _("Data Pemohon"),
                 Row(Column("nik", css_class="col-md-6"), Column("full_name", css_class="col-md-6")),
-                Div(css_id="nik-info", css_class="mb-3"),
+                Div(css_id="nik-info", css_class="mb-3", aria_live="polite"),
                 Row(
                     Column("birth_date", css_class="col-md-3"),
                     Column("sex", css_class="col-md-3"),
@@ -110,6 +118,7 @@ class IntakeForm(forms.Form):
                     Column("email", css_class="col-md-3"),
                 ),
                 Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6")),
+                Div(css_id="kk-info", css_class="mb-3", aria_live="polite"),
             ),
             Fieldset(
                 _("Pengaduan"),
@@ -120,16 +129,16 @@ class IntakeForm(forms.Form):
         ]
 
     def clean_nik(self):
-        info = _parse_number(self.cleaned_data["nik"], nikparse.parse_nik)
+        info = numbers.clean_nik(self.cleaned_data["nik"])
         self.nik_info = info
         return info.number
 
     def clean_kk_number(self):
-        return _parse_number(self.cleaned_data["kk_number"], nikparse.parse_kk).number
+        return numbers.clean_kk(self.cleaned_data["kk_number"]).number
 
     def clean_kk_number_old(self):
         value = self.cleaned_data["kk_number_old"]
-        return _parse_number(value, nikparse.parse_kk).number if value.strip() else ""
+        return numbers.clean_kk(value).number if value.strip() else ""
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
@@ -159,7 +168,18 @@ class IntakeForm(forms.Form):
         data = super().clean()
         if data.get("kk_number") and data.get("kk_number") == data.get("kk_number_old"):
             self.add_error("kk_number_old", _("Nomor KK lama sama dengan Nomor KK sekarang."))
+        for field in ("kk_number", "kk_number_old"):
+            if data.get("nik") and data.get(field) == data["nik"]:
+                self.add_error(field, forms.ValidationError(KK_IS_NIK_MESSAGE, code="kk_is_nik"))
         return data
+
+    def nik_mismatches(self) -> tuple[str, ...]:
+        """Return which typed fields disagree with what the NIK encodes ("birth_date", "sex").
+
+        Only a warning: a NIK is never reissued after a correction, so the clerk may save anyway.
+        """
+        data = self.cleaned_data
+        return nik_mismatches(self.nik_info, birth_date=data.get("birth_date"), sex=data.get("sex"))
 
     def complaint(self) -> Complaint:
         data = self.cleaned_data
@@ -176,7 +196,18 @@ class IntakeForm(forms.Form):
             description=data["description"].strip(),
             deadline=data["deadline"],
             email=data["email"],
+            nik_mismatches=self.nik_mismatches(),
         )
+
+
+def nik_mismatches(info, *, birth_date=None, sex=None) -> tuple[str, ...]:
+    """Return the typed fields (of those given) that disagree with the NIK's birth date and sex."""
+    found = []
+    if birth_date and not info.birth_date_matches(birth_date):
+        found.append("birth_date")
+    if sex and sex != info.sex:
+        found.append("sex")
+    return tuple(found)
 
 
 class QueueFilterForm(forms.Form):

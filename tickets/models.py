@@ -29,6 +29,11 @@ def normalize_ticket_code(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch in CODE_ALPHABET)
 
 
+def format_ticket_code(code: str) -> str:
+    """Return a canonical ten-character code as printed on the slip ("ABCDE-FGHJK"); others as given."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == 10 else code
+
+
 class CheapChoiceLabels:
     """get_FOO_display() in one dictionary lookup and one translation.
 
@@ -193,7 +198,7 @@ class Ticket(CheapChoiceLabels, models.Model):
 
     @property
     def display_code(self) -> str:
-        return f"{self.code[:5]}-{self.code[5:]}"
+        return format_ticket_code(self.code)
 
     @property
     def masked_kk(self) -> str:
@@ -225,6 +230,7 @@ class TicketEvent(CheapChoiceLabels, models.Model):
         SYNC = "sync", _("Sinkronisasi")
         ESCALATION = "escalation", _("Eskalasi ke pusat")
         NOTIFICATION = "notification", _("Pemberitahuan ke pemohon")
+        DATA_WARNING = "data_warning", _("Data berbeda dengan NIK")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
     created_at = models.DateTimeField(default=timezone.now)

@@ -30,6 +30,14 @@ def sees_all_offices(user) -> bool:
     return user.is_superuser or user.has_perm("tickets.view_all_offices")
 
 
+def may_open_ticket(user, ticket) -> bool:
+    """Return whether `user` may open `ticket`: their own office's, or any for those who see all."""
+    if sees_all_offices(user):
+        return True
+    profile = getattr(user, "staff_profile", None)
+    return profile is not None and profile.office_id == ticket.office_id
+
+
 def allowed_actions(user, ticket) -> set[str]:
     """Return the actions `user` may take on `ticket` now (names match the action views)."""
     if not is_staff_member(user):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
-from tickets.models import Ticket, normalize_ticket_code
+from tickets.models import Ticket, format_ticket_code, normalize_ticket_code
 from tickets.ratelimit import Rate, allow_all, client_ip
 from tickets.signals import code_resend_requested
 from tickets.workflow import OPEN_STATUSES, Status
@@ -34,10 +34,21 @@ class NeverEchoedInput(forms.TextInput):
         return None
 
 
-def _nik_field():
+def _sixteen_digits(value: str) -> None:
+    """Refuse a NIK of the wrong length on the pages: a typing slip worth naming, which says nothing
+    about whose NIK it is. Anything more (is it registered, is it this ticket's) keeps the one
+    common answer; the JSON API stays lenient as docs/openapi.yaml describes."""
+    try:
+        nikparse.normalize(value)
+    except nikparse.InvalidNumber:
+        raise forms.ValidationError(_(nikparse.NIK_FORMAT_MESSAGE), code="format") from None
+
+
+def _nik_field(validators=()):
     return forms.CharField(
         label=gettext_lazy("NIK"),
         max_length=40,
+        validators=list(validators),
         widget=NeverEchoedInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
@@ -51,8 +62,12 @@ class StatusForm(forms.Form):
     )
 
 
+class StatusPageForm(StatusForm):
+    nik = _nik_field(validators=[_sixteen_digits])
+
+
 class ResendForm(forms.Form):
-    nik = _nik_field()
+    nik = _nik_field(validators=[_sixteen_digits])
 
 
 # --- the answer ----------------------------------------------------------------------------------
@@ -204,9 +219,10 @@ def _too_many(request, template: str, context: dict):
 def status(request):
     """Ask NIK + code (the code may come pre-filled from the slip's QR); the NIK only by POST."""
     if request.method == "GET":
-        form = StatusForm(initial={"kode": normalize_ticket_code(request.GET.get("kode", ""))[:20]})
+        code = normalize_ticket_code(request.GET.get("kode", ""))[:20]
+        form = StatusPageForm(initial={"kode": format_ticket_code(code)})
         return render(request, "tickets/public_status.html", {"form": form})
-    form = StatusForm(request.POST)
+    form = StatusPageForm(request.POST)
     context = {"form": form}
     if not form.is_valid():
         return render(request, "tickets/public_status.html", context)

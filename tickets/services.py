@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
@@ -51,6 +52,14 @@ class Complaint:
     description: str
     deadline: date | None = None
     email: str = ""
+    # Typed fields the clerk saved although the NIK encodes otherwise ("birth_date", "sex").
+    nik_mismatches: tuple[str, ...] = ()
+
+
+NIK_MISMATCH_TEXTS = {
+    "birth_date": gettext_lazy("Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi."),
+    "sex": gettext_lazy("Jenis kelamin pada NIK berbeda dengan yang diisi."),
+}
 
 
 def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
@@ -80,6 +89,8 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
                 to_status=Status.NEW,
                 message=_("Pengaduan dicatat di loket."),
             )
+            if complaint.nik_mismatches:
+                _log_nik_mismatches(ticket, actor=created_by, mismatches=complaint.nik_mismatches)
             # Inside the transaction on purpose: sync writes its outbox row atomically with the
             # ticket, and nudges its worker on commit.
             ticket_opened.send(sender=Ticket, ticket=ticket)
@@ -94,6 +105,17 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
             raise
         raise DuplicateOpenTicket(existing) from None
     return ticket
+
+
+def _log_nik_mismatches(ticket: Ticket, *, actor, mismatches: tuple[str, ...]) -> TicketEvent:
+    """Record on the timeline that the ticket was saved with data the NIK disagrees with."""
+    return _log(
+        ticket,
+        actor=actor,
+        kind=TicketEvent.Kind.DATA_WARNING,
+        message="\n".join(str(NIK_MISMATCH_TEXTS[field]) for field in mismatches),
+        details={"nik_mismatches": list(mismatches)},
+    )
 
 
 def _record_citizen(complaint: Complaint) -> tuple[Citizen, bool]:

@@ -8,18 +8,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
+from citizens import numbers
 from citizens.pagination import CappedPaginator
 from citizens.services import record_access
 from tickets import selectors, services
 from tickets.bulk import BulkQueueForm
 from tickets.decorators import staff_required
-from tickets.forms import AssignForm, IntakeForm, NoteForm, QueueFilterForm, ReasonForm
-from tickets.permissions import allowed_actions, office_of
+from tickets.forms import (
+    KK_IS_NIK_MESSAGE,
+    AssignForm,
+    IntakeForm,
+    NoteForm,
+    QueueFilterForm,
+    ReasonForm,
+    nik_mismatches,
+)
+from tickets.permissions import allowed_actions, may_open_ticket, office_of
 from tickets.workflow import IllegalTransition
 
 
@@ -33,14 +43,25 @@ def intake(request):
         try:
             ticket = services.open_ticket(office=office, created_by=request.user, complaint=form.complaint())
         except services.DuplicateOpenTicket as exc:
-            duplicate = exc.existing
-            form.add_error("category", exc.message)
+            duplicate = exc.existing if may_open_ticket(request.user, exc.existing) else None
+            form.add_error("category", _duplicate_message(exc.existing, shown=duplicate is not None))
         else:
             messages.success(
                 request, _("Pengaduan tersimpan dengan kode %(code)s.") % {"code": ticket.display_code}
             )
             return redirect("tickets:detail", code=ticket.code)
     return render(request, "tickets/intake.html", {"form": form, "duplicate": duplicate})
+
+
+def _duplicate_message(existing, *, shown: bool) -> str:
+    """Name the open ticket only to someone who may open it; otherwise name only its office."""
+    if shown:
+        return _("Masih ada pengaduan terbuka untuk NIK dan kategori ini: %(code)s.") % {
+            "code": existing.display_code
+        }
+    return _("Masih ada pengaduan terbuka untuk NIK dan kategori ini di %(office)s.") % {
+        "office": existing.office.name
+    }
 
 
 @staff_required
@@ -54,24 +75,44 @@ def nik_check(request):
     try:
         info = nikparse.parse_nik(request.POST.get("nik", ""))
     except nikparse.InvalidNumber as exc:
-        context["error"] = exc.message
+        context["error"] = numbers.error_text(exc)
     else:
         context["info"] = info
-        context["warnings"] = list(info.warnings) + _typed_disagreements(info, request.POST)
+        context["likely_birth_date"] = info.likely_birth_date(timezone.localdate())
+        context["warnings"] = numbers.warning_texts(info.warnings) + _typed_disagreements(info, request.POST)
     return render(request, "tickets/includes/nik_info.html", context)
 
 
 def _typed_disagreements(info, data) -> list[str]:
     form = IntakeForm(data)
     form.is_valid()  # only the typed birth date and sex are read below
-    found = []
-    birth_date = form.cleaned_data.get("birth_date")
-    if birth_date and not info.birth_date_matches(birth_date):
-        found.append(_("Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi."))
-    sex = form.cleaned_data.get("sex")
-    if sex and sex != info.sex:
-        found.append(_("Jenis kelamin pada NIK berbeda dengan yang diisi."))
-    return found
+    typed = form.cleaned_data
+    mismatches = nik_mismatches(info, birth_date=typed.get("birth_date"), sex=typed.get("sex"))
+    return [str(services.NIK_MISMATCH_TEXTS[field]) for field in mismatches]
+
+
+@staff_required
+@require_POST
+def kk_check(request):
+    """Return what is wrong with a typed KK number as a fragment, for the intake form (POST)."""
+    context = {}
+    try:
+        info = nikparse.parse_kk(request.POST.get("kk_number", ""))
+    except nikparse.InvalidNumber as exc:
+        context["error"] = numbers.error_text(exc)
+    else:
+        if info.number == _nik_digits(request.POST.get("nik", "")):
+            context["error"] = str(KK_IS_NIK_MESSAGE)
+        else:
+            context["warnings"] = numbers.warning_texts(info.warnings)
+    return render(request, "tickets/includes/kk_info.html", context)
+
+
+def _nik_digits(text: str) -> str | None:
+    try:
+        return nikparse.normalize(text)
+    except nikparse.InvalidNumber:
+        return None
 
 
 @staff_required
@@ -270,7 +311,9 @@ def ticket_action(request, code, action):
 def slip(request, code):
     """The printable receipt (tanda terima): code, masked NIK, what happens next, QR to the status page."""
     ticket = selectors.get_ticket_for_user(request.user, code)
-    status_url = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public_status") + f"?kode={ticket.code}"
+    status_url = (
+        settings.PUBLIC_BASE_URL.rstrip("/") + reverse("public_status") + f"?kode={ticket.display_code}"
+    )
     qr_svg = segno.make(status_url, error="m").svg_inline(scale=4)
     return render(
         request, "tickets/slip.html", {"ticket": ticket, "status_url": status_url, "qr_svg": qr_svg}

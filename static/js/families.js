@@ -26,6 +26,7 @@
     holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index)).trim();
     var row = holder.firstElementChild;
     rowsBox().appendChild(row);
+    if (window.htmx) { window.htmx.process(row); }  // its as-you-type member check
     total.value = index + 1;
     return row;
   }

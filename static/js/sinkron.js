@@ -31,7 +31,33 @@
       el.textContent = h + ":" + pad(m) + ":" + pad(s) + " " + (el.getAttribute("data-suffix") || "");
     });
   }
+  // Intake: once the NIK hint arrives, fill an empty birth date and sex from what the NIK encodes.
+  // Values typed by the clerk are never overwritten; a later change re-checks them against the NIK.
+  function prefillFromNik(hint) {
+    var form = hint.closest("form");
+    if (!form) { return; }
+    var filled = false;
+    var birthDate = form.querySelector('input[name="birth_date"]');
+    if (birthDate && !birthDate.value && hint.getAttribute("data-birth-date")) {
+      birthDate.value = hint.getAttribute("data-birth-date");
+      filled = true;
+    }
+    var sexes = form.querySelectorAll('input[name="sex"]');
+    var chosen = Array.prototype.some.call(sexes, function (radio) { return radio.checked; });
+    if (!chosen) {
+      sexes.forEach(function (radio) {
+        if (radio.value === hint.getAttribute("data-sex")) { radio.checked = true; filled = true; }
+      });
+    }
+    var note = hint.querySelector("[data-nik-prefilled]");
+    if (filled && note) { note.classList.remove("d-none"); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () { drawProgress(document); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var hint = event.target.querySelector && event.target.querySelector("[data-nik-prefill]");
+    if (hint) { prefillFromNik(hint); }
+  });
   document.addEventListener("htmx:afterSwap", function (event) { drawProgress(document); });
   window.setInterval(tickCountdowns, 1000);
 })();

@@ -157,6 +157,34 @@ def test_the_two_digit_year_is_kept_without_guessing_the_century():
     assert parse_nik(make_number(year="99")).birth_year_2d == 99
 
 
+@pytest.mark.parametrize(
+    "day,year,expected",
+    [
+        ("01", "90", dt.date(1990, 1, 1)),
+        ("41", "05", dt.date(2005, 1, 1)),  # a woman; 2005 is past
+        ("01", "25", dt.date(2025, 1, 1)),  # this year, before today
+        ("01", "26", dt.date(1926, 1, 1)),  # 2026 would be in the future
+    ],
+)
+def test_the_likely_birth_date_is_the_latest_century_not_after_today(day, year, expected):
+    assert parse_nik(make_number(day=day, month="01", year=year)).likely_birth_date(TODAY) == expected
+
+
+def test_the_likely_birth_date_of_29_february_00_is_2000_and_never_1900():
+    info = parse_nik(make_number(day="29", month="02", year="00"))
+    assert info.likely_birth_date(TODAY) == dt.date(2000, 2, 29)
+    assert info.likely_birth_date(dt.date(1999, 12, 31)) is None  # 1900 was no leap year
+
+
+def test_every_message_is_a_plain_indonesian_string_for_the_django_layer_to_translate():
+    import citizens.nik as nik
+
+    texts = [value for name, value in vars(nik).items() if name.endswith(("_MESSAGE", "_WARNING"))]
+    assert len(texts) == 13 and all(type(text) is str for text in texts)
+    source = open(nik.__file__, encoding="utf-8").read()
+    assert "import django" not in source and "from django" not in source
+
+
 @pytest.mark.parametrize("serial", ["0001", "0010", "9999"])
 def test_any_serial_from_0001_is_accepted_and_kept_as_four_digits(serial):
     assert parse_nik(make_number(serial=serial)).serial == serial

@@ -32,7 +32,7 @@ def test_a_citizen_opens_the_qr_link_on_a_phone_and_sees_the_status(browser, liv
     page.on("request", lambda request: requested.append(request.url))
     try:
         page.goto(f"{live_server.url}/cek-status/?kode={ticket.code}")
-        expect(page.locator("#id_kode")).to_have_value(ticket.code)
+        expect(page.locator("#id_kode")).to_have_value(ticket.display_code)  # as printed on the slip
         page.locator("#id_nik").fill(NIK)
         page.get_by_role("button", name="Cek Status").click()
         answer = page.locator("#status-answer")

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -248,3 +249,105 @@ def test_ticket_for_member_links_the_ticket_named_by_a_duplicate_refusal(office,
     monkeypatch.setattr(family_services, "open_ticket_of", lambda nik: None)
     ticket, linked = family_services.ticket_for_member(office=office, created_by=clerk, complaint=complaint())
     assert ticket == existing and linked
+
+
+# --- issue 15 §2: member rows checked as typed, required fields marked, relation vs sex ----------
+
+CHECK_URL = reverse("families:check_member")
+
+
+def member_row(row="anggota-0", **fields):
+    return {"row": row, **{f"{row}-{name}": value for name, value in fields.items()}}
+
+
+class TestMemberCheckAsTyped:
+    def test_an_impossible_member_nik_gets_its_error(self, clerk_client):
+        html = clerk_client.post(CHECK_URL, member_row(nik=NIK[:15])).content.decode()
+        assert "NIK harus terdiri dari 16 digit angka." in html
+
+    def test_an_impossible_member_nik_gets_its_error_in_english(self, clerk_client):
+        from tests.helpdesk.test_english import switch_to_english
+
+        switch_to_english(clerk_client)
+        html = clerk_client.post(CHECK_URL, member_row(nik="3319013102900001")).content.decode()
+        assert "The date of birth in the NIK is not valid." in html
+
+    def test_a_husband_whose_nik_says_woman_is_warned(self, clerk_client):
+        html = clerk_client.post(CHECK_URL, member_row(nik=NIK, relation="suami")).content.decode()
+        assert "Hubungan Suami tidak cocok dengan jenis kelamin Perempuan." in html
+
+    def test_a_wife_whose_nik_says_man_is_warned_even_if_the_typed_sex_agrees(self, clerk_client):
+        row = member_row(nik=HUSBAND["nik"], sex="P", relation="istri")
+        html = clerk_client.post(CHECK_URL, row).content.decode()
+        assert "Hubungan Istri tidak cocok dengan jenis kelamin Laki-laki." in html
+        assert "Jenis kelamin pada NIK berbeda dengan yang diisi." in html
+
+    def test_a_relation_that_fits_the_nik_gets_no_warning(self, clerk_client):
+        row = member_row(**{**HUSBAND, "relation": "suami"})
+        html = clerk_client.post(CHECK_URL, row).content.decode()
+        assert html.strip() == ""
+
+    def test_a_member_picked_from_the_records_is_checked_by_the_typed_sex(self, clerk_client):
+        row = member_row(row="anggota-3", sex="L", relation="istri")
+        html = clerk_client.post(CHECK_URL, row).content.decode()
+        assert "Hubungan Istri tidak cocok dengan jenis kelamin Laki-laki." in html
+
+    def test_a_birth_date_the_nik_disagrees_with_is_warned(self, clerk_client):
+        row = member_row(**{**DAUGHTER, "birth_date": "2015-05-16"})
+        html = clerk_client.post(CHECK_URL, row).content.decode()
+        assert "Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi." in html
+
+    def test_the_applicants_relation_is_checked_against_their_nik(self, clerk_client):
+        html = clerk_client.post(CHECK_URL, {"row": "pemohon", "nik": NIK, "pemohon-relation": "suami"})
+        assert "Hubungan Suami tidak cocok dengan jenis kelamin Perempuan." in html.content.decode()
+        fitting = clerk_client.post(CHECK_URL, {"row": "pemohon", "nik": NIK, "pemohon-relation": "istri"})
+        assert fitting.content.decode().strip() == ""
+
+    def test_the_applicants_typed_sex_counts_while_their_nik_is_impossible(self, clerk_client):
+        data = {"row": "pemohon", "nik": "12", "sex": "L", "pemohon-relation": "istri"}
+        html = clerk_client.post(CHECK_URL, data).content.decode()
+        assert "Hubungan Istri tidak cocok dengan jenis kelamin Laki-laki." in html
+
+    @pytest.mark.parametrize("row", ["", "pemohon-0", "anggota-x", "anggota-0-nik", "anggota-100"])
+    def test_a_row_that_is_no_member_row_is_a_bad_request_not_a_500(self, clerk_client, row):
+        assert clerk_client.post(CHECK_URL, {"row": row}).status_code == 400
+
+    def test_a_nik_is_never_accepted_in_the_url(self, clerk_client):
+        assert clerk_client.get(CHECK_URL, member_row(nik=NIK)).status_code == 405
+
+    def test_every_member_row_asks_for_the_check_with_its_own_prefix(self, clerk_client):
+        html = clerk_client.get(URL).content.decode()
+        assert f'hx-post="{CHECK_URL}"' in html
+        assert """hx-vals='{"row": "anggota-0"}'""" in html
+        assert """hx-vals='{"row": "anggota-__prefix__"}'""" in html  # rows added later
+
+
+def test_a_member_rows_required_fields_are_marked_for_eyes_and_screen_readers(clerk_client):
+    html = clerk_client.get(URL).content.decode()
+    assert "Kolom bertanda * wajib diisi." in html
+    for name in ("nik", "full_name", "birth_date", "sex", "relation"):
+        label = rf'for="id_anggota-0-{name}" class="form-label requiredField">[^<]*<span class="asteriskField">\*</span>'
+        assert re.search(label, html), name
+        control = rf'<(?:input|select)(?=[^>]*name="anggota-0-{name}")(?=[^>]*aria-required="true")'
+        assert re.search(control, html), name
+
+
+def test_a_member_without_a_nik_or_a_record_is_refused_beside_the_nik(clerk_client):
+    members = [HUSBAND, {**DAUGHTER, "nik": ""}]
+    response = clerk_client.post(URL, family_form(members))
+    assert response.context["members"].forms[1].errors["nik"] == ["NIK wajib diisi."]
+    assert not Ticket.objects.exists()
+
+
+def test_a_member_nik_equal_to_the_new_kk_is_refused(clerk_client):
+    response = clerk_client.post(URL, family_form([HUSBAND, {**DAUGHTER, "nik": KK_NEW}]))
+    assert "NIK tidak boleh sama dengan Nomor KK." in response.context["members"].forms[1].errors["nik"]
+    assert not Ticket.objects.exists()
+
+
+def test_the_applicants_kk_equal_to_their_nik_is_refused_on_the_family_page_too(clerk_client):
+    response = clerk_client.post(URL, family_form(kk_number=NIK))
+    assert response.context["family"].applicant.errors["kk_number"] == [
+        "Nomor KK tidak boleh sama dengan NIK."
+    ]
+    assert not Ticket.objects.exists()

@@ -148,6 +148,12 @@ MATRIX: dict[str, Entry] = {
             Probe("POST", expect("login", "redirect", "redirect", "redirect")),
         ]
     ),
+    "tickets:kk_check": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY),
+            Probe("POST", STAFF_PAGE, data=lambda o: {"nik": o.citizen.nik, "kk_number": o.ticket.kk_number}),
+        ]
+    ),
     "tickets:detail": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
     "tickets:reveal_nik": Entry(
         [Probe("GET", STAFF_GET_ON_POST_ONLY, args=code), Probe("POST", STAFF_PAGE, args=code)],
@@ -283,6 +289,12 @@ MATRIX: dict[str, Entry] = {
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY),
             Probe("POST", STAFF_PAGE, data=lambda o: {"kk_number": o.ticket.kk_number}),
+        ]
+    ),
+    "families:check_member": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY),
+            Probe("POST", STAFF_PAGE, data=lambda o: {"row": "anggota-0", "anggota-0-nik": o.citizen.nik}),
         ]
     ),
     "families:group": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),

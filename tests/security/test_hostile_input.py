@@ -251,6 +251,15 @@ def test_nik_check(world, as_clerk, nik, birth_date, sex):
 
 
 @fuzz
+@given(nik=hostile, kk_number=hostile)
+def test_kk_check(world, as_clerk, nik, kk_number):
+    with isolated():
+        before = state(world)
+        response = as_clerk.post(reverse("tickets:kk_check"), {"nik": nik, "kk_number": kk_number})
+        check(response, before=before, after=state(world), valid=False)
+
+
+@fuzz
 @given(q=hostile, status=hostile, category=hostile, service=hostile, sort=hostile, mine=hostile, page=hostile)
 def test_queue_search_and_filters(world, as_clerk, q, status, category, service, sort, mine, page):
     with isolated():
@@ -518,6 +527,18 @@ def test_family_member_search(world, as_clerk, kk_number):
             after=state(world),
             valid=False,
         )
+
+
+@fuzz
+@given(row=sometimes("anggota-0"), nik=hostile, birth_date=hostile, sex=hostile, relation=hostile)
+def test_family_member_check(world, as_clerk, row, nik, birth_date, sex, relation):
+    data = {"row": row}
+    data.update({f"anggota-0-{k}": v for k, v in [("nik", nik), ("birth_date", birth_date), ("sex", sex)]})
+    data["anggota-0-relation"] = relation
+    with isolated():
+        before = state(world)
+        response = as_clerk.post(reverse("families:check_member"), data)
+        check(response, before=before, after=state(world), valid=False)
 
 
 @fuzz

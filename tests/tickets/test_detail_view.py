@@ -129,9 +129,11 @@ class TestSlip:
         assert "<svg" in html
         assert NIK not in html
 
-    def test_the_qr_code_points_to_the_status_page_without_the_nik(self, clerk_client, ticket):
+    def test_the_qr_code_points_to_the_status_page_with_the_code_as_printed_and_without_the_nik(
+        self, clerk_client, ticket
+    ):
         response = clerk_client.get(reverse("tickets:slip", args=[ticket.code]))
-        assert response.context["status_url"].endswith(f"/cek-status/?kode={ticket.code}")
+        assert response.context["status_url"].endswith(f"/cek-status/?kode={ticket.display_code}")
         assert NIK not in response.context["status_url"]
 
 

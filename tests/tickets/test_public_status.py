@@ -45,9 +45,49 @@ def answer_of(html: str) -> str:
 
 
 def test_the_qr_link_prefills_the_code_but_never_asks_the_nik_in_the_url(client, ticket):
-    response = client.get(URL, {"kode": ticket.code})
-    assert f'value="{ticket.code}"' in response.content.decode()
+    response = client.get(URL, {"kode": ticket.display_code})
+    assert f'value="{ticket.display_code}"' in response.content.decode()
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_code_without_its_dash_is_prefilled_as_printed_on_the_slip(client, ticket):
+    # Slips printed before the QR carried the dash link to ?kode=ABCDEFGHJK.
+    html = client.get(URL, {"kode": ticket.code.lower()}).content.decode()
+    assert f'value="{ticket.display_code}"' in html
+
+
+def test_the_code_as_printed_with_its_dash_finds_the_ticket(client, ticket):
+    html = client.post(URL, {"nik": NIK, "kode": ticket.display_code}).content.decode()
+    assert "S**i R****u" in answer_of(html)
+
+
+@pytest.mark.parametrize("nik", [NIK[:15], NIK + "1", "3319-0141-0190"])
+def test_a_nik_of_the_wrong_length_says_so_beside_the_field(client, ticket, nik):
+    response = client.post(URL, {"nik": nik, "kode": ticket.display_code})
+    assert response.context["form"].errors["nik"] == ["NIK harus terdiri dari 16 digit angka."]
+    html = response.content.decode()
+    assert "Data tidak ditemukan" not in html and nik not in html
+    assert f'value="{ticket.display_code}"' in html  # the code typed is kept
+
+
+def test_a_nik_of_the_wrong_length_is_named_in_english_on_the_english_page(client, ticket):
+    from tests.helpdesk.test_english import switch_to_english
+
+    switch_to_english(client)
+    response = client.post(URL, {"nik": NIK[:15], "kode": ticket.display_code})
+    assert response.context["form"].errors["nik"] == ["A NIK must have 16 digits."]
+
+
+def test_the_json_api_stays_lenient_about_the_nik_length_as_documented(client, ticket):
+    body = {"nik": NIK[:15], "kode": ticket.code}
+    response = client.post(JSON_URL, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["found"] is False
+
+
+def test_the_lost_slip_page_names_a_nik_of_the_wrong_length_too(client):
+    response = client.post(RESEND_URL, {"nik": NIK[:15]})
+    assert response.context["form"].errors["nik"] == ["NIK harus terdiri dari 16 digit angka."]
+    assert not response.context.get("sent")
 
 
 def test_the_right_nik_and_code_show_a_masked_status_with_its_steps(client, ticket):
