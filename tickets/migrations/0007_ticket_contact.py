@@ -1,0 +1,37 @@
+"""Contact data per ticket (security round two, finding 8): each ticket keeps the phone and e-mail
+given with it, so an intake at another office no longer redirects this office's messages.
+
+Existing tickets take their citizen's current contact, which is where their messages went so far.
+"""
+
+import citizens.crypto
+from django.db import migrations
+
+
+def copy_contact_from_citizens(apps, schema_editor):
+    Citizen = apps.get_model("citizens", "Citizen")
+    Ticket = apps.get_model("tickets", "Ticket")
+    with_contact = Citizen.objects.exclude(phone="", email="").only("pk", "phone", "email")
+    for citizen in with_contact.iterator(chunk_size=2000):
+        Ticket.objects.filter(citizen_id=citizen.pk).update(phone=citizen.phone, email=citizen.email)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("citizens", "0003_datacorrection"),
+        ("tickets", "0006_queue_indexes_with_id"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="ticket",
+            name="email",
+            field=citizens.crypto.EncryptedTextField(blank=True, verbose_name="E-mail"),
+        ),
+        migrations.AddField(
+            model_name="ticket",
+            name="phone",
+            field=citizens.crypto.EncryptedTextField(blank=True, verbose_name="No. HP/WA"),
+        ),
+        migrations.RunPython(copy_contact_from_citizens, migrations.RunPython.noop, elidable=True),
+    ]
