@@ -144,3 +144,25 @@ def test_the_migration_gives_existing_tickets_their_citizens_contact(ticket_a):
     migration.copy_contact_from_citizens(apps, None)
     ticket_a.refresh_from_db()
     assert (ticket_a.phone, ticket_a.email) == (PHONE_A, "siti@example.id")
+
+
+def test_other_data_from_a_proactive_import_is_a_correction_by_the_system_at_that_office(
+    ticket_a, other_office
+):
+    services.open_ticket(
+        office=other_office,
+        created_by=None,
+        complaint=complaint(full_name="Siti Rahayu Dewi", phone="", category="proactive"),
+    )
+    correction = DataCorrection.objects.get()
+    assert correction.actor is None and correction.office_name == "Disdukcapil Kota Semarang"
+
+
+def test_a_system_correction_reads_as_the_system_on_the_subject_page(supervisor_a, ticket_a, other_office):
+    services.open_ticket(
+        office=other_office,
+        created_by=None,
+        complaint=complaint(full_name="Siti Rahayu Dewi", phone="", category="proactive"),
+    )
+    html = supervisor_a.get(reverse("subject_access:detail", args=[ticket_a.citizen_id])).content.decode()
+    assert "sistem (Disdukcapil Kota Semarang) · full_name" in html
