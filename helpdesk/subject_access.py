@@ -26,6 +26,7 @@ from notifications.models import Notification
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
 from tickets.models import Ticket, TicketEvent
+from tickets.services import correct_ticket_contact
 
 app_name = "subject_access"
 
@@ -290,6 +291,14 @@ def detail(request, pk):
         if correction is None:
             form.add_error(None, _("Tidak ada data yang berubah."))
         else:
+            if {"phone", "email"} & set(correction.fields):
+                correct_ticket_contact(
+                    citizen=citizen,
+                    actor=request.user,
+                    office_id=_office_scope(request.user),
+                    phone=changes["phone"],
+                    email=changes["email"],
+                )
             messages.success(
                 request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)}
             )

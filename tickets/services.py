@@ -151,6 +151,32 @@ def _record_identity_change(citizen: Citizen, complaint: Complaint, *, office: O
     citizen.refresh_from_db(fields=list(IDENTITY_FIELDS))
 
 
+@transaction.atomic
+def correct_ticket_contact(*, citizen: Citizen, actor, office_id: int | None, phone: str, email: str) -> int:
+    """Give the citizen's open tickets at `office_id` (None: every office) a corrected contact.
+
+    Called after a correction of the contact on record (subject access); returns how many tickets
+    changed, each with a line on its timeline.
+    """
+    tickets = Ticket.objects.open().filter(citizen=citizen).select_for_update()
+    if office_id is not None:
+        tickets = tickets.filter(office_id=office_id)
+    changed = 0
+    for ticket in tickets:
+        if (ticket.phone, ticket.email) == (phone, email):
+            continue
+        ticket.phone, ticket.email = phone, email
+        ticket.save(update_fields=["phone", "email", "updated_at"])
+        _log(
+            ticket,
+            actor=actor,
+            kind=TicketEvent.Kind.NOTE,
+            message=_("Kontak pemohon dikoreksi (akses subjek)."),
+        )
+        changed += 1
+    return changed
+
+
 def _refuse_duplicate(citizen: Citizen, category: str) -> None:
     existing = Ticket.objects.open().filter(citizen=citizen, category=category).first()
     if existing is not None:

@@ -166,3 +166,24 @@ def test_a_system_correction_reads_as_the_system_on_the_subject_page(supervisor_
     )
     html = supervisor_a.get(reverse("subject_access:detail", args=[ticket_a.citizen_id])).content.decode()
     assert "sistem (Disdukcapil Kota Semarang) · full_name" in html
+
+
+def test_a_contact_corrected_at_subject_access_reaches_this_offices_open_tickets_only(
+    supervisor_a, ticket_a, ticket_b
+):
+    response = supervisor_a.post(
+        reverse("subject_access:detail", args=[ticket_a.citizen_id]),
+        {
+            "full_name": "Siti Rahayu Wulandari",
+            "birth_date": "1990-01-01",
+            "sex": "P",
+            "phone": "0813-0000-2222",
+            "email": "siti@example.id",
+            "reason": "Nomor HP baru.",
+        },
+    )
+    assert response.status_code == 302
+    ticket_a.refresh_from_db()
+    ticket_b.refresh_from_db()
+    assert ticket_a.phone == "+6281300002222" and ticket_b.phone == PHONE_B
+    assert ticket_a.events.last().message == "Kontak pemohon dikoreksi (akses subjek)."
