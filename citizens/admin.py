@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from citizens.adminsearch import PostSearchAdmin
 from citizens.models import Citizen, FamilyCard, FamilyMembership, PersonalDataAccess, Region
 from citizens.pagination import CappedPaginator
 
@@ -47,11 +48,11 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(ReadOnlyAdmin):
+class CitizenAdmin(PostSearchAdmin, ReadOnlyAdmin):
     list_display = ("full_name", "masked_nik", "birth_date", "sex", "created_at")
     list_filter = ("sex",)
     search_fields = ("full_name",)
-    search_help_text = _("NIK lengkap (dicari lewat HMAC) atau nama.")
+    search_help_text = _("NIK lengkap (dicari lewat HMAC, tidak masuk alamat halaman) atau nama.")
     paginator = CappedPaginator
     show_full_result_count = False
     fields = ("full_name", "masked_nik", "birth_date", "sex", "created_at", "updated_at")
@@ -61,12 +62,6 @@ class CitizenAdmin(ReadOnlyAdmin):
     @admin.display(description=_("NIK"))
     def masked_nik(self, citizen):
         return citizen.masked_nik
-
-    def get_search_results(self, request, queryset, search_term):
-        digits = "".join(ch for ch in search_term if ch in "0123456789")
-        if len(digits) == 16:
-            return queryset & Citizen.objects.with_nik(digits), False
-        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(FamilyCard)

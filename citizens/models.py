@@ -195,7 +195,14 @@ class DataCorrection(models.Model):
     """
 
     citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="corrections")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for the system (a proactive KK import that brought other data than the record's).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The office where it was made (codes, not a key: citizens does not depend on tickets), so
+    # every office that serves the citizen sees who changed their data.
+    office_code = models.CharField(max_length=20, blank=True)
+    office_name = models.CharField(max_length=150, blank=True)
     fields = models.JSONField(default=list)
     reason = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)

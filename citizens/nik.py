@@ -354,9 +354,32 @@ def _region_warnings(region_code: str) -> tuple[str, ...]:
     return () if regions.is_known(region_code) else (REGION_WARNING,)
 
 
-_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{12}(\d{4})(?!\d)")
+# --- NIK-like numbers in free text ---------------------------------------------------------------
+# One answer to "what is a NIK" for every place that must hide one: the same separators that
+# normalize() removes, in the groupings people write (16 in a row, 6-6-4 as printed, 4-4-4-4,
+# 2-2-2-6-4 as a dotted region code). A longer digit run or a decimal (a task runtime such as
+# 0.0846543070000242) is no NIK.
+_FREE_TEXT_SEPARATOR = r"(?:[^\S\r\n]|[" + re.escape("".join(sorted(_SEPARATORS))) + "])"
+_GROUPINGS = ((16,), (6, 6, 4), (4, 4, 4, 4), (2, 2, 2, 6, 4))
+NIK_LIKE_PATTERN = re.compile(
+    r"(?<![0-9])(?<![0-9][.,])(?:"
+    + "|".join(_FREE_TEXT_SEPARATOR.join(f"[0-9]{{{size}}}" for size in sizes) for sizes in _GROUPINGS)
+    + r")(?![0-9])(?![.,][0-9])"
+)
+
+
+def find_nik_like(text: str) -> list[str]:
+    """Return the 16 digits of every NIK-like number in ``text`` (structure not checked)."""
+    return [_sixteen_digits(match.group(0)) for match in NIK_LIKE_PATTERN.finditer(text or "")]
+
+
+def mask_nik_like(text: str) -> str:
+    """Return ``text`` with every NIK-like number masked to its last four digits (free text, logs)."""
+    if not text:
+        return text
+    return NIK_LIKE_PATTERN.sub(lambda match: mask_last4(_sixteen_digits(match.group(0))[-4:]), text)
 
 
 def scrub(text: str) -> str:
-    """Return `text` with every 16-digit run masked to its last four digits (logs, stored errors)."""
-    return _SIXTEEN_DIGITS.sub(lambda m: "*" * 12 + m.group(1), text)
+    """Return `text` with every NIK-like number masked to its last four digits (logs, stored errors)."""
+    return mask_nik_like(text)

@@ -5,6 +5,7 @@ from ipaddress import ip_address
 from django.db import transaction
 
 from audit import services as audit
+from citizens import nik as nikparse
 from citizens.models import Citizen, DataCorrection, PersonalDataAccess
 
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "sex", "phone", "email")
@@ -42,10 +43,13 @@ def record_access(
 
 
 @transaction.atomic
-def correct_citizen(*, citizen: Citizen, actor, changes: dict, reason: str) -> DataCorrection | None:
-    """Apply a correction of the citizen's own data and record which fields changed, by whom, why.
+def correct_citizen(
+    *, citizen: Citizen, actor, changes: dict, reason: str, office_code: str = "", office_name: str = ""
+) -> DataCorrection | None:
+    """Apply a correction of the citizen's own data and record which fields changed, by whom, where, why.
 
-    Returns None when nothing actually changed.
+    `actor` None is the system; `office_code`/`office_name` default to the actor's office. A NIK
+    typed into the reason is masked. Returns None when nothing actually changed.
     """
     unknown = set(changes) - set(CORRECTABLE_FIELDS)
     if unknown:
@@ -57,8 +61,16 @@ def correct_citizen(*, citizen: Citizen, actor, changes: dict, reason: str) -> D
     for name in changed:
         setattr(locked, name, changes[name])
     locked.save()
+    if not office_code:
+        office = getattr(getattr(actor, "staff_profile", None), "office", None)
+        office_code, office_name = getattr(office, "code", ""), getattr(office, "name", "")
     correction = DataCorrection.objects.create(
-        citizen=locked, actor=actor, fields=sorted(changed), reason=reason.strip()[:300]
+        citizen=locked,
+        actor=actor,
+        office_code=office_code[:20],
+        office_name=office_name[:150],
+        fields=sorted(changed),
+        reason=nikparse.mask_nik_like(reason.strip())[:300],
     )
     audit.record(
         action="correction",

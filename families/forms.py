@@ -5,13 +5,14 @@ from pathlib import PurePath
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens import nik as nikparse
 from citizens import numbers
-from citizens.models import Citizen, Sex, kk_digest, nik_digest
+from citizens.models import Citizen, FamilyCard, FamilyMembership, Sex, nik_digest
 from families.conf import setting
 from families.models import Relation
 from families.services import MemberEntry
@@ -64,6 +65,15 @@ class ApplicantRelationForm(forms.Form):
     )
 
 
+def on_family_card(kk_number: str):
+    """Return the citizens Sinkron holds on the KK `kk_number` (now or in their KK history)."""
+    cards = FamilyCard.objects.with_number(kk_number)
+    return Citizen.objects.filter(
+        Q(family_card__in=cards)
+        | Q(pk__in=FamilyMembership.objects.filter(family_card__in=cards).values("citizen"))
+    )
+
+
 def _blank_first(choices):
     return [("", gettext_lazy("— pilih —"))] + list(choices)
 
@@ -84,9 +94,14 @@ class MemberForm(forms.Form):
     sex = forms.ChoiceField(label=gettext_lazy("Jenis Kelamin"), choices=_blank_first(Sex.choices))
     relation = forms.ChoiceField(label=gettext_lazy("Hubungan"), choices=_blank_first(Relation.choices))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kk_number: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.known_citizen = self._bound_citizen()
+        self.known_citizen = self._bound_citizen(kk_number)
+        self.refused_citizen = self.is_bound and self.known_citizen is None and bool(self._citizen_ref())
+        if self.refused_citizen:
+            # Forget the reference, so the row comes back as a NIK to type, not as that citizen.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("citizen")] = ""
         if self._names_a_citizen():
             self.fields["nik"].required = False
         # Extra formset rows carry no `required` attribute (a blank row may stay blank), so tell
@@ -96,24 +111,21 @@ class MemberForm(forms.Form):
                 field.widget.attrs["aria-required"] = "true"
 
     def _names_a_citizen(self) -> bool:
-        return self.is_bound and bool((self.data.get(self.add_prefix("citizen")) or "").strip())
+        return bool(self._citizen_ref())
 
-    def _bound_citizen(self) -> Citizen | None:
-        """Return the citizen a bound row refers to (to show their masked NIK again on error)."""
-        if not self.is_bound:
-            return None
-        value = (self.data.get(self.add_prefix("citizen")) or "").strip()
+    def _bound_citizen(self, kk_number: str) -> Citizen | None:
+        """Return the citizen a bound row refers to, if they are on the KK typed (else None).
+
+        Only a citizen on that KK is accepted, so a row cannot be made to echo the masked NIK of
+        any citizen by their id (security round two, finding 11).
+        """
+        value = self._citizen_ref()
         if not value.isdigit():
             return None
-        return Citizen.objects.select_related("family_card").filter(pk=int(value)).first()
+        return on_family_card(kk_number).filter(pk=int(value)).first()
 
-    def clean_citizen(self):
-        value = self.cleaned_data["citizen"]
-        if value and self.known_citizen is None:
-            raise forms.ValidationError(
-                _("Data penduduk ini tidak ditemukan lagi; ketik NIK-nya."), code="gone"
-            )
-        return value
+    def _citizen_ref(self) -> str:
+        return (self.data.get(self.add_prefix("citizen")) or "").strip() if self.is_bound else ""
 
     def clean_nik(self):
         value = self.cleaned_data["nik"]
@@ -134,7 +146,11 @@ class MemberForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("citizen") and not data.get("nik") and "nik" not in self.errors:
-            self.add_error("nik", forms.ValidationError(_("NIK wajib diisi."), code="required"))
+            if self.refused_citizen:
+                message = _("Penduduk ini tidak tercatat pada Nomor KK di atas; ketik NIK-nya.")
+                self.add_error("nik", forms.ValidationError(message, code="not_on_kk"))
+            else:
+                self.add_error("nik", forms.ValidationError(_("NIK wajib diisi."), code="required"))
         return data
 
     def warnings(self) -> list[str]:
@@ -190,7 +206,8 @@ class FamilyIntake:
     def __init__(self, data=None):
         self.applicant = applicant_form(data)
         self.relation = ApplicantRelationForm(data, prefix=APPLICANT_PREFIX)
-        self.members = MemberFormSet(data, prefix=MEMBER_PREFIX)
+        typed_kk = data.get("kk_number", "") if data is not None else ""
+        self.members = MemberFormSet(data, prefix=MEMBER_PREFIX, form_kwargs={"kk_number": typed_kk})
         self.page_errors: list[str] = []
 
     @property
@@ -215,19 +232,9 @@ class FamilyIntake:
         if not rows:
             self.page_errors.append(_("Isi paling sedikit satu anggota keluarga selain pemohon."))
             return
-        kk = kk_digest(self.applicant.cleaned_data["kk_number"])
         seen = {nik_digest(self.applicant.cleaned_data["nik"])}
         heads = int(self.relation.cleaned_data["relation"] == Relation.HEAD)
         for form in rows:
-            known = form.known_citizen if form.cleaned_data.get("citizen") else None
-            if known is not None and (known.family_card is None or known.family_card.kk_digest != kk):
-                form.add_error(
-                    "nik",
-                    _(
-                        "Menurut catatan Sinkron, penduduk ini tidak tercatat pada Nomor KK di atas; "
-                        "ketik NIK-nya."
-                    ),
-                )
             if form.cleaned_data.get("nik") == self.applicant.cleaned_data["kk_number"]:
                 form.add_error("nik", _("NIK tidak boleh sama dengan Nomor KK."))
             digest = form.digest

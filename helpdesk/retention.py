@@ -9,14 +9,19 @@ Erased (or anonymised) per citizen purged:
 - Citizen: NIK, phone and e-mail emptied, the name replaced by "[dihapus]", the birth date cut
   to 1 January of its year; the NIK digest set to a random unique value ("purged-..."), so the
   NIK can no longer be found — a citizen who comes back later is a new record.
-- Their tickets: KK numbers (and last four digits), description and outcome note.
+- Their tickets: KK numbers (and last four digits), contact (phone, e-mail), description and
+  outcome note.
 - The timeline of those tickets: the text of staff notes, escalation contacts, staff-written
   status reasons and notification lines (they name a masked recipient) becomes "[dihapus]".
-- Sync jobs of those tickets: the payload (it holds the NIK) becomes "{}"; the sync pipeline never
-  reads the payload of a ticket that is no longer open.
+- Sync jobs of those tickets: the payload (it holds the NIK) becomes "{}" and the last error goes;
+  the sync pipeline never reads the payload of a ticket that is no longer open.
 - Notifications of those tickets: recipient hint and last error.
 - Corrections of the citizen: the free-text reason (the fields changed stay).
 - Family cards no remaining (unpurged) citizen refers to: number, head of family and address.
+- Families: the import rows naming them (by NIK digest or ticket) lose their payload, digests,
+  masked NIK and errors; family groups none of whose members remains lose their KK number and
+  digest. Import rows that never became a ticket, and groups left with no member, go once their
+  batch or group is past retention.
 What stays: PersonalDataAccess rows and the audit trail (they hold no personal numbers and are the
 record of processing), sync attempts (no personal data).
 
@@ -40,6 +45,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from citizens.models import Citizen, DataCorrection, FamilyCard, FamilyMembership
+from families.models import FamilyGroup, FamilyMember, ImportRow
 from notifications.models import Notification
 from sync.models import SyncJob
 from tickets.models import Ticket, TicketEvent
@@ -52,6 +58,50 @@ ERASED = "[dihapus]"
 BATCH_SIZE = 200
 # Timeline lines whose text a person typed (or that name a recipient); the rest are fixed texts.
 FREE_TEXT_KINDS = (TicketEvent.Kind.NOTE, TicketEvent.Kind.ESCALATION, TicketEvent.Kind.NOTIFICATION)
+
+# Every column that may hold a citizen's personal data, by model, all erased by the purge.
+# tests/audit/test_retention_coverage.py finds such columns by name in every installed model: a new
+# one fails that test until it is listed here, or its model in NOT_CITIZEN_DATA with the reason.
+PURGED_FIELDS = {
+    "citizens.Citizen": ("nik", "nik_digest", "nik_last4", "full_name", "birth_date", "phone", "email"),
+    "citizens.FamilyCard": ("kk_number", "kk_digest", "kk_last4", "head_name", "address"),
+    "citizens.DataCorrection": ("reason",),
+    "tickets.Ticket": (
+        "kk_number",
+        "kk_last4",
+        "kk_number_old",
+        "phone",
+        "email",
+        "description",
+        "outcome_note",
+    ),
+    "tickets.TicketEvent": ("message",),
+    "sync.SyncJob": ("payload_json", "last_error"),
+    "notifications.Notification": ("recipient_hint", "last_error"),
+    "families.ImportRow": ("payload_json", "nik_digest", "kk_digest", "nik_masked", "errors"),
+    "families.FamilyGroup": ("kk_number", "kk_digest", "kk_last4"),
+}
+# "app.Model" for a whole model, "app.Model.field" for one column.
+NOT_CITIZEN_DATA = {
+    "citizens.DataCorrection.office_name": "the office where the correction was made",
+    "admin.LogEntry": "staff edits in the admin; citizens and tickets are read-only there",
+    "sessions.Session": "staff sessions, gone 30 idle minutes after use (an admin search keeps a digest)",
+    "axes.AccessAttempt": "staff sign-in attempts",
+    "axes.AccessFailureLog": "staff sign-in failures",
+    "axes.AccessLog": "staff sign-ins",
+    "otp_totp.TOTPDevice": "staff second-factor devices",
+    "citizens.PersonalDataAccess": "the record of processing: who saw the data, from which staff address",
+    "audit.AuditEntry": "the record of processing: scrubbed of numbers, hash-chained, kept by law",
+    "citizens.Region": "Kemendagri's region names",
+    "tickets.Office": "the office's name and contact",
+    "tickets.StaffProfile": "staff, not citizens",
+    "auth.User": "staff accounts, not citizens",
+    "auth.Group": "role names",
+    "auth.Permission": "permission names",
+    "contenttypes.ContentType": "model names",
+    "families.ImportBatch": "the office's upload: file name and counts (its rows are ImportRow)",
+    "sync.SyncAttempt": "one HTTP call: operation, outcome, status, a scrubbed error",
+}
 
 
 def retention_days() -> int:
@@ -72,6 +122,8 @@ class PurgeReport:
     sync_jobs: int = 0
     notifications: int = 0
     corrections: int = 0
+    import_rows: int = 0
+    family_groups: int = 0
     complete: bool = True
 
     def add(self, other: "PurgeReport") -> None:
@@ -82,7 +134,17 @@ class PurgeReport:
         return asdict(self)
 
 
-COUNTED = ("citizens", "tickets", "family_cards", "events", "sync_jobs", "notifications", "corrections")
+COUNTED = (
+    "citizens",
+    "tickets",
+    "family_cards",
+    "events",
+    "sync_jobs",
+    "notifications",
+    "corrections",
+    "import_rows",
+    "family_groups",
+)
 
 
 # --- who is past retention -----------------------------------------------------------------------
@@ -129,6 +191,49 @@ def _orphaned_cards(citizen_ids, remaining_citizens: QuerySet) -> QuerySet:
     )
 
 
+def _import_rows_of(digests, tickets: QuerySet) -> QuerySet:
+    """Import rows naming these NIK digests or these tickets, not yet erased."""
+    return _not_erased_rows(ImportRow.objects.filter(Q(nik_digest__in=digests) | Q(ticket__in=tickets)))
+
+
+def _not_erased_rows(rows: QuerySet) -> QuerySet:
+    return rows.exclude(payload_json="", nik_digest="", kk_digest="", nik_masked="", errors="")
+
+
+def _stale_import_rows(cutoff: dt.datetime) -> QuerySet:
+    """Rows of batches past retention that never became a ticket (errors, duplicates, in sync)."""
+    return _not_erased_rows(ImportRow.objects.filter(batch__created_at__lt=cutoff, ticket__isnull=True))
+
+
+def _groups_left_by(tickets: QuerySet, remaining_citizens: QuerySet) -> QuerySet:
+    """Family groups of `tickets` none of whose members' citizens is in `remaining_citizens`."""
+    kept_member = FamilyMember.objects.filter(group=OuterRef("pk"), ticket__citizen__in=remaining_citizens)
+    ids = FamilyMember.objects.filter(ticket__in=tickets).values("group")
+    return _not_erased_groups(FamilyGroup.objects.filter(pk__in=ids).exclude(Exists(kept_member)))
+
+
+def _stale_empty_groups(cutoff: dt.datetime) -> QuerySet:
+    """Groups past retention that never had a member (every row of their import failed)."""
+    return _not_erased_groups(FamilyGroup.objects.filter(created_at__lt=cutoff, members__isnull=True))
+
+
+def _not_erased_groups(groups: QuerySet) -> QuerySet:
+    return groups.exclude(kk_digest__startswith=PURGED_PREFIX)
+
+
+def _erase_import_rows(rows: QuerySet) -> int:
+    return rows.update(payload_json="", nik_digest="", kk_digest="", nik_masked="", errors="")
+
+
+def _erase_groups(groups: QuerySet) -> int:
+    ids = list(groups.select_for_update(of=("self",)).values_list("pk", flat=True))
+    for pk in ids:  # a random digest per row, matching no KK
+        FamilyGroup.objects.filter(pk=pk).update(
+            kk_number="", kk_last4="", kk_digest=PURGED_PREFIX + secrets.token_hex(28)
+        )
+    return len(ids)
+
+
 # --- the purge -----------------------------------------------------------------------------------
 
 
@@ -166,6 +271,8 @@ def purge_personal_data(
                 break
             last_pk = ids[-1]
             report.add(_purge_batch(ids, cutoff))
+        if report.complete:
+            report.add(_purge_stale_families(cutoff))
     finally:
         audit.record(
             action="retention_purge",
@@ -187,13 +294,15 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
     if not ids:
         return report
     tickets = Ticket.objects.filter(citizen__in=ids)
+    digests = list(Citizen.objects.filter(pk__in=ids).values_list("nik_digest", flat=True))
+    report.import_rows = _erase_import_rows(_import_rows_of(digests, tickets))
     report.events = _free_text_events(tickets).update(message=ERASED)
-    report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}")
+    report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}", last_error="")
     report.notifications = Notification.objects.filter(ticket__in=tickets).update(
         recipient_hint="", last_error=""
     )
     report.tickets = tickets.update(
-        kk_number="", kk_number_old="", kk_last4="", description="", outcome_note=""
+        kk_number="", kk_number_old="", kk_last4="", phone="", email="", description="", outcome_note=""
     )
     report.corrections = DataCorrection.objects.filter(citizen__in=ids).update(reason=ERASED)
     report.citizens = Citizen.objects.filter(pk__in=ids).update(
@@ -212,7 +321,16 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
             kk_digest=PURGED_PREFIX + secrets.token_hex(28),
         )
     report.family_cards = len(cards)
+    report.family_groups = _erase_groups(_groups_left_by(tickets, remaining))
     return report
+
+
+@transaction.atomic
+def _purge_stale_families(cutoff: dt.datetime) -> PurgeReport:
+    return PurgeReport(
+        import_rows=_erase_import_rows(_stale_import_rows(cutoff)),
+        family_groups=_erase_groups(_stale_empty_groups(cutoff)),
+    )
 
 
 def _count(cutoff: dt.datetime) -> PurgeReport:
@@ -228,4 +346,9 @@ def _count(cutoff: dt.datetime) -> PurgeReport:
         sync_jobs=SyncJob.objects.filter(ticket__in=tickets).count(),
         notifications=Notification.objects.filter(ticket__in=tickets).count(),
         corrections=DataCorrection.objects.filter(citizen__in=citizens).count(),
+        import_rows=(
+            _import_rows_of(citizens.values("nik_digest"), tickets) | _stale_import_rows(cutoff)
+        ).count(),
+        # Disjoint: the first has members, the second none.
+        family_groups=_groups_left_by(tickets, remaining).count() + _stale_empty_groups(cutoff).count(),
     )

@@ -8,6 +8,7 @@ import json
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -19,11 +20,13 @@ from lokal.phone import parse_phone
 from citizens import numbers
 from citizens.models import Citizen, Sex
 from citizens.services import correct_citizen, record_access
+from families.models import FamilyMember, ImportRow
 from helpdesk.retention import PURGED_PREFIX
 from notifications.models import Notification
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
 from tickets.models import Ticket, TicketEvent
+from tickets.services import correct_ticket_contact
 
 app_name = "subject_access"
 
@@ -59,14 +62,21 @@ class CorrectionForm(forms.Form):
         return info.e164
 
 
+def _office_scope(user) -> int | None:
+    """Return the id of the office whose tickets `user` sees in detail; None for all offices."""
+    if user.is_superuser:
+        return None
+    return getattr(getattr(user, "staff_profile", None), "office_id", None) or 0
+
+
 def _citizen_for(user, pk) -> Citizen:
     """Return the citizen if they have a ticket in the supervisor's office (404 otherwise).
 
     A citizen erased by the retention purge holds nothing left to show or correct.
     """
-    office_id = getattr(getattr(user, "staff_profile", None), "office_id", None)
+    office_id = _office_scope(user)
     citizens = Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX)
-    if not user.is_superuser:
+    if office_id is not None:
         citizens = citizens.filter(tickets__office_id=office_id)
     citizen = citizens.filter(pk=pk).select_related("family_card").distinct().first()
     if citizen is None:
@@ -74,19 +84,26 @@ def _citizen_for(user, pk) -> Citizen:
     return citizen
 
 
-def subject_record(citizen: Citizen) -> dict:
-    """Return everything held about `citizen`, as plain data (a fixed number of queries)."""
-    tickets = list(Ticket.objects.filter(citizen=citizen).select_related("office").order_by("created_at"))
+def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
+    """Return everything held about `citizen`, as plain data (a fixed number of queries).
+
+    With `office_id`, the tickets of other offices (and their timelines, sync attempts,
+    notifications and family data) are only counted per office, in "other_offices"; the citizen's
+    own data and every correction of it, wherever made, are shown whole.
+    """
+    all_tickets = Ticket.objects.filter(citizen=citizen)
+    tickets_here = all_tickets if office_id is None else all_tickets.filter(office_id=office_id)
+    tickets = list(tickets_here.select_related("office").order_by("created_at"))
     ticket_codes = {t.pk: t.display_code for t in tickets}
     events = (
-        TicketEvent.objects.filter(ticket__citizen=citizen)
+        TicketEvent.objects.filter(ticket__in=tickets_here)
         .select_related("actor")
         .order_by("created_at", "id")
     )
     attempts = (
-        SyncAttempt.objects.filter(job__ticket__citizen=citizen).select_related("job").order_by("created_at")
+        SyncAttempt.objects.filter(job__ticket__in=tickets_here).select_related("job").order_by("created_at")
     )
-    notifications = Notification.objects.filter(ticket__citizen=citizen).order_by("created_at")
+    notifications = Notification.objects.filter(ticket__in=tickets_here).order_by("created_at")
     return {
         "citizen": {
             "nik": citizen.nik,
@@ -111,12 +128,16 @@ def subject_record(citizen: Citizen) -> dict:
                 "status": t.get_status_display(),
                 "kk_number": t.kk_number,
                 "kk_number_old": t.kk_number_old,
+                "phone": t.phone,
+                "email": t.email,
                 "description": t.description,
                 "created_at": t.created_at.isoformat(),
                 "resolved_at": _iso(t.resolved_at),
             }
             for t in tickets
         ],
+        "other_offices": _tickets_elsewhere(all_tickets, office_id),
+        **family_record(citizen, office_id=office_id),
         "timeline": [
             {
                 "ticket": ticket_codes[e.ticket_id],
@@ -161,11 +182,59 @@ def subject_record(citizen: Citizen) -> dict:
         "corrections": [
             {
                 "at": c.created_at.isoformat(),
-                "by": c.actor.get_username(),
+                "by": c.actor.get_username() if c.actor else _("sistem"),
+                "office": c.office_name,
                 "fields": c.fields,
                 "reason": c.reason,
             }
             for c in citizen.corrections.select_related("actor")
+        ],
+    }
+
+
+def _tickets_elsewhere(tickets, office_id: int | None) -> list[dict]:
+    """Return how many tickets each other office holds for the citizen (none when all are shown)."""
+    if office_id is None:
+        return []
+    counts = (
+        tickets.exclude(office_id=office_id)
+        .values("office__name")
+        .annotate(count=Count("pk"))
+        .order_by("office__name")
+    )
+    return [{"office": row["office__name"], "tickets": row["count"]} for row in counts]
+
+
+def family_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
+    """Return the families data about `citizen`: their family groups and the import rows naming them."""
+    memberships = FamilyMember.objects.filter(ticket__citizen=citizen).select_related(
+        "group__office", "ticket"
+    )
+    rows = ImportRow.objects.filter(nik_digest=citizen.nik_digest).select_related("batch")
+    if office_id is not None:
+        memberships = memberships.filter(group__office_id=office_id)
+        rows = rows.filter(batch__office_id=office_id)
+    return {
+        "family_groups": [
+            {
+                "kk_number": m.group.kk_number,
+                "office": m.group.office.name,
+                "source": m.group.get_source_display(),
+                "relation": m.get_relation_display(),
+                "ticket": m.ticket.display_code,
+                "created_at": m.group.created_at.isoformat(),
+            }
+            for m in memberships.order_by("group__created_at", "pk")
+        ],
+        "import_rows": [
+            {
+                "file": r.batch.file_name,
+                "row": r.row_number,
+                "status": r.get_status_display(),
+                "uploaded_at": r.batch.created_at.isoformat(),
+                "data": r.payload,
+            }
+            for r in rows.order_by("batch__created_at", "row_number")
         ],
     }
 
@@ -219,6 +288,14 @@ def detail(request, pk):
         if correction is None:
             form.add_error(None, _("Tidak ada data yang berubah."))
         else:
+            if {"phone", "email"} & set(correction.fields):
+                correct_ticket_contact(
+                    citizen=citizen,
+                    actor=request.user,
+                    office_id=_office_scope(request.user),
+                    phone=changes["phone"],
+                    email=changes["email"],
+                )
             messages.success(
                 request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)}
             )
@@ -229,7 +306,11 @@ def detail(request, pk):
     return render(
         request,
         "helpdesk/subject_detail.html",
-        {"citizen": citizen, "record": subject_record(citizen), "form": form},
+        {
+            "citizen": citizen,
+            "record": subject_record(citizen, office_id=_office_scope(request.user)),
+            "form": form,
+        },
     )
 
 
@@ -241,7 +322,9 @@ def export_json(request, pk):
         citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request), action="export"
     )
     response = HttpResponse(
-        json.dumps(subject_record(citizen), ensure_ascii=False, indent=2),
+        json.dumps(
+            subject_record(citizen, office_id=_office_scope(request.user)), ensure_ascii=False, indent=2
+        ),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="sinkron-data-subjek-{citizen.pk}.json"'

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from citizens.admin import ReadOnlyAdmin
-from citizens.models import Citizen
+from citizens.adminsearch import PostSearchAdmin
 from citizens.pagination import CappedPaginator
 from tickets.models import Office, StaffProfile, Ticket, TicketEvent, normalize_ticket_code
 
@@ -40,18 +40,8 @@ class StaffProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ("office",)
 
 
-def search_by_code_or_nik(queryset, term: str, *, nik_path: str, code_field: str | None = None):
-    """Filter by exact NIK (through its keyed digest) or, when given, by exact ticket code."""
-    digits = "".join(ch for ch in term if ch in "0123456789")
-    if len(digits) == 16:
-        return queryset.filter(**{f"{nik_path}__in": Citizen.objects.with_nik(digits).values("pk")})
-    if code_field:
-        return queryset.filter(**{code_field: normalize_ticket_code(term)})
-    return queryset.none()
-
-
 @admin.register(Ticket)
-class TicketAdmin(ReadOnlyAdmin):
+class TicketAdmin(PostSearchAdmin, ReadOnlyAdmin):
     list_display = (
         "display_code",
         "office",
@@ -65,7 +55,8 @@ class TicketAdmin(ReadOnlyAdmin):
     list_filter = ("status", "category", "service", "office", "created_at")
     list_select_related = ("office", "citizen", "assignee")
     search_fields = ("code",)
-    search_help_text = _("Kode tiket atau NIK lengkap (dicari lewat HMAC, tidak disimpan).")
+    search_help_text = _("Kode tiket atau NIK lengkap (dicari lewat HMAC, tidak masuk alamat halaman).")
+    nik_digest_path = "citizen__nik_digest"
     paginator = CappedPaginator
     show_full_result_count = False
     fields = (
@@ -101,7 +92,8 @@ class TicketAdmin(ReadOnlyAdmin):
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
-        return search_by_code_or_nik(queryset, search_term, nik_path="citizen", code_field="code"), False
+        # A NIK is searched by its digest (PostSearchAdmin, nik_digest_path); the text is a code.
+        return queryset.filter(code=normalize_ticket_code(search_term)), False
 
 
 @admin.register(TicketEvent)

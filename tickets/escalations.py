@@ -105,8 +105,8 @@ def escalation_message(ticket: Ticket, *, full: bool = False) -> str:
         citizen.nik if full else citizen.masked_nik,
         "_".join(citizen.full_name.replace("#", " ").split()),
         ticket.kk_number if full else ticket.masked_kk,
-        _local_phone(citizen.phone),
-        citizen.email or "-",  # the e-mail is optional at intake; the centre's format accepts "-"
+        _local_phone(ticket.phone),
+        ticket.email or "-",  # the e-mail is optional at intake; the centre's format accepts "-"
         problem,
     ]
     return "#" + "#".join(_field(value) for value in fields)

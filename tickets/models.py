@@ -125,6 +125,10 @@ class Ticket(CheapChoiceLabels, models.Model):
     kk_last4 = models.CharField(max_length=4, editable=False)
     kk_number_old = EncryptedTextField(_("Nomor KK Lama"), blank=True)
     description = models.TextField(_("Uraian Masalah"), blank=True)
+    # The contact given with this complaint: its messages go here. Kept per ticket so that an intake
+    # at another office never redirects this office's messages (security round two, finding 8).
+    phone = EncryptedTextField(_("No. HP/WA"), blank=True)
+    email = EncryptedTextField(_("E-mail"), blank=True)
     deadline = models.DateField(_("Batas waktu layanan"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(

@@ -291,7 +291,7 @@ def resend_code(request):
             .order_by("-created_at")
             .first()
         )
-        if ticket is not None and ticket.citizen.phone:
+        if ticket is not None and ticket.phone:
             code_resend_requested.send(sender=Ticket, ticket=ticket)
         context["sent"] = True
     return render(request, "tickets/public_resend.html", context)

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from citizens import nik as nikparse
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
+from citizens.services import correct_citizen
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
@@ -69,6 +71,7 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
             citizen, is_new = _record_citizen(complaint)
             if not is_new:  # a citizen first seen now has no ticket yet
                 _refuse_duplicate(citizen, complaint.category)
+                _record_identity_change(citizen, complaint, office=office, actor=created_by)
             ticket = Ticket.objects.create(
                 office=office,
                 citizen=citizen,
@@ -76,7 +79,9 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
                 service=complaint.service,
                 kk_number=complaint.kk_number,
                 kk_number_old=complaint.kk_number_old,
-                description=complaint.description,
+                description=nikparse.mask_nik_like(complaint.description),
+                phone=complaint.phone or citizen.phone,
+                email=complaint.email or citizen.email,
                 deadline=complaint.deadline,
                 assignee=created_by,
                 created_by=created_by,
@@ -119,7 +124,11 @@ def _log_nik_mismatches(ticket: Ticket, *, actor, mismatches: tuple[str, ...]) -
 
 
 def _record_citizen(complaint: Complaint) -> tuple[Citizen, bool]:
-    """Create or update the citizen and their KK history; return (citizen, first seen now)."""
+    """Create the citizen, or move a known one to the complaint's KK; return (citizen, first seen now).
+
+    A known citizen's contact stays as it is (the ticket keeps its own) and their identity data
+    changes only through `_record_identity_change`, as a recorded correction.
+    """
     card, _created = FamilyCard.objects.get_or_create(
         kk_digest=kk_digest(complaint.kk_number),
         defaults={"kk_number": complaint.kk_number},
@@ -127,19 +136,67 @@ def _record_citizen(complaint: Complaint) -> tuple[Citizen, bool]:
     citizen = Citizen.objects.with_nik(complaint.nik).select_for_update().first()
     is_new = citizen is None
     if is_new:
-        citizen = Citizen(nik=complaint.nik)
-    citizen.full_name = complaint.full_name
-    citizen.birth_date = complaint.birth_date
-    citizen.sex = complaint.sex
-    citizen.phone = complaint.phone or citizen.phone or ""
-    citizen.email = complaint.email or citizen.email or ""
-    citizen.family_card = card
-    citizen.save()
-    if is_new:
+        citizen = Citizen(
+            nik=complaint.nik,
+            full_name=complaint.full_name,
+            birth_date=complaint.birth_date,
+            sex=complaint.sex,
+            phone=complaint.phone,
+            email=complaint.email,
+            family_card=card,
+        )
+        citizen.save()
         FamilyMembership.objects.create(citizen=citizen, family_card=card)
     else:
+        if citizen.family_card_id != card.pk:
+            citizen.family_card = card
+            citizen.save(update_fields=["family_card", "updated_at"])
         FamilyMembership.objects.get_or_create(citizen=citizen, family_card=card)
     return citizen, is_new
+
+
+IDENTITY_FIELDS = ("full_name", "birth_date", "sex")
+INTAKE_CORRECTION_REASON = "Data pemohon diubah saat pencatatan pengaduan di loket."
+
+
+def _record_identity_change(citizen: Citizen, complaint: Complaint, *, office: Office, actor) -> None:
+    """Apply other identity data typed at intake as a correction: recorded, attributed, visible to every office."""
+    changes = {name: getattr(complaint, name) for name in IDENTITY_FIELDS}
+    correct_citizen(
+        citizen=citizen,
+        actor=actor,
+        changes=changes,
+        reason=INTAKE_CORRECTION_REASON,
+        office_code=office.code,
+        office_name=office.name,
+    )
+    citizen.refresh_from_db(fields=list(IDENTITY_FIELDS))
+
+
+@transaction.atomic
+def correct_ticket_contact(*, citizen: Citizen, actor, office_id: int | None, phone: str, email: str) -> int:
+    """Give the citizen's open tickets at `office_id` (None: every office) a corrected contact.
+
+    Called after a correction of the contact on record (subject access); returns how many tickets
+    changed, each with a line on its timeline.
+    """
+    tickets = Ticket.objects.open().filter(citizen=citizen).select_for_update()
+    if office_id is not None:
+        tickets = tickets.filter(office_id=office_id)
+    changed = 0
+    for ticket in tickets:
+        if (ticket.phone, ticket.email) == (phone, email):
+            continue
+        ticket.phone, ticket.email = phone, email
+        ticket.save(update_fields=["phone", "email", "updated_at"])
+        _log(
+            ticket,
+            actor=actor,
+            kind=TicketEvent.Kind.NOTE,
+            message=_("Kontak pemohon dikoreksi (akses subjek)."),
+        )
+        changed += 1
+    return changed
 
 
 def _refuse_duplicate(citizen: Citizen, category: str) -> None:
@@ -200,7 +257,7 @@ def _transition(
 
 def add_note(*, ticket: Ticket, actor, text: str) -> TicketEvent:
     """Add an internal note to the timeline."""
-    text = text.strip()
+    text = nikparse.mask_nik_like(text.strip())
     if not text:
         raise TicketError(_("Catatan tidak boleh kosong."))
     return _log(ticket, actor=actor, kind=TicketEvent.Kind.NOTE, message=text)
@@ -285,7 +342,7 @@ def resolve_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
         actor=actor,
         message=_required(reason),
         resolved_at=timezone.now(),
-        outcome_note=reason.strip(),
+        outcome_note=_required(reason),
     )
 
 
@@ -298,7 +355,7 @@ def reject_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None = 
         message=_required(reason),
         details=details,
         closed_at=timezone.now(),
-        outcome_note=reason.strip(),
+        outcome_note=_required(reason),
     )
 
 
@@ -319,12 +376,12 @@ def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
         actor=actor,
         message=_required(reason),
         closed_at=timezone.now(),
-        outcome_note=reason.strip(),
+        outcome_note=_required(reason),
     )
 
 
 def _required(text: str) -> str:
-    text = (text or "").strip()
+    text = nikparse.mask_nik_like((text or "").strip())
     if not text:
         raise TicketError(_("Alasan wajib diisi."))
     return text

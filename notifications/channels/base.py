@@ -33,8 +33,8 @@ class Channel:
     no_address = _("tidak ada nomor")
 
     def address_for(self, ticket) -> str:
-        """Return where to send about `ticket` (the citizen's phone by default), or "" for nowhere."""
-        return ticket.citizen.phone or ""
+        """Return where to send about `ticket` (the phone given with it by default), or "" for nowhere."""
+        return ticket.phone or ""
 
     def mask(self, address: str) -> str:
         """Return `address` as it may be stored and shown."""

@@ -16,7 +16,7 @@ class EmailChannel(Channel):
     no_address = _("tidak ada alamat e-mail")
 
     def address_for(self, ticket) -> str:
-        return (ticket.citizen.email or "").strip()
+        return (ticket.email or "").strip()
 
     def mask(self, address: str) -> str:
         return mask_email(address)

@@ -170,7 +170,15 @@ class TestWhatIsErased:
         before = Ticket.objects.values().get(pk=desk["old"].pk)
         retention.purge_personal_data()
         after = Ticket.objects.values().get(pk=desk["old"].pk)
-        erased = {"kk_number": "", "kk_number_old": "", "kk_last4": "", "description": "", "outcome_note": ""}
+        erased = {
+            "kk_number": "",
+            "kk_number_old": "",
+            "kk_last4": "",
+            "phone": "",
+            "email": "",
+            "description": "",
+            "outcome_note": "",
+        }
         assert after == {**before, **erased}
 
     def test_the_rejection_counts_as_a_final_status(self, desk):

@@ -48,9 +48,10 @@ def test_every_model_has_a_working_list_page(admin_client, tickets, model):
 
 
 def test_tickets_are_found_by_full_nik_through_the_digest(admin_client, tickets):
-    response = admin_client.get(reverse("admin:tickets_ticket_changelist"), {"q": NIK})
+    url = reverse("admin:tickets_ticket_changelist")
+    response = admin_client.post(url, {"q": NIK, "_post_search": "1"}, follow=True)
     assert [t.pk for t in response.context["cl"].result_list] == [tickets[0].pk]
-    response = admin_client.get(reverse("admin:tickets_ticket_changelist"), {"q": tickets[1].display_code})
+    response = admin_client.get(url, {"q": tickets[1].display_code})
     assert [t.pk for t in response.context["cl"].result_list] == [tickets[1].pk]
 
 
