@@ -5,12 +5,14 @@ and export of the record is itself recorded as an access, and corrections name t
 """
 
 import json
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,9 +22,11 @@ from citizens import nik as nikparse
 from citizens.models import Citizen, Sex
 from citizens.services import correct_citizen, record_access
 from helpdesk.retention import PURGED_PREFIX
+from helpdesk.templatetags.sinkron import short_datetime
 from notifications.models import Notification
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
+from tickets.forms import DateInput
 from tickets.models import Ticket, TicketEvent
 
 app_name = "subject_access"
@@ -44,9 +48,7 @@ class LookupForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Nama Lengkap"), max_length=150)
-    birth_date = forms.DateField(
-        label=gettext_lazy("Tanggal Lahir"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=gettext_lazy("Tanggal Lahir"), widget=DateInput())
     sex = forms.ChoiceField(label=gettext_lazy("Jenis Kelamin"), choices=Sex.choices)
     phone = forms.CharField(label=gettext_lazy("No. HP/WA"), max_length=30, required=False)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
@@ -94,15 +96,15 @@ def subject_record(citizen: Citizen) -> dict:
         "citizen": {
             "nik": citizen.nik,
             "full_name": citizen.full_name,
-            "birth_date": citizen.birth_date.isoformat(),
-            "sex": citizen.sex,
+            "birth_date": citizen.birth_date,
+            "sex": citizen.get_sex_display(),
             "phone": citizen.phone,
             "email": citizen.email,
-            "created_at": citizen.created_at.isoformat(),
-            "updated_at": citizen.updated_at.isoformat(),
+            "created_at": citizen.created_at,
+            "updated_at": citizen.updated_at,
         },
         "family_cards": [
-            {"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at.isoformat()}
+            {"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at}
             for m in citizen.memberships.select_related("family_card")
         ],
         "tickets": [
@@ -115,15 +117,15 @@ def subject_record(citizen: Citizen) -> dict:
                 "kk_number": t.kk_number,
                 "kk_number_old": t.kk_number_old,
                 "description": t.description,
-                "created_at": t.created_at.isoformat(),
-                "resolved_at": _iso(t.resolved_at),
+                "created_at": t.created_at,
+                "resolved_at": t.resolved_at,
             }
             for t in tickets
         ],
         "timeline": [
             {
                 "ticket": ticket_codes[e.ticket_id],
-                "at": e.created_at.isoformat(),
+                "at": e.created_at,
                 "by": e.actor_label,
                 "what": e.get_kind_display(),
                 "status": e.to_status,
@@ -134,8 +136,8 @@ def subject_record(citizen: Citizen) -> dict:
         "sync_attempts": [
             {
                 "ticket": ticket_codes[a.job.ticket_id],
-                "at": a.created_at.isoformat(),
-                "operation": a.operation,
+                "at": a.created_at,
+                "operation": a.get_operation_display(),
                 "outcome": a.outcome,
                 "status_code": a.status_code,
             }
@@ -144,17 +146,17 @@ def subject_record(citizen: Citizen) -> dict:
         "notifications": [
             {
                 "ticket": ticket_codes[n.ticket_id],
-                "kind": n.kind,
+                "kind": n.get_kind_display(),
                 "channel": n.channel,
                 "to": n.recipient_hint,
-                "status": n.status,
-                "at": n.created_at.isoformat(),
+                "status": n.get_status_display(),
+                "at": n.created_at,
             }
             for n in notifications
         ],
         "accesses": [
             {
-                "at": a.created_at.isoformat(),
+                "at": a.created_at,
                 "by": a.viewer.get_username(),
                 "purpose": a.purpose,
                 "ip": a.ip_address,
@@ -163,9 +165,9 @@ def subject_record(citizen: Citizen) -> dict:
         ],
         "corrections": [
             {
-                "at": c.created_at.isoformat(),
+                "at": c.created_at,
                 "by": c.actor.get_username(),
-                "fields": c.fields,
+                "fields": field_labels(c.fields),
                 "reason": c.reason,
             }
             for c in citizen.corrections.select_related("actor")
@@ -173,8 +175,43 @@ def subject_record(citizen: Citizen) -> dict:
     }
 
 
-def _iso(value):
-    return value.isoformat() if value else None
+CITIZEN_LABELS = {
+    "nik": gettext_lazy("NIK"),
+    "full_name": gettext_lazy("Nama Lengkap"),
+    "birth_date": gettext_lazy("Tanggal Lahir"),
+    "sex": gettext_lazy("Jenis Kelamin"),
+    "phone": gettext_lazy("No. HP/WA"),
+    "email": gettext_lazy("E-mail"),
+    "created_at": gettext_lazy("Dicatat pada"),
+    "updated_at": gettext_lazy("Diubah pada"),
+}
+
+
+def citizen_rows(record: dict) -> list[tuple[str, str, str]]:
+    """Return the citizen's data as (field, label, shown value) rows: dates d/m/Y, times in WIB."""
+    return [(name, CITIZEN_LABELS[name], _shown(value)) for name, value in record["citizen"].items()]
+
+
+def field_labels(fields: list[str]) -> list[str]:
+    """Return the Indonesian (or English) labels of corrected field names."""
+    return [str(CITIZEN_LABELS.get(name, name)) for name in fields]
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime):
+        return f"{short_datetime(value)} WIB"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def _json_value(value):
+    """Serialise the record's dates, and its times in WIB (the office's zone), as ISO 8601."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"Not serialisable: {type(value).__name__}")
 
 
 def _ip(request) -> str:
@@ -223,16 +260,18 @@ def detail(request, pk):
             form.add_error(None, _("Tidak ada data yang berubah."))
         else:
             messages.success(
-                request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)}
+                request,
+                _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(field_labels(correction.fields))},
             )
             return redirect("subject_access:detail", pk=citizen.pk)
     record_access(
         citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request), action="subject_access"
     )
+    record = subject_record(citizen)
     return render(
         request,
         "helpdesk/subject_detail.html",
-        {"citizen": citizen, "record": subject_record(citizen), "form": form},
+        {"citizen": citizen, "record": record, "citizen_rows": citizen_rows(record), "form": form},
     )
 
 
@@ -244,7 +283,7 @@ def export_json(request, pk):
         citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request), action="export"
     )
     response = HttpResponse(
-        json.dumps(subject_record(citizen), ensure_ascii=False, indent=2),
+        json.dumps(subject_record(citizen), ensure_ascii=False, indent=2, default=_json_value),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="sinkron-data-subjek-{citizen.pk}.json"'
