@@ -48,6 +48,17 @@
     });
   }
 
+  // A download form carries hidden copies of a filter form's fields: take the values as shown now.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var filter = form.matches("[data-filter-form]") && document.querySelector(form.getAttribute("data-filter-form"));
+    if (!filter) { return; }
+    form.querySelectorAll("input[type=hidden][name]").forEach(function (hidden) {
+      var field = filter.elements[hidden.name];
+      if (field) { hidden.value = field.value; }
+    });
+  });
+
   // SLA progress bars and countdowns, (re)drawn whenever htmx swaps a panel in.
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function drawProgress(root) {

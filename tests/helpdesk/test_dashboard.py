@@ -122,7 +122,7 @@ def test_each_chart_downloads_as_csv(supervisor_client, known):
     response = supervisor_client.get(reverse("dashboard:chart_csv", args=["harian"]), {"period": "7"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "tanggal,masuk,selesai" and len(lines) == 8
+    assert lines[0] == "\ufefftanggal,masuk,selesai" and len(lines) == 8
     assert supervisor_client.get(reverse("dashboard:chart_csv", args=["unknown"])).status_code == 404
 
 
@@ -139,3 +139,23 @@ def test_the_dashboard_runs_a_constant_number_of_queries(supervisor_client, offi
     for serial in range(10, 40):
         resolve(push(open_ticket(office, clerk, serial, NOW - 30 * H), NOW - 29 * H), NOW - H)
     assert queries() == few
+
+
+def test_a_chart_csv_goes_through_the_safe_writer_formulas_defused(supervisor_client, office):
+    from tests.cast import make_staff
+    from tickets.permissions import COUNTER_GROUP
+
+    formula = make_staff("rumus", office, COUNTER_GROUP, first_name="=HYPERLINK(1)")
+    ticket = open_ticket(office, formula, 1, NOW - H)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=formula)
+    response = supervisor_client.get(reverse("dashboard:chart_csv", args=["beban-petugas"]))
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "\ufeffpetugas,terbuka,masuk" and "'=HYPERLINK(1),1,1" in lines
+
+
+def test_a_chart_csv_comes_with_semicolons_for_excel_indonesia(supervisor_client, known):
+    url = reverse("dashboard:chart_csv", args=["harian"])
+    lines = supervisor_client.get(url, {"period": "7", "pemisah": "semicolon"}).content.decode().splitlines()
+    assert lines[0] == "\ufefftanggal;masuk;selesai" and len(lines) == 8
+    unknown = supervisor_client.get(url, {"pemisah": "tab"}).content.decode().splitlines()
+    assert unknown[0] == "\ufefftanggal,masuk,selesai"
