@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from families.selectors import family_figures
 from helpdesk import csvfile, selectors
 from helpdesk.selectors import Period
+from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
 from tickets.forms import DateInput
 from tickets.permissions import office_of
@@ -91,9 +92,24 @@ def dashboard(request):
             "period_last_day": period.end - timedelta(days=1),
             "charts": charts,
             "querystring": request.GET.urlencode(),
+            "registry_rows": _registry_rows(figures["registry"]),
             **figures,
         },
     )
+
+
+def _registry_rows(registry: dict) -> list[dict]:
+    """Return the registry-health table's rows (window, operation in words, figures).
+
+    Labels are added here, after the cache: the cached figures hold codes, whatever the language.
+    """
+    windows = {"hour": _("1 jam"), "day": _("24 jam")}
+    operations = dict(SyncAttempt.Operation.choices)
+    return [
+        {**row, "window": label, "operation": operations.get(code, code)}
+        for name, label in windows.items()
+        for code, row in registry[name].items()
+    ]
 
 
 def _chart_data(figures) -> dict:
