@@ -62,3 +62,40 @@ def test_salin_pesan_copies_the_full_message_only_after_it_is_shown_and_says_so(
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(f"#{NIK}#Siti_Rahayu#") and overdue_ticket.display_code in copied
     assert PersonalDataAccess.objects.filter(purpose=f"eskalasi {overdue_ticket.code}").count() == 1
+
+
+def test_the_open_by_status_chart_reads_in_whole_tickets_with_one_ticket(
+    page, live_server, log_in, supervisor, overdue_ticket, shot
+):
+    log_in("supervisor")
+    page.goto(f"{live_server.url}/dasbor/")
+    page.wait_for_function("window.Chart && Object.keys(window.Chart.instances).length >= 6")
+    shot("01-dashboard")
+    chart = page.evaluate(
+        """() => { const c = Chart.getChart("chart-history");
+                   return { type: c.config.type, ticks: c.scales.y.ticks.map(t => t.value), min: c.scales.y.min }; }"""
+    )
+    assert chart["type"] == "bar" and chart["min"] == 0
+    assert chart["ticks"] and all(value == int(value) for value in chart["ticks"])
+    assert max(chart["ticks"]) >= 1
+
+
+def test_a_report_downloads_before_terapkan_with_the_filter_as_shown_and_is_audited(
+    page, live_server, log_in, supervisor, overdue_ticket, shot
+):
+    from audit.models import AuditEntry
+
+    log_in("supervisor")
+    page.goto(f"{live_server.url}/laporan/")
+    download_form = page.locator("#report-download")
+    expect(download_form.get_by_role("button", name="Unduh XLSX")).to_be_visible()
+    page.get_by_label("Status").select_option("sent")
+    shot("01-report-before-terapkan")
+    with page.expect_download() as download:
+        download_form.get_by_role("button", name="Unduh CSV (Excel Indonesia, ;)").click()
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert text.startswith("\ufeffKode Tiket;Tanggal Masuk;")
+    assert overdue_ticket.display_code in text and NIK not in text and NIK[-4:] in text
+    entry = AuditEntry.objects.get(action="export")
+    assert entry.details["filter"]["status"] == "sent" and entry.details["nik"] == "disamarkan"
+    assert entry.details["rows"] == 1
