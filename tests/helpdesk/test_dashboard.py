@@ -188,9 +188,15 @@ def test_registry_p50_and_p95_come_from_the_recorded_latencies_of_the_window(off
 
 
 def test_the_demos_sqlite_fallback_gives_the_same_percentiles_as_postgresql(recorded_latencies):
-    sampled = selectors.sampled_latency_percentiles(recorded_latencies)
-    assert {key: round(value) for key, value in sampled["push"].items()} == {"p50": 550, "p95": 955}
+    for limit in (10_000, 5):
+        database = selectors.latency_percentiles(recorded_latencies, limit)
+        sampled = selectors.sampled_latency_percentiles(recorded_latencies, limit)
+        assert sampled == database
     assert selectors.sampled_latency_percentiles(recorded_latencies.none()) == {}
+
+
+def test_latency_percentiles_read_only_the_newest_calls_of_the_window(recorded_latencies):
+    assert selectors.latency_percentiles(recorded_latencies, limit=5) == {"push": {"p50": 300, "p95": 480}}
 
 
 def test_the_dashboard_shows_registry_p50_and_p95_per_operation_in_words(
