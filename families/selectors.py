@@ -97,6 +97,20 @@ def problem_rows(batch: ImportBatch, limit: int) -> QuerySet:
     )
 
 
+def batch_tickets(batch: ImportBatch) -> QuerySet:
+    """Return the batch's rows that opened or joined a ticket, in file order, with their tickets.
+
+    Filtered on the ticket rather than the row status so the (batch, row_number) index serves the
+    order: a page of a 100,000-row file reads one page of rows, not the whole batch.
+    """
+    return (
+        ImportRow.objects.filter(batch=batch, ticket__isnull=False)
+        .select_related("ticket")
+        .order_by("row_number")
+        .only("row_number", "nik_masked", "status", "ticket__code", "ticket__status", "ticket__created_at")
+    )
+
+
 def recent_batches(office, limit: int = 20) -> QuerySet:
     return (
         ImportBatch.objects.filter(office=office)

@@ -423,7 +423,10 @@ def _row_counts(batch: ImportBatch) -> dict:
     by_status = dict(ImportRow.objects.filter(batch=batch).values_list("status").annotate(n=Count("id")))
     return {
         "row_count": sum(by_status.values()),
-        "valid_count": by_status.get(RowStatus.VALID, 0),
+        # Valid rows stay counted as valid once imported or linked: the figure the preview showed.
+        "valid_count": sum(
+            by_status.get(s, 0) for s in (RowStatus.VALID, RowStatus.IMPORTED, RowStatus.LINKED)
+        ),
         "error_count": by_status.get(RowStatus.ERROR, 0),
         "duplicate_count": by_status.get(RowStatus.DUPLICATE_IN_FILE, 0),
         "in_sync_count": by_status.get(RowStatus.ALREADY_IN_SYNC, 0),

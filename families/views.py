@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citizens import nik as nikparse
 from citizens import numbers
 from citizens.models import Citizen, FamilyCard
+from citizens.pagination import CappedPaginator
 from families import selectors, services, tasks
 from families.conf import setting
 from families.forms import (
@@ -209,6 +210,17 @@ def _batch_context(batch) -> dict:
 def import_batch(request, pk):
     batch = selectors.get_batch_for_user(request.user, pk)
     return render(request, "families/import_batch.html", _batch_context(batch))
+
+
+@supervisor_required
+def import_tickets(request, pk):
+    """The tickets a confirmed import opened or linked, one page at a time."""
+    batch = selectors.get_batch_for_user(request.user, pk)
+    paginator = CappedPaginator(selectors.batch_tickets(batch), settings.TICKETS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request, "families/import_tickets.html", {"batch": batch, "page": page, "paginator": paginator}
+    )
 
 
 @supervisor_required

@@ -1,6 +1,5 @@
 """The supervisor dashboard (/dasbor/): headline figures, charts and their data as CSV."""
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -13,9 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from families.selectors import family_figures
-from helpdesk import selectors
+from helpdesk import csvfile, selectors
 from helpdesk.selectors import Period
+from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
+from tickets.forms import DateInput
 from tickets.permissions import office_of
 from tickets.workflow import Status
 
@@ -31,12 +32,8 @@ class PeriodForm(forms.Form):
     ]
 
     period = forms.ChoiceField(label=gettext_lazy("Periode"), choices=CHOICES, required=False)
-    start = forms.DateField(
-        label=gettext_lazy("Dari"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=gettext_lazy("Dari"), required=False, widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("Sampai"), required=False, widget=DateInput())
 
     def clean(self):
         data = super().clean()
@@ -95,9 +92,24 @@ def dashboard(request):
             "period_last_day": period.end - timedelta(days=1),
             "charts": charts,
             "querystring": request.GET.urlencode(),
+            "registry_rows": _registry_rows(figures["registry"]),
             **figures,
         },
     )
+
+
+def _registry_rows(registry: dict) -> list[dict]:
+    """Return the registry-health table's rows (window, operation in words, figures).
+
+    Labels are added here, after the cache: the cached figures hold codes, whatever the language.
+    """
+    windows = {"hour": _("1 jam"), "day": _("24 jam")}
+    operations = dict(SyncAttempt.Operation.choices)
+    return [
+        {**row, "window": label, "operation": operations.get(code, code)}
+        for name, label in windows.items()
+        for code, row in registry[name].items()
+    ]
 
 
 def _chart_data(figures) -> dict:
@@ -153,16 +165,17 @@ def _csv_rows(chart: str, charts: dict):
 
 @supervisor_required
 def chart_csv(request, chart):
-    """Return one chart's data as CSV, for the same period as the page."""
+    """Return one chart's data as CSV (through the one safe writer), for the same period as the page."""
     if chart not in CSV_CHARTS:
         raise Http404
     office = office_of(request.user)
     period = PeriodForm(request.GET or None).chosen_period()
     charts = _chart_data(_figures(office, period))
+    separator = request.GET.get("pemisah", csvfile.DEFAULT_SEPARATOR)
+    if separator not in csvfile.SEPARATORS:
+        separator = csvfile.DEFAULT_SEPARATOR
+    header = [CSV_CHARTS[chart]] if CSV_CHARTS[chart] else []
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sinkron-{chart}-{period.start:%Y%m%d}.csv"'
-    writer = csv.writer(response)
-    if CSV_CHARTS[chart]:
-        writer.writerow(CSV_CHARTS[chart])
-    writer.writerows(_csv_rows(chart, charts))
+    response.writelines(csvfile.lines([*header, *_csv_rows(chart, charts)], separator=separator))
     return response

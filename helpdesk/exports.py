@@ -1,14 +1,14 @@
 """Reports (/laporan/): the office's tickets for a period, as CSV (streamed) or XLSX (constant memory).
 
 Supervisors only, scoped to their office. The NIK is masked to its last four digits unless the user
-holds `tickets.export_full_nik` and asks for it; every full-NIK export writes one audit line
-(logger "sinkron.audit", WARNING: who, office, filter, format, rows; never a NIK) and one entry of the
-audit trail (audit.services.record).
+holds `tickets.export_full_nik` and asks for it. Every download, masked or full, writes one entry of
+the audit trail (audit.services.record: who, filter, format, masked or full, rows), shown at /audit/;
+a full-NIK one also writes an audit line (logger "sinkron.audit", WARNING; never a NIK).
+CSV comes both ways: `;` for Excel set to Indonesian, `,` for everything else (helpdesk/csvfile.py).
 Downloads are POSTs: they carry the filter only (no personal data), but a full-NIK export is an
 act worth a CSRF check, and a link a browser may prefetch should not start one.
 """
 
-import csv
 import datetime as dt
 import logging
 import tempfile
@@ -28,7 +28,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
 from citizens.nik import mask_last4
+from helpdesk import csvfile
 from tickets.decorators import supervisor_required
+from tickets.forms import DateInput
 from tickets.models import Category, Service, Ticket
 from tickets.permissions import office_of
 from tickets.selectors import QUEUE_COUNT_CAP
@@ -59,13 +61,6 @@ DATE_COLUMNS = (1, 6, 7)
 
 def _choices(choices):
     return [("", gettext_lazy("Semua"))] + list(choices)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ReportFilterForm(forms.Form):
@@ -158,19 +153,23 @@ def _filename(filters: dict, extension: str, *, full_nik: bool) -> str:
     return f"sinkron-tiket-{filters['start']:%Y-%m-%d}_{filters['end']:%Y-%m-%d}{suffix}.{extension}"
 
 
-def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, complete: bool = True) -> None:
+def _audit_export(
+    request, office, filters: dict, fmt: str, rows: int, *, full_nik: bool, complete: bool = True, **more
+) -> None:
+    """Record the download in the audit trail; a full-NIK one in the audit log as well."""
     described = {key: (str(value) if value else "") for key, value in filters.items() if key != "full_nik"}
-    audit.warning(
-        "full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
-        request.user.get_username(),
-        request.user.pk,
-        office.code,
-        fmt,
-        described,
-        rows,
-        complete,
-        request.META.get("REMOTE_ADDR", ""),
-    )
+    if full_nik:
+        audit.warning(
+            "full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
+            request.user.get_username(),
+            request.user.pk,
+            office.code,
+            fmt,
+            described,
+            rows,
+            complete,
+            request.META.get("REMOTE_ADDR", ""),
+        )
     audit_services.record(
         action="export",
         actor=request.user,
@@ -178,7 +177,16 @@ def _audit_full_nik(request, office, filters: dict, fmt: str, rows: int, *, comp
         object_type="report",
         office=office.code,
         object_id=f"{filters['start']}/{filters['end']}",
-        details={"full_nik": True, "format": fmt, "filter": described, "rows": rows, "complete": complete},
+        details={
+            "report": "tiket",
+            "full_nik": full_nik,
+            "nik": "lengkap" if full_nik else "disamarkan",
+            "format": fmt,
+            "filter": described,
+            "rows": rows,
+            "complete": complete,
+            **more,
+        },
     )
 
 
@@ -205,10 +213,11 @@ def _context(request, form, count=None) -> dict:
         "count": count,
         "count_capped": count is not None and count > QUEUE_COUNT_CAP,
         "may_export_full_nik": request.user.has_perm(FULL_NIK_PERMISSION),
+        "csv_separators": csvfile.SEPARATOR_LABELS,
     }
 
 
-def _export(request, writer):
+def _export(request, writer, **options):
     office = office_of(request.user)
     form = ReportFilterForm(request.POST)
     if not form.is_valid():
@@ -216,13 +225,19 @@ def _export(request, writer):
     full_nik = form.cleaned_data["full_nik"]
     if full_nik and not request.user.has_perm(FULL_NIK_PERMISSION):
         raise PermissionDenied(_("Anda tidak berwenang mengunduh NIK lengkap."))
-    return writer(request, office, form.cleaned_data, full_nik=full_nik)
+    return writer(request, office, form.cleaned_data, full_nik=full_nik, **options)
 
 
 @supervisor_required
 @require_POST
 def export_csv(request):
-    return _export(request, _csv_response)
+    separator = request.POST.get("separator") or csvfile.DEFAULT_SEPARATOR
+    if separator not in csvfile.SEPARATORS:
+        form = ReportFilterForm(request.POST)
+        form.is_valid()
+        form.add_error(None, _("Pilih pemisah CSV: titik koma (Excel Indonesia) atau koma."))
+        return render(request, "helpdesk/reports.html", _context(request, form), status=400)
+    return _export(request, _csv_response, separator=separator)
 
 
 @supervisor_required
@@ -234,44 +249,46 @@ def export_xlsx(request):
 # --- CSV: streamed -------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer inside a generator."""
+def _csv_lines(
+    request, office, filters: dict, *, full_nik: bool, separator: str, language: str
+) -> Iterator[str]:
+    counted = {"rows": 0}
 
-    def write(self, value):
-        return value
+    def rows():
+        yield [str(title) for title in COLUMNS]
+        for ticket in report_tickets(office, filters, full_nik=full_nik).iterator(chunk_size=CHUNK_SIZE):
+            yield _row(ticket, full_nik=full_nik)
+            counted["rows"] += 1
 
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    text = str(value)
-    # A cell that starts like a formula would run in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv_lines(request, office, filters: dict, *, full_nik: bool, language: str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    rows = 0
     complete = False
     try:
         # This runs after the view returned, while the server sends the body: use the request's language.
         with translation.override(language):
-            yield "\ufeff"  # the BOM makes Excel read UTF-8
-            yield writer.writerow([str(title) for title in COLUMNS])
-            for ticket in report_tickets(office, filters, full_nik=full_nik).iterator(chunk_size=CHUNK_SIZE):
-                yield writer.writerow([_csv_cell(value) for value in _row(ticket, full_nik=full_nik)])
-                rows += 1
+            yield from csvfile.lines(rows(), separator=separator)
         complete = True
     finally:
         # The row count is known only once the stream ends (or the client went away).
-        if full_nik:
-            _audit_full_nik(request, office, filters, "csv", rows, complete=complete)
+        _audit_export(
+            request,
+            office,
+            filters,
+            "csv",
+            counted["rows"],
+            full_nik=full_nik,
+            complete=complete,
+            separator=csvfile.SEPARATORS[separator],
+        )
 
 
-def _csv_response(request, office, filters: dict, *, full_nik: bool):
-    lines = _csv_lines(request, office, filters, full_nik=full_nik, language=translation.get_language())
+def _csv_response(request, office, filters: dict, *, full_nik: bool, separator: str):
+    lines = _csv_lines(
+        request,
+        office,
+        filters,
+        full_nik=full_nik,
+        separator=separator,
+        language=translation.get_language(),
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(filters, "csv", full_nik=full_nik)}"'
     response["Cache-Control"] = "no-store"
@@ -289,8 +306,7 @@ def _xlsx_response(request, office, filters: dict, *, full_nik: bool):
     except BaseException:
         spool.close()
         raise
-    if full_nik:
-        _audit_full_nik(request, office, filters, "xlsx", rows)
+    _audit_export(request, office, filters, "xlsx", rows, full_nik=full_nik)
     spool.seek(0)
     response = FileResponse(
         spool,

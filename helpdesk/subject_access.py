@@ -5,6 +5,7 @@ and export of the record is itself recorded as an access, and corrections name t
 """
 
 import json
+from datetime import date, datetime
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,9 +24,11 @@ from citizens.models import Citizen, Sex
 from citizens.services import correct_citizen, record_access
 from families.models import FamilyMember, ImportRow
 from helpdesk.retention import PURGED_PREFIX
+from helpdesk.templatetags.sinkron import short_datetime
 from notifications.models import Notification
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
+from tickets.forms import DateInput
 from tickets.models import Ticket, TicketEvent
 from tickets.services import correct_ticket_contact
 
@@ -44,9 +48,7 @@ class LookupForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     full_name = forms.CharField(label=gettext_lazy("Nama Lengkap"), max_length=150)
-    birth_date = forms.DateField(
-        label=gettext_lazy("Tanggal Lahir"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=gettext_lazy("Tanggal Lahir"), widget=DateInput())
     sex = forms.ChoiceField(label=gettext_lazy("Jenis Kelamin"), choices=Sex.choices)
     phone = forms.CharField(label=gettext_lazy("No. HP/WA"), max_length=30, required=False)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
@@ -108,15 +110,15 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
         "citizen": {
             "nik": citizen.nik,
             "full_name": citizen.full_name,
-            "birth_date": citizen.birth_date.isoformat(),
-            "sex": citizen.sex,
+            "birth_date": citizen.birth_date,
+            "sex": citizen.get_sex_display(),
             "phone": citizen.phone,
             "email": citizen.email,
-            "created_at": citizen.created_at.isoformat(),
-            "updated_at": citizen.updated_at.isoformat(),
+            "created_at": citizen.created_at,
+            "updated_at": citizen.updated_at,
         },
         "family_cards": [
-            {"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at.isoformat()}
+            {"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at}
             for m in citizen.memberships.select_related("family_card")
         ],
         "tickets": [
@@ -131,8 +133,8 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
                 "phone": t.phone,
                 "email": t.email,
                 "description": t.description,
-                "created_at": t.created_at.isoformat(),
-                "resolved_at": _iso(t.resolved_at),
+                "created_at": t.created_at,
+                "resolved_at": t.resolved_at,
             }
             for t in tickets
         ],
@@ -141,7 +143,7 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
         "timeline": [
             {
                 "ticket": ticket_codes[e.ticket_id],
-                "at": e.created_at.isoformat(),
+                "at": e.created_at,
                 "by": e.actor_label,
                 "what": e.get_kind_display(),
                 "status": e.to_status,
@@ -152,8 +154,8 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
         "sync_attempts": [
             {
                 "ticket": ticket_codes[a.job.ticket_id],
-                "at": a.created_at.isoformat(),
-                "operation": a.operation,
+                "at": a.created_at,
+                "operation": a.get_operation_display(),
                 "outcome": a.outcome,
                 "status_code": a.status_code,
             }
@@ -162,17 +164,17 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
         "notifications": [
             {
                 "ticket": ticket_codes[n.ticket_id],
-                "kind": n.kind,
+                "kind": n.get_kind_display(),
                 "channel": n.channel,
                 "to": n.recipient_hint,
-                "status": n.status,
-                "at": n.created_at.isoformat(),
+                "status": n.get_status_display(),
+                "at": n.created_at,
             }
             for n in notifications
         ],
         "accesses": [
             {
-                "at": a.created_at.isoformat(),
+                "at": a.created_at,
                 "by": a.viewer.get_username(),
                 "purpose": a.purpose,
                 "ip": a.ip_address,
@@ -181,10 +183,10 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
         ],
         "corrections": [
             {
-                "at": c.created_at.isoformat(),
+                "at": c.created_at,
                 "by": c.actor.get_username() if c.actor else _("sistem"),
                 "office": c.office_name,
-                "fields": c.fields,
+                "fields": field_labels(c.fields),
                 "reason": c.reason,
             }
             for c in citizen.corrections.select_related("actor")
@@ -222,7 +224,7 @@ def family_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
                 "source": m.group.get_source_display(),
                 "relation": m.get_relation_display(),
                 "ticket": m.ticket.display_code,
-                "created_at": m.group.created_at.isoformat(),
+                "created_at": m.group.created_at,
             }
             for m in memberships.order_by("group__created_at", "pk")
         ],
@@ -231,7 +233,7 @@ def family_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
                 "file": r.batch.file_name,
                 "row": r.row_number,
                 "status": r.get_status_display(),
-                "uploaded_at": r.batch.created_at.isoformat(),
+                "uploaded_at": r.batch.created_at,
                 "data": r.payload,
             }
             for r in rows.order_by("batch__created_at", "row_number")
@@ -239,8 +241,43 @@ def family_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
     }
 
 
-def _iso(value):
-    return value.isoformat() if value else None
+CITIZEN_LABELS = {
+    "nik": gettext_lazy("NIK"),
+    "full_name": gettext_lazy("Nama Lengkap"),
+    "birth_date": gettext_lazy("Tanggal Lahir"),
+    "sex": gettext_lazy("Jenis Kelamin"),
+    "phone": gettext_lazy("No. HP/WA"),
+    "email": gettext_lazy("E-mail"),
+    "created_at": gettext_lazy("Dicatat pada"),
+    "updated_at": gettext_lazy("Diubah pada"),
+}
+
+
+def citizen_rows(record: dict) -> list[tuple[str, str, str]]:
+    """Return the citizen's data as (field, label, shown value) rows: dates d/m/Y, times in WIB."""
+    return [(name, CITIZEN_LABELS[name], _shown(value)) for name, value in record["citizen"].items()]
+
+
+def field_labels(fields: list[str]) -> list[str]:
+    """Return the Indonesian (or English) labels of corrected field names."""
+    return [str(CITIZEN_LABELS.get(name, name)) for name in fields]
+
+
+def _shown(value) -> str:
+    if isinstance(value, datetime):
+        return f"{short_datetime(value)} WIB"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def _json_value(value):
+    """Serialise the record's dates, and its times in WIB (the office's zone), as ISO 8601."""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"Not serialisable: {type(value).__name__}")
 
 
 def _ip(request) -> str:
@@ -297,20 +334,18 @@ def detail(request, pk):
                     email=changes["email"],
                 )
             messages.success(
-                request, _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(correction.fields)}
+                request,
+                _("Koreksi disimpan: %(fields)s.") % {"fields": ", ".join(field_labels(correction.fields))},
             )
             return redirect("subject_access:detail", pk=citizen.pk)
     record_access(
         citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request), action="subject_access"
     )
+    record = subject_record(citizen, office_id=_office_scope(request.user))
     return render(
         request,
         "helpdesk/subject_detail.html",
-        {
-            "citizen": citizen,
-            "record": subject_record(citizen, office_id=_office_scope(request.user)),
-            "form": form,
-        },
+        {"citizen": citizen, "record": record, "citizen_rows": citizen_rows(record), "form": form},
     )
 
 
@@ -323,7 +358,10 @@ def export_json(request, pk):
     )
     response = HttpResponse(
         json.dumps(
-            subject_record(citizen, office_id=_office_scope(request.user)), ensure_ascii=False, indent=2
+            subject_record(citizen, office_id=_office_scope(request.user)),
+            ensure_ascii=False,
+            indent=2,
+            default=_json_value,
         ),
         content_type="application/json; charset=utf-8",
     )

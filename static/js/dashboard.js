@@ -15,24 +15,32 @@
     return Object.assign({ responsive: true, animation: false, plugins: { legend: { position: "bottom" } } }, extra || {});
   }
   var noLegend = { plugins: { legend: { display: false } } };
+  // Counts are whole tickets: integer ticks from zero, with headroom, so 1 or 2 tickets read clearly.
+  function countAxis(axis) {
+    var scales = {};
+    scales[axis || "y"] = { beginAtZero: true, grace: "10%", ticks: { precision: 0 } };
+    return { scales: scales };
+  }
+  function merged() { return Object.assign.apply(null, [{}].concat(Array.prototype.slice.call(arguments))); }
 
-  draw("chart-flow", { type: "bar", options: options(), data: { labels: data.flow.labels, datasets: [
+  draw("chart-flow", { type: "bar", options: options(countAxis()), data: { labels: data.flow.labels, datasets: [
     { label: data.labels.opened, data: data.flow.opened, backgroundColor: colors[0] },
     { label: data.labels.resolved, data: data.flow.resolved, backgroundColor: colors[1] }] } });
 
+  // Bars, not lines: with a new office only today has a count, and a lone line point is easy to miss.
   var history = Object.keys(data.history.series).map(function (name, i) {
-    return { label: name, data: data.history.series[name], borderColor: colors[i], backgroundColor: colors[i], spanGaps: true };
+    return { label: name, data: data.history.series[name], backgroundColor: colors[i], maxBarThickness: 48 };
   });
-  draw("chart-history", { type: "line", options: options(), data: { labels: data.history.labels, datasets: history } });
+  draw("chart-history", { type: "bar", options: options(countAxis()), data: { labels: data.history.labels, datasets: history } });
 
   var category = pairs(data.category), service = pairs(data.service), spread = pairs(data.distribution);
-  draw("chart-category", { type: "bar", options: options(Object.assign({ indexAxis: "y" }, noLegend)), data: { labels: category.labels,
+  draw("chart-category", { type: "bar", options: options(merged({ indexAxis: "y" }, noLegend, countAxis("x"))), data: { labels: category.labels,
     datasets: [{ label: data.labels.tickets, data: category.values, backgroundColor: colors[0] }] } });
   draw("chart-service", { type: "doughnut", options: options(), data: { labels: service.labels,
     datasets: [{ data: service.values, backgroundColor: colors }] } });
-  draw("chart-distribution", { type: "bar", options: options(noLegend),
+  draw("chart-distribution", { type: "bar", options: options(merged(noLegend, countAxis())),
     data: { labels: spread.labels, datasets: [{ label: data.labels.tickets, data: spread.values, backgroundColor: colors[4] }] } });
-  draw("chart-workload", { type: "bar", options: options(), data: { labels: data.workload.map(function (r) { return r.name; }),
+  draw("chart-workload", { type: "bar", options: options(countAxis()), data: { labels: data.workload.map(function (r) { return r.name; }),
     datasets: [{ label: data.labels.open, data: data.workload.map(function (r) { return r.open; }), backgroundColor: colors[2] },
                { label: data.labels.opened_period, data: data.workload.map(function (r) { return r.opened; }), backgroundColor: colors[0] }] } });
 })();

@@ -9,10 +9,54 @@
     var el = event.target.closest && event.target.closest("[data-print]");
     if (el) { event.preventDefault(); window.print(); }
     var copy = event.target.closest && event.target.closest("[data-copy-target]");
-    if (copy) {
-      var source = document.querySelector(copy.getAttribute("data-copy-target"));
-      if (source && navigator.clipboard) { navigator.clipboard.writeText(source.textContent.trim()); }
+    if (copy) { copyMessage(copy); }
+  });
+
+  // "Salin pesan": copy the full message only (data-full="1", after the recorded reveal), then
+  // say so in the button's aria-live status.
+  function copyMessage(button) {
+    var source = document.querySelector(button.getAttribute("data-copy-target"));
+    var status = document.querySelector(button.getAttribute("data-copy-status"));
+    if (!source || source.getAttribute("data-full") !== "1") { return; }
+    var text = source.textContent.trim();
+    function say(ok) {
+      if (status) { status.textContent = status.getAttribute(ok ? "data-copied-text" : "data-failed-text"); }
     }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { say(true); }, function () { say(copyBySelection(source)); });
+    } else {
+      say(copyBySelection(source));
+    }
+  }
+  function copyBySelection(source) {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    try { return document.execCommand("copy"); } catch (e) { return false; }
+  }
+  function enableCopyButtons(root) {
+    root.querySelectorAll("[data-copy-target][disabled]").forEach(function (button) {
+      var source = document.querySelector(button.getAttribute("data-copy-target"));
+      if (source && source.getAttribute("data-full") === "1") {
+        button.disabled = false;
+        button.removeAttribute("aria-describedby");
+        var hint = document.querySelector("[data-copy-hint='" + button.getAttribute("data-copy-target") + "']");
+        if (hint) { hint.remove(); }
+      }
+    });
+  }
+
+  // A download form carries hidden copies of a filter form's fields: take the values as shown now.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var filter = form.matches("[data-filter-form]") && document.querySelector(form.getAttribute("data-filter-form"));
+    if (!filter) { return; }
+    form.querySelectorAll("input[type=hidden][name]").forEach(function (hidden) {
+      var field = filter.elements[hidden.name];
+      if (field) { hidden.value = field.value; }
+    });
   });
 
   // SLA progress bars and countdowns, (re)drawn whenever htmx swaps a panel in.
@@ -58,6 +102,6 @@
     var hint = event.target.querySelector && event.target.querySelector("[data-nik-prefill]");
     if (hint) { prefillFromNik(hint); }
   });
-  document.addEventListener("htmx:afterSwap", function (event) { drawProgress(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { drawProgress(document); enableCopyButtons(document); });
   window.setInterval(tickCountdowns, 1000);
 })();

@@ -1,5 +1,7 @@
 """Every act on personal data writes its audit entry, and no entry ever holds a full NIK or KK."""
 
+from html import unescape
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
@@ -78,10 +80,32 @@ def test_a_full_nik_export_is_audited_with_its_filter_and_row_count(trusted_supe
     assert entry.details["rows"] == 1 and entry.details["format"] == fmt and entry.details["complete"] is True
 
 
-def test_a_masked_export_writes_no_entry(trusted_supervisor, ticket):
-    response = client_for(trusted_supervisor).post(reverse("reports:csv"), PERIOD)
-    b"".join(response.streaming_content)
-    assert not AuditEntry.objects.exists()
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_masked_export_is_audited_as_masked_and_listed_on_the_audit_page(trusted_supervisor, ticket, fmt):
+    ticket.__class__.objects.filter(pk=ticket.pk).update(created_at="2000-06-01T10:00:00+07:00")
+    client = client_for(trusted_supervisor)
+    response = client.post(reverse(f"reports:{fmt}"), {**PERIOD, "status": "new", "separator": "semicolon"})
+    b"".join(response.streaming_content) if response.streaming else response.content
+    entry = only_entry(action="export")
+    assert (entry.actor, entry.object_id, entry.details["full_nik"], entry.details["nik"]) == (
+        trusted_supervisor,
+        "2000-01-01/2000-12-31",
+        False,
+        "disamarkan",
+    )
+    assert entry.details["rows"] == 1 and entry.details["filter"]["status"] == "new"
+    assert entry.details["format"] == fmt and entry.details["report"] == "tiket"
+    html = client.get(reverse("audit:entries")).content.decode()
+    assert "Ekspor data" in html and "disamarkan" in html and "2000-01-01/2000-12-31" in html
+
+
+def test_the_audit_page_tells_a_full_nik_download_from_a_masked_one(trusted_supervisor, ticket):
+    client = client_for(trusted_supervisor)
+    client.post(reverse("reports:xlsx"), PERIOD)
+    client.post(reverse("reports:xlsx"), {**PERIOD, "full_nik": "on"})
+    page = unescape(client.get(reverse("audit:entries")).content.decode())
+    assert page.count("Ekspor data") == 2
+    assert '"nik": "disamarkan"' in page and '"nik": "lengkap"' in page
 
 
 def test_a_correction_is_audited_by_field_name_only(supervisor, ticket):

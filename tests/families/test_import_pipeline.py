@@ -130,7 +130,7 @@ def test_confirming_opens_proactive_tickets_for_valid_rows_only_and_links_open_o
     assert tasks.run_import(batch.pk) == "done"
     batch = reload(batch)
     assert batch.status == ImportBatch.Status.DONE and batch.percent == 100
-    assert (batch.imported_count, batch.linked_count, batch.valid_count) == (6, 1, 0)
+    assert (batch.imported_count, batch.linked_count, batch.valid_count) == (6, 1, 7)
     new = Ticket.objects.exclude(pk__in=before)
     assert new.count() == 6 and set(new.values_list("category", flat=True)) == {Category.PROACTIVE}
     assert set(new.values_list("service", flat=True)) == {"other"}

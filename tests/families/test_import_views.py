@@ -152,3 +152,69 @@ def test_the_upload_page_lists_the_offices_recent_batches(supervisor_client, csv
     supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)})
     html = supervisor_client.get(UPLOAD).content.decode()
     assert "kk-baru.csv" in html and "Sedang diperiksa" in html
+
+
+def imported_batch(supervisor_client, csv_file):
+    supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)})
+    batch = ImportBatch.objects.get()
+    tasks.validate_import(batch.pk)
+    supervisor_client.post(reverse("families:import_confirm", args=[batch.pk]))
+    tasks.run_import(batch.pk)
+    return batch
+
+
+def test_the_result_after_confirming_keeps_the_valid_count_and_links_to_the_tickets(
+    supervisor_client, csv_file
+):
+    batch = imported_batch(supervisor_client, csv_file)
+    html = supervisor_client.get(reverse("families:import_batch", args=[batch.pk])).content.decode()
+    assert 'id="count-rows">4<' in html and 'id="count-valid">2<' in html and 'id="count-error">1<' in html
+    assert 'id="count-duplicate">1<' in html and 'id="count-tickets">2 / 0<' in html
+    link = reverse("families:import_tickets", args=[batch.pk])
+    assert f'href="{link}"' in html and "Lihat 2 tiket dari impor ini" in html
+
+
+def test_the_import_tickets_page_lists_each_ticket_with_its_row_and_masked_nik(supervisor_client, csv_file):
+    batch = imported_batch(supervisor_client, csv_file)
+    html = supervisor_client.get(reverse("families:import_tickets", args=[batch.pk])).content.decode()
+    for ticket in Ticket.objects.filter(category=Category.PROACTIVE):
+        assert reverse("tickets:detail", args=[ticket.code]) in html and ticket.display_code in html
+    assert person_nik(0)[-4:] in html and person_nik(0) not in html and person_nik(1) not in html
+    assert html.count("Tiket dibuat</td>") == 2
+
+
+def test_the_import_tickets_page_before_the_import_says_there_are_none_yet(supervisor_client, csv_file):
+    supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)})
+    batch = ImportBatch.objects.get()
+    html = supervisor_client.get(reverse("families:import_tickets", args=[batch.pk])).content.decode()
+    assert "Impor ini belum membuat tiket." in html
+
+
+def test_the_import_tickets_page_is_refused_to_counter_staff_and_other_offices(
+    supervisor_client, csv_file, clerk, client, other_office
+):
+    batch = imported_batch(supervisor_client, csv_file)
+    url = reverse("families:import_tickets", args=[batch.pk])
+    client.force_login(clerk)
+    assert client.get(url).status_code == 403
+    client.force_login(make_staff("sup_semarang", other_office, SUPERVISOR_GROUP))
+    assert client.get(url).status_code == 404
+
+
+def test_the_import_tickets_page_runs_the_same_queries_for_one_page_or_three(
+    supervisor_client, tmp_path, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TICKETS_PER_PAGE = 2
+    rows = [row(family_kk(0), person_nik(i), f"ANGGOTA {i}") for i in range(6)]
+    batch = imported_batch(supervisor_client, write_csv(tmp_path / "enam.csv", rows))
+    url = reverse("families:import_tickets", args=[batch.pk])
+
+    def queries(page):
+        with CaptureQueriesContext(connection) as captured:
+            assert supervisor_client.get(url, {"page": page}).status_code == 200
+        return len(captured)
+
+    assert queries(1) == queries(3)

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from citizens.models import Region
 from tickets.models import Ticket
@@ -27,8 +28,36 @@ def test_the_demo_has_its_logins_and_tickets_in_every_state(settings, tmp_path):
     assert users.count() == 3
     assert all(user.check_password(settings.DEMO_PASSWORD) for user in users)
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
-    assert Ticket.objects.count() == 36
-    assert residents.read_text().count('"nik"') == 36
+    assert Ticket.objects.count() == 46
+    assert residents.read_text().count('"nik"') == 46
+
+
+@pytest.mark.parametrize("scale", [1, 1440])
+def test_the_demo_is_aged_in_demo_time_so_its_figures_look_like_a_real_offices(settings, tmp_path, scale):
+    from helpdesk import selectors
+    from helpdesk.models import DailyStatusCount
+    from helpdesk.selectors import Period
+    from tickets.models import Office
+    from tickets.sla import sla_delta
+
+    settings.DEMO_MODE, settings.DEMO_TIME_SCALE = True, scale
+    call_command("seed_demo", residents_file=str(tmp_path / "r.json"), stdout=open("/dev/null", "w"))
+    office, now, day = Office.objects.get(code="3319"), timezone.now(), sla_delta()
+    figures = selectors.headline(office, Period.last_days(7))
+    assert figures["resolved"] == 24 and 75 <= figures["sla_percent"] <= 90  # most within the SLA
+    assert figures["escalations_open"] == 3 and figures["open_by_status"]["new"] == 5
+    sent = Ticket.objects.filter(status=Status.SENT)
+    assert sent.filter(due_at__lt=now).count() == 2 and sent.filter(due_at__gte=now).count() == 7
+    for ticket in Ticket.objects.exclude(sent_at=None):
+        assert ticket.created_at < ticket.sent_at < now and ticket.due_at == ticket.sent_at + day
+    resolved = Ticket.objects.filter(status=Status.RESOLVED)
+    assert all(t.sent_at < t.resolved_at < now for t in resolved)
+    oldest = min(t.resolved_at for t in resolved)
+    assert now - 6 * day < oldest < now - 3 * day  # spread over the demo's days, not all "now"
+    assert day / 4 < figures["median_to_resolve"] < day < figures["p90_to_resolve"] < 2 * day
+    if scale == 1:  # a week of history: the chart of open tickets per status has past days
+        assert DailyStatusCount.objects.filter(office=office).values("day").distinct().count() == 6
+        assert sum(DailyStatusCount.objects.values_list("count", flat=True)) > 0
 
 
 def test_the_demo_refuses_to_run_outside_demo_mode(settings):

@@ -122,7 +122,7 @@ def test_each_chart_downloads_as_csv(supervisor_client, known):
     response = supervisor_client.get(reverse("dashboard:chart_csv", args=["harian"]), {"period": "7"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "tanggal,masuk,selesai" and len(lines) == 8
+    assert lines[0] == "\ufefftanggal,masuk,selesai" and len(lines) == 8
     assert supervisor_client.get(reverse("dashboard:chart_csv", args=["unknown"])).status_code == 404
 
 
@@ -139,3 +139,70 @@ def test_the_dashboard_runs_a_constant_number_of_queries(supervisor_client, offi
     for serial in range(10, 40):
         resolve(push(open_ticket(office, clerk, serial, NOW - 30 * H), NOW - 29 * H), NOW - H)
     assert queries() == few
+
+
+def test_a_chart_csv_goes_through_the_safe_writer_formulas_defused(supervisor_client, office):
+    from tests.cast import make_staff
+    from tickets.permissions import COUNTER_GROUP
+
+    formula = make_staff("rumus", office, COUNTER_GROUP, first_name="=HYPERLINK(1)")
+    ticket = open_ticket(office, formula, 1, NOW - H)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=formula)
+    response = supervisor_client.get(reverse("dashboard:chart_csv", args=["beban-petugas"]))
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "\ufeffpetugas,terbuka,masuk" and "'=HYPERLINK(1),1,1" in lines
+
+
+def test_a_chart_csv_comes_with_semicolons_for_excel_indonesia(supervisor_client, known):
+    url = reverse("dashboard:chart_csv", args=["harian"])
+    lines = supervisor_client.get(url, {"period": "7", "pemisah": "semicolon"}).content.decode().splitlines()
+    assert lines[0] == "\ufefftanggal;masuk;selesai" and len(lines) == 8
+    unknown = supervisor_client.get(url, {"pemisah": "tab"}).content.decode().splitlines()
+    assert unknown[0] == "\ufefftanggal,masuk,selesai"
+
+
+@pytest.fixture
+def recorded_latencies(office, clerk):
+    """Ten pushes in the last hour (100, 200, ... 1000 ms) and one slow call two days ago."""
+    from sync.models import SyncAttempt, SyncJob
+
+    job = SyncJob.objects.get(ticket=open_ticket(office, clerk, 1, NOW - H))
+    for n in range(1, 11):
+        SyncAttempt.objects.create(
+            job=job, operation="push", outcome="accepted", latency_ms=100 * n, created_at=NOW - n * 60 * S
+        )
+    SyncAttempt.objects.create(job=job, operation="push", outcome="retry", latency_ms=None, created_at=NOW)
+    SyncAttempt.objects.create(
+        job=job, operation="push", outcome="accepted", latency_ms=99_000, created_at=NOW - 48 * H
+    )
+    return SyncAttempt.objects.filter(created_at__gte=NOW - 24 * H)
+
+
+S = dt.timedelta(seconds=1)
+
+
+def test_registry_p50_and_p95_come_from_the_recorded_latencies_of_the_window(office, recorded_latencies):
+    health = selectors.registry_health(office, now=NOW)
+    assert (health["hour"]["push"]["p50"], health["hour"]["push"]["p95"]) == (550, 955)
+    assert (health["day"]["push"]["total"], health["day"]["push"]["p95"]) == (11, 955)
+
+
+def test_the_demos_sqlite_fallback_gives_the_same_percentiles_as_postgresql(recorded_latencies):
+    for limit in (10_000, 5):
+        database = selectors.latency_percentiles(recorded_latencies, limit)
+        sampled = selectors.sampled_latency_percentiles(recorded_latencies, limit)
+        assert sampled == database
+    assert selectors.sampled_latency_percentiles(recorded_latencies.none()) == {}
+
+
+def test_latency_percentiles_read_only_the_newest_calls_of_the_window(recorded_latencies):
+    assert selectors.latency_percentiles(recorded_latencies, limit=5) == {"push": {"p50": 300, "p95": 480}}
+
+
+def test_the_dashboard_shows_registry_p50_and_p95_per_operation_in_words(
+    supervisor_client, recorded_latencies
+):
+    html = supervisor_client.get(URL).content.decode()
+    table = html[html.index('id="registry-health"') :]
+    assert "<td>Kirim</td>" in table and "<td>push</td>" not in table
+    assert 'class="registry-p50">550<' in table and 'class="registry-p95">955<' in table

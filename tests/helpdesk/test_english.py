@@ -235,3 +235,26 @@ def test_key_terms_use_the_agreed_english(source, english):
         assert translation.gettext(source) == english
     with translation.override("id"):
         assert translation.gettext(source) == source
+
+
+def test_the_supervisors_new_controls_are_english(supervisor_client, office, clerk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
+    sent_at = timezone.now() - dt.timedelta(hours=30)
+    services.mark_pushed(ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + dt.timedelta(hours=24))
+    switch_to_english(supervisor_client)
+    reports = supervisor_client.get(reverse("reports:index")).content.decode()
+    assert "Download CSV (Excel in Indonesian, ;)" in reports and "Download CSV (,)" in reports
+    refused = supervisor_client.post(
+        reverse("reports:csv"), {"start": "2026-11-01", "end": "2026-11-30", "separator": "tab"}
+    ).content.decode()
+    assert "Choose the CSV separator: semicolon (Excel in Indonesian) or comma." in refused
+    record = supervisor_client.get(
+        reverse("subject_access:detail", args=[ticket.citizen.pk])
+    ).content.decode()
+    assert ">Full name</dt>" in record and ">Recorded at</dt>" in record and " WIB" in record
+    desk = supervisor_client.get(reverse("escalation:desk")).content.decode()
+    assert "Show the full message first to copy it." in desk and 'data-copied-text="Message copied"' in desk

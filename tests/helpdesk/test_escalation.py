@@ -76,6 +76,10 @@ def listed_codes(response):
     return [row.ticket.code for row in response.context["rows"]]
 
 
+def copy_button(html, ticket) -> str:
+    return re.search(rf'<button[^>]*data-copy-target="#msg-{ticket.code}"[^>]*>', html).group(0)
+
+
 def message_url(ticket):
     return reverse("escalation:message", args=[ticket.code])
 
@@ -215,6 +219,24 @@ class TestMessage:
         response = supervisor_client.post(message_url(ticket))
         assert response.status_code == 200 and "<html" in response.content.decode()
         assert NIK in response.content.decode() and PersonalDataAccess.objects.count() == 1
+
+    def test_copying_is_disabled_until_the_full_message_is_shown(self, supervisor_client, ticket):
+        html = supervisor_client.get(DESK).content.decode()
+        button = copy_button(html, ticket)
+        assert " disabled" in button and f'aria-describedby="copy-hint-{ticket.code}"' in button
+        assert "Tampilkan pesan lengkap dulu untuk menyalin." in html
+        assert f'id="msg-{ticket.code}" data-full="0"' in html
+
+    def test_the_revealed_message_is_the_copy_source_and_the_copy_is_announced(
+        self, supervisor_client, ticket
+    ):
+        fragment = supervisor_client.post(message_url(ticket), HTTP_HX_REQUEST="true").content.decode()
+        assert f'id="msg-{ticket.code}" data-full="1"' in fragment and NIK in fragment
+        page = supervisor_client.post(message_url(ticket)).content.decode()
+        button = copy_button(page, ticket)
+        assert " disabled" not in button
+        assert f'id="copy-status-{ticket.code}"' in page and 'data-copied-text="Pesan disalin"' in page
+        assert 'role="status" aria-live="polite"' in page
 
     def test_a_name_and_text_with_hashes_cannot_break_the_format(self, office, clerk):
         ticket = push(open_ticket(office, clerk, 1, full_name="Siti #Rahayu  Putri"))

@@ -87,11 +87,11 @@ def november(office, clerk, supervisor):
     return [first, second]
 
 
-def csv_rows(response):
+def csv_rows(response, delimiter=","):
     assert response.streaming is True
     text = b"".join(response.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
 
 
 def xlsx_rows(response):
@@ -128,6 +128,17 @@ class TestPage:
         assert response.status_code == 200 and response.context["count"] is None
         today = timezone.localdate()
         assert response.context["form"].initial == {"start": today.replace(day=1), "end": today}
+
+    def test_the_downloads_are_offered_before_terapkan_with_this_months_filter(self, supervisor_client):
+        html = supervisor_client.get(INDEX).content.decode()
+        today = timezone.localdate()
+        download = html[html.index('id="report-download"') :]
+        assert f'name="start" value="{today.replace(day=1):%Y-%m-%d}"' in download
+        assert f'name="end" value="{today:%Y-%m-%d}"' in download
+        assert f'formaction="{XLSX}"' in download
+        assert 'name="separator" value="semicolon">Unduh CSV (Excel Indonesia, ;)' in download
+        assert 'name="separator" value="comma">Unduh CSV (,)' in download
+        assert 'data-filter-form="#report-filter"' in download
 
     def test_it_counts_the_matching_tickets_and_offers_both_downloads(self, supervisor_client, november):
         response = supervisor_client.get(INDEX, period())
@@ -222,9 +233,35 @@ class TestCsv:
         rows = csv_rows(trusted_client.post(CSV, period()))
         assert rows[1][8] == "************0001" and "sinkron.audit" not in [r.name for r in caplog.records]
 
-    def test_a_cell_that_looks_like_a_formula_is_defused(self, supervisor_client, office, clerk):
+    @pytest.mark.parametrize("separator, delimiter", [("comma", ","), ("semicolon", ";")])
+    def test_a_cell_that_looks_like_a_formula_is_defused(
+        self, supervisor_client, office, clerk, separator, delimiter
+    ):
         open_ticket(office, clerk, 1, received=wib(2026, 11, 10, 10, 0), full_name="=HYPERLINK(1)")
-        assert csv_rows(supervisor_client.post(CSV, period()))[1][9] == "'=HYPERLINK(1)"
+        response = supervisor_client.post(CSV, period(separator=separator))
+        assert csv_rows(response, delimiter)[1][9] == "'=HYPERLINK(1)"
+
+    def test_the_excel_indonesia_csv_uses_semicolons_after_a_bom(self, supervisor_client, november):
+        text = b"".join(supervisor_client.post(CSV, period(separator="semicolon")).streaming_content)
+        text = text.decode("utf-8")
+        assert text.startswith("\ufeffKode Tiket;Tanggal Masuk;Kategori;")
+        first = november[0]
+        assert f"{first.display_code};01/11/2026 00:05;KK baru belum terkonsolidasi;" in text
+        rows = csv_rows(supervisor_client.post(CSV, period(separator="semicolon")), ";")
+        assert rows[0] == HEADER and len(rows) == 3 and all(len(row) == len(HEADER) for row in rows)
+
+    def test_the_plain_csv_uses_commas_after_a_bom(self, supervisor_client, november):
+        text = b"".join(supervisor_client.post(CSV, period(separator="comma")).streaming_content)
+        assert text.decode("utf-8").startswith("\ufeffKode Tiket,Tanggal Masuk,Kategori,")
+
+    def test_an_unknown_separator_is_an_error_in_indonesian_and_keeps_the_filter(
+        self, supervisor_client, november
+    ):
+        response = supervisor_client.post(CSV, period(separator="tab", status="resolved"))
+        html = response.content.decode()
+        assert response.status_code == 400 and not response.streaming
+        assert "Pilih pemisah CSV: titik koma (Excel Indonesia) atau koma." in html
+        assert 'value="2026-11-01"' in html and '<option value="resolved" selected>' in html
 
     def test_the_query_count_is_the_same_for_5_or_40_tickets(self, supervisor_client, office, clerk):
         def measure():

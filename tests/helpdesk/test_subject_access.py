@@ -156,3 +156,37 @@ def test_the_record_runs_the_same_number_of_queries_for_1_or_5_tickets(
         ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint(category=category))
         services.add_note(ticket=ticket, actor=clerk, text="Catatan.")
     assert queries() == few
+
+
+def test_the_correction_form_prefills_the_birth_date_as_the_date_input_needs_it(supervisor_client, ticket):
+    html = supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).content.decode()
+    assert 'type="date" name="birth_date" value="1990-01-01"' in html
+
+
+def test_the_prefilled_correction_form_saves_with_only_the_changed_field(supervisor_client, ticket):
+    url = reverse("subject_access:detail", args=[ticket.citizen.pk])
+    form = supervisor_client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data["birth_date"] = form["birth_date"].as_widget().split('value="')[1].split('"')[0]
+    data.update(full_name="Siti Rahayu Ningsih", reason="Sesuai akta kelahiran.")
+    response = supervisor_client.post(url, data, follow=True)
+    assert DataCorrection.objects.get().fields == ["full_name"]
+    assert "Koreksi disimpan: Nama Lengkap." in response.content.decode()
+
+
+def test_the_record_shows_indonesian_labels_and_times_in_wib(supervisor_client, ticket):
+    from django.utils import timezone
+
+    html = supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).content.decode()
+    for label in ("Nama Lengkap", "Tanggal Lahir", "Jenis Kelamin", "Dicatat pada"):
+        assert f">{label}</dt>" in html
+    assert ">full_name<" not in html and "+00:00" not in html and "Perempuan" in html
+    created = timezone.localtime(ticket.created_at, timezone.get_fixed_timezone(7 * 60))
+    assert f"{created:%d/%m/%Y %H:%M} WIB" in html
+
+
+def test_the_json_export_gives_times_in_wib(supervisor_client, ticket):
+    response = supervisor_client.post(reverse("subject_access:export_json", args=[ticket.citizen.pk]))
+    data = json.loads(response.content)
+    assert data["citizen"]["birth_date"] == "1990-01-01"
+    assert data["tickets"][0]["created_at"].endswith("+07:00")

@@ -303,6 +303,7 @@ MATRIX: dict[str, Entry] = {
     "families:import_upload": Entry([Probe("GET", SUPERVISOR_PAGE)]),
     "families:import_batch": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
     "families:import_progress": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
+    "families:import_tickets": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
     "families:import_confirm": Entry(
         [
             Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),

@@ -120,7 +120,7 @@ def test_this_offices_subject_page_counts_the_other_offices_ticket_without_its_d
 
 def test_this_offices_subject_page_shows_the_other_offices_correction(supervisor_a, ticket_a, ticket_b):
     html = supervisor_a.get(reverse("subject_access:detail", args=[ticket_a.citizen_id])).content.decode()
-    assert "petugas_semarang (Disdukcapil Kota Semarang) · full_name" in html
+    assert "petugas_semarang (Disdukcapil Kota Semarang) · Nama Lengkap" in html
 
 
 def test_the_subject_export_keeps_the_other_offices_ticket_to_a_count(supervisor_a, ticket_a, ticket_b):
@@ -165,7 +165,7 @@ def test_a_system_correction_reads_as_the_system_on_the_subject_page(supervisor_
         complaint=complaint(full_name="Siti Rahayu Dewi", phone="", category="proactive"),
     )
     html = supervisor_a.get(reverse("subject_access:detail", args=[ticket_a.citizen_id])).content.decode()
-    assert "sistem (Disdukcapil Kota Semarang) · full_name" in html
+    assert "sistem (Disdukcapil Kota Semarang) · Nama Lengkap" in html
 
 
 def test_a_contact_corrected_at_subject_access_reaches_this_offices_open_tickets_only(

@@ -1,4 +1,9 @@
-"""Load the demo: the Kudus office, the three demo logins and a few dozen tickets in every state."""
+"""Load the demo: the Kudus office, the three demo logins and a few dozen tickets in every state.
+
+The tickets are aged in demo time (one "day" is the SLA, 24 h divided by DEMO_TIME_SCALE) so the
+dashboard reads like a working office's week: most resolved within the SLA, a few late, a few
+overdue or escalated, and a history of open tickets per day.
+"""
 
 import datetime as dt
 import json
@@ -9,13 +14,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from helpdesk.models import DailyStatusCount
 from tickets import services
 from tickets.models import Category, Office, Service, StaffProfile, Ticket
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 from tickets.services import Complaint
-from tickets.sla import sla_delta
+from tickets.sla import scaled, sla_delta
+from tickets.workflow import OPEN_STATUSES, Status
 
 KUDUS = {
     "code": "3319",
@@ -62,8 +70,11 @@ LAST_NAMES = [
     "Nugroho",
     "Handayani",
 ]
-# How the demo's tickets are spread over the states (status -> count).
-SPREAD = {"new": 6, "sent": 10, "resolved": 10, "escalated": 4, "rejected": 3, "closed": 3}
+# How the demo's tickets are spread over the states (status -> count), as in a working office.
+SPREAD = {"new": 5, "sent": 9, "resolved": 24, "escalated": 3, "rejected": 3, "closed": 2}
+LATE_EVERY = 6  # every sixth resolved ticket took longer than the SLA (about 83 % within it)
+OVERDUE_SENT = 2  # sent tickets already past their SLA that the sweeper has not escalated yet
+HISTORY_DAYS = 6  # past days of the open-tickets-per-status history
 
 
 def demo_nik(rng: random.Random, birth: dt.date, sex: str, serial: int) -> str:
@@ -125,9 +136,10 @@ class Command(BaseCommand):
         rng = random.Random(3319)
         now = timezone.now()
         residents = []
+        timelines = []
         serial = 0
         for status, count in SPREAD.items():
-            for _ in range(count):
+            for index in range(count):
                 serial += 1
                 complaint, stale_kk = self._complaint(rng, serial)
                 residents.append(
@@ -140,8 +152,11 @@ class Command(BaseCommand):
                     }
                 )
                 ticket = services.open_ticket(office=office, created_by=users["petugas"], complaint=complaint)
-                self._age(ticket, now - dt.timedelta(hours=rng.randint(1, 96)))
-                self._drive(ticket, status, users["supervisor"], rng)
+                self._drive(ticket, status, users["supervisor"])
+                times = timeline(status, index, rng, now)
+                self._age(ticket, status, times)
+                timelines.append((status, times))
+        self._history(office, timelines, now)
         return residents
 
     def _complaint(self, rng, serial) -> tuple[Complaint, str]:
@@ -166,18 +181,42 @@ class Command(BaseCommand):
         )
         return complaint, old_kk
 
-    def _age(self, ticket, created_at):
-        Ticket.objects.filter(pk=ticket.pk).update(created_at=created_at, due_at=created_at + sla_delta())
-        ticket.events.update(created_at=created_at)
-        ticket.refresh_from_db()
+    def _age(self, ticket, status: str, times: dict) -> None:
+        """Move the driven ticket and its timeline back to `times` (created, sent, done)."""
+        created, sent, done = times["created"], times.get("sent"), times.get("done")
+        fields = {"created_at": created, "sent_at": sent, "due_at": (sent or created) + sla_delta()}
+        if status == Status.RESOLVED:
+            fields["resolved_at"] = done
+        if status in (Status.REJECTED, Status.CLOSED):
+            fields["closed_at"] = done
+        Ticket.objects.filter(pk=ticket.pk).update(**fields)
+        finished = [Status.RESOLVED, Status.ESCALATED, Status.REJECTED, Status.CLOSED]
+        ticket.events.filter(to_status=Status.SENT).update(created_at=sent)
+        ticket.events.filter(to_status__in=finished).update(created_at=done)
+        ticket.events.filter(~Q(to_status__in=[Status.SENT, *finished])).update(created_at=created)
 
-    def _drive(self, ticket, status, supervisor, rng):
+    def _history(self, office, timelines: list[tuple[str, dict]], now) -> None:
+        """Write the nightly open-by-status snapshots of the past days, as the seeded times imply."""
+        today = timezone.localdate(now)
+        rows = []
+        for back in range(HISTORY_DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            end_of_day = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
+            counts = dict.fromkeys(OPEN_STATUSES, 0)
+            for status, times in timelines:
+                shown = status_at(status, times, end_of_day)
+                if shown in counts:
+                    counts[shown] += 1
+            rows += [DailyStatusCount(office=office, day=day, status=s, count=n) for s, n in counts.items()]
+        DailyStatusCount.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def _drive(self, ticket, status, supervisor):
         if status == "new":
             return
         if status == "closed":
             services.close_ticket(ticket=ticket, actor=supervisor, reason="Duplikat pengaduan di loket lain.")
             return
-        sent_at = ticket.created_at + dt.timedelta(minutes=rng.randint(1, 30))
+        sent_at = timezone.now()  # the real times come from timeline() in _age
         ticket = services.mark_pushed(ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + sla_delta())
         if status == "resolved":
             services.mark_verified(ticket=ticket, details={"demo": True})
@@ -191,3 +230,43 @@ class Command(BaseCommand):
                 actor=None,
                 reason="Pusat menolak: dokumen pendukung diperlukan (KK asli dan buku nikah).",
             )
+
+
+def timeline(status: str, index: int, rng: random.Random, now) -> dict:
+    """Return when the `index`-th demo ticket of `status` was created, sent, and finished.
+
+    In demo days (the SLA): resolved ones over the last five and a half, most within the SLA and
+    every LATE_EVERY-th late; waiting ones sent within the SLA but OVERDUE_SENT past it; escalated
+    ones just after their SLA passed; new ones today.
+    """
+    day = sla_delta()
+    if status == "new":
+        return {"created": now - rng.uniform(0.02, 0.3) * day}
+    if status == "closed":
+        created = now - rng.uniform(0.5, 5) * day
+        return {"created": created, "done": created + rng.uniform(0.1, 0.5) * day}
+    done = None
+    if status == "resolved":
+        late = index % LATE_EVERY == LATE_EVERY - 1
+        done = now - rng.uniform(0.02, 5.5) * day
+        sent = done - (rng.uniform(1.05, 1.6) if late else rng.uniform(0.1, 0.9)) * day
+    elif status == "sent":
+        sent = now - (rng.uniform(1.05, 1.4) if index < OVERDUE_SENT else rng.uniform(0.05, 0.8)) * day
+    elif status == "escalated":
+        sent = now - rng.uniform(1.2, 2.5) * day
+        done = sent + day + rng.uniform(0.01, 0.1) * day
+    else:  # rejected by the centre soon after the push
+        sent = now - rng.uniform(0.5, 4) * day
+        done = sent + rng.uniform(0.05, 0.3) * day
+    return {"created": sent - scaled(rng.randint(60, 1800)), "sent": sent, "done": done}
+
+
+def status_at(final: str, times: dict, moment) -> str | None:
+    """Return the status a ticket whose life is `times` (ending in `final`) had at `moment`."""
+    if moment < times["created"]:
+        return None
+    if times.get("done") and moment >= times["done"]:
+        return final
+    if times.get("sent") and moment >= times["sent"]:
+        return Status.SENT
+    return Status.NEW
