@@ -187,7 +187,7 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
     if not ids:
         return report
     tickets = Ticket.objects.filter(citizen__in=ids)
-    report.events = _free_text_events(tickets).update(message=ERASED)
+    report.events = _free_text_events(tickets).update(message=ERASED, message_id="", message_params={})
     report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}")
     report.notifications = Notification.objects.filter(ticket__in=tickets).update(
         recipient_hint="", last_error=""

@@ -10,12 +10,14 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from tickets import services
 from tickets.models import Category, Office, Service, StaffProfile, Ticket
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 from tickets.services import Complaint
 from tickets.sla import sla_delta
+from tickets.texts import EventText
 
 KUDUS = {
     "code": "3319",
@@ -183,11 +185,18 @@ class Command(BaseCommand):
             services.mark_verified(ticket=ticket, details={"demo": True})
         elif status == "escalated":
             services.escalate_ticket(
-                ticket=ticket, actor=None, reason="Melewati SLA 1x24 jam tanpa perubahan di pusat."
+                ticket=ticket,
+                actor=None,
+                reason=EventText(
+                    gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
+                ),
             )
         elif status == "rejected":
             services.reject_ticket(
                 ticket=ticket,
                 actor=None,
-                reason="Pusat menolak: dokumen pendukung diperlukan (KK asli dan buku nikah).",
+                reason=EventText(
+                    gettext_noop("Pusat menolak data: %(reason)s"),
+                    reason="dokumen pendukung diperlukan (KK asli dan buku nikah)",
+                ),
             )
