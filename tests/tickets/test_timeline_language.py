@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -13,6 +14,11 @@ from tickets.models import TicketEvent
 from tickets.texts import EventText
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_staff_cooldown():
+    cache.clear()  # the staff actions' cooldown keys live in Redis across test runs
 
 
 @pytest.fixture
