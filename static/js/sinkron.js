@@ -34,4 +34,27 @@
   document.addEventListener("DOMContentLoaded", function () { drawProgress(document); });
   document.addEventListener("htmx:afterSwap", function (event) { drawProgress(document); });
   window.setInterval(tickCountdowns, 1000);
+
+  // The sync panel refreshes parts of the ticket page out of band when the ticket moves on. In a
+  // part marked data-keep-typed, what the clerk is typing (and the cursor) survives the refresh.
+  var refocus = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-keep-typed")) { return; }
+    target.querySelectorAll("textarea[name], input[type=text][name]").forEach(function (field) {
+      var twin = event.detail.fragment.querySelector('[name="' + field.name + '"]');
+      if (!twin || !field.value) { return; }
+      twin.value = field.value;
+      if (twin.tagName === "TEXTAREA") { twin.textContent = field.value; }
+      if (document.activeElement === field) {
+        refocus = { id: target.id, name: field.name, start: field.selectionStart, end: field.selectionEnd };
+      }
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!refocus) { return; }
+    var field = document.querySelector("#" + refocus.id + ' [name="' + refocus.name + '"]');
+    if (field) { field.focus(); field.setSelectionRange(refocus.start, refocus.end); }
+    refocus = null;
+  });
 })();
