@@ -19,16 +19,21 @@ NOTE = "Pemohon akan kembali membawa KK asli"
 REASON = "Pemohon sudah dihubungi"
 
 
-def test_the_page_follows_the_panel_to_resolved_without_losing_typed_text(
-    page, live_server, log_in, office, clerk, shot
-):
+def accepted_ticket(office, clerk):
+    """A ticket the centre accepted; its next check is far away, so only the test moves it."""
     ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     now = timezone.now()
     ticket = services.mark_pushed(ticket=ticket, accepted_at=now, sla_due_at=now + dt.timedelta(hours=24))
-    # The centre accepted the push; the next check is far away, so only this test moves the ticket.
     SyncJob.objects.filter(ticket=ticket).update(
         state=SyncJob.State.ACCEPTED, update_id="u-1", next_attempt_at=now + dt.timedelta(hours=1)
     )
+    return ticket
+
+
+def test_the_page_follows_the_panel_to_resolved_without_losing_typed_text(
+    page, live_server, log_in, office, clerk, shot
+):
+    ticket = accepted_ticket(office, clerk)
     log_in("petugas")
     page.goto(f"{live_server.url}/tiket/{ticket.code}/")
     expect(page.locator("#ticket-status")).to_contain_text("Dikirim ke pusat")
@@ -64,3 +69,18 @@ def test_the_page_follows_the_panel_to_resolved_without_losing_typed_text(
     expect(page.locator("#id_text")).to_have_value(NOTE)
     assert page.evaluate("window.sinkronNoReload") is True
     shot("03-resolved")
+
+
+def test_a_reason_the_resolved_ticket_has_no_use_for_moves_to_the_note_field(
+    page, live_server, log_in, office, clerk
+):
+    ticket = accepted_ticket(office, clerk)
+    log_in("petugas")
+    page.goto(f"{live_server.url}/tiket/{ticket.code}/")
+    page.locator("#id_reason").fill(REASON)
+
+    SyncJob.objects.filter(ticket=ticket).update(state=SyncJob.State.VERIFIED, verified_at=timezone.now())
+    services.mark_verified(ticket=ticket)
+    expect(page.locator("#ticket-status")).to_contain_text("Selesai")
+    expect(page.locator("#id_reason")).to_have_count(0)
+    expect(page.locator("#id_text")).to_have_value(REASON)
