@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.services import record_access
@@ -31,6 +31,7 @@ from tickets.forms import TicketCodesField
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.permissions import office_of
 from tickets.selectors import CappedPaginator, staff_of_office
+from tickets.texts import EventText
 from tickets.workflow import IllegalTransition
 
 logger = logging.getLogger(__name__)
@@ -270,7 +271,8 @@ def _apply_one(ticket, *, actor, action, assignee, reason) -> None:
         transaction.on_commit(partial(tasks.nudge, job.pk, job.state))
     else:
         kind = BulkActionForm.CLOSE_LABELS[action]
-        services.close_ticket(ticket=ticket, actor=actor, reason=f"{kind}: {reason.strip()}")
+        reason = EventText(gettext_noop("%(kind)s: %(reason)s"), kind=kind, reason=reason.strip())
+        services.close_ticket(ticket=ticket, actor=actor, reason=reason)
 
 
 def _back_to_desk(request):

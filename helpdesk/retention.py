@@ -75,7 +75,7 @@ PURGED_FIELDS = {
         "description",
         "outcome_note",
     ),
-    "tickets.TicketEvent": ("message",),
+    "tickets.TicketEvent": ("message", "message_params"),
     "sync.SyncJob": ("payload_json", "last_error"),
     "notifications.Notification": ("recipient_hint", "last_error"),
     "families.ImportRow": ("payload_json", "nik_digest", "kk_digest", "nik_masked", "errors"),
@@ -296,7 +296,7 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
     tickets = Ticket.objects.filter(citizen__in=ids)
     digests = list(Citizen.objects.filter(pk__in=ids).values_list("nik_digest", flat=True))
     report.import_rows = _erase_import_rows(_import_rows_of(digests, tickets))
-    report.events = _free_text_events(tickets).update(message=ERASED)
+    report.events = _free_text_events(tickets).update(message=ERASED, message_id="", message_params={})
     report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}", last_error="")
     report.notifications = Notification.objects.filter(ticket__in=tickets).update(
         recipient_hint="", last_error=""

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notifications.channels import ChannelError, configured_channel_name, get_channel
 from notifications.conf import setting
@@ -23,6 +24,7 @@ from notifications.messages import compose
 from notifications.models import Notification
 from tickets import services as ticket_services
 from tickets.models import Ticket
+from tickets.texts import EventText
 from tickets.workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -139,43 +141,50 @@ def _send_failed(notification: Notification, error: ChannelError) -> str:
 
 
 def _sent(notification: Notification) -> str:
-    message = _("Pemberitahuan '%(kind)s' terkirim ke %(to)s (%(channel)s).") % _words(notification)
+    message = EventText(
+        gettext_noop("Pemberitahuan '%(kind)s' terkirim ke %(to)s (%(channel)s)."), **_words(notification)
+    )
     return _finish(notification, "sent", message, status=State.SENT, sent_at=timezone.now(), last_error="")
 
 
 def _retry(notification: Notification, error: ChannelError) -> str:
     next_at = timezone.now() + retry_delay(notification.attempts, retry_after=error.retry_after)
-    message = _(
-        "Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) belum terkirim, percobaan %(n)s dari "
-        "%(max)s: %(error)s. Dicoba lagi %(when)s WIB."
-    ) % {
+    message = EventText(
+        gettext_noop(
+            "Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) belum terkirim, percobaan %(n)s dari "
+            "%(max)s: %(error)s. Dicoba lagi %(when)s WIB."
+        ),
         **_words(notification),
-        "n": notification.attempts,
-        "max": setting("NOTIFY_MAX_ATTEMPTS"),
-        "error": error.message,
-        "when": timezone.localtime(next_at).strftime("%d/%m/%Y %H:%M"),
-    }
+        n=notification.attempts,
+        max=setting("NOTIFY_MAX_ATTEMPTS"),
+        error=error.message,
+        when=timezone.localtime(next_at).strftime("%d/%m/%Y %H:%M"),
+    )
     return _finish(notification, "retry", message, next_attempt_at=next_at, last_error=error.message)
 
 
 def _failed(notification: Notification, reason: str) -> str:
     reason = reason[:300]
     logger.warning("notification %s (%s) failed: %s", notification.pk, notification.kind, reason)
-    message = _("Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) gagal: %(error)s.") % {
+    message = EventText(
+        gettext_noop("Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) gagal: %(error)s."),
         **_words(notification),
-        "error": reason,
-    }
+        error=reason,
+    )
     return _finish(notification, "failed", message, status=State.FAILED, last_error=reason)
 
 
 def _cancelled(notification: Notification) -> str:
-    message = _("Pemberitahuan '%(kind)s' dibatalkan: status tiket sudah berubah.") % _words(notification)
+    message = EventText(
+        gettext_noop("Pemberitahuan '%(kind)s' dibatalkan: status tiket sudah berubah."),
+        **_words(notification),
+    )
     return _finish(notification, "cancelled", message, status=State.CANCELLED)
 
 
 def _words(notification: Notification) -> dict:
     return {
-        "kind": notification.get_kind_display(),
+        "kind": Notification.Kind(notification.kind).label,  # lazy: the timeline translates it on reading
         "to": notification.recipient_hint or "-",
         "channel": notification.channel,
     }

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from citizens.nik import parse_nik
 from sync import registry
@@ -23,6 +24,7 @@ from sync.schedule import next_check_at, push_retry_delay
 from tickets import services as ticket_services
 from tickets.models import Ticket
 from tickets.sla import sla_delta
+from tickets.texts import EventText
 from tickets.workflow import OPEN_STATUSES, IllegalTransition, Status
 
 logger = logging.getLogger(__name__)
@@ -134,7 +136,7 @@ def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=
         _release(job, state=State.CANCELLED)
         return "cancelled"
     if job.attempts > settings.SYNC_MAX_PUSH_ATTEMPTS:  # crashed mid-call too often: a poison job
-        _give_up(job, _("Pengiriman ke pusat terhenti berulang kali."))
+        _give_up(job, EventText(gettext_noop("Pengiriman ke pusat terhenti berulang kali.")))
         return "failed"
     outcome = _api(client).push(job.payload, idempotency_key=str(job.idempotency_key))
     _record(job, (SyncAttempt.Operation.PUSH, outcome))
@@ -146,7 +148,7 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
     if isinstance(outcome, registry.Accepted):
         _accepted(job, outcome, now)
     elif isinstance(outcome, registry.Rejected):
-        _rejected(job, _("Pusat menolak data: %(reason)s") % {"reason": outcome.reason})
+        _rejected(job, EventText(gettext_noop("Pusat menolak data: %(reason)s"), reason=outcome.reason))
     elif isinstance(outcome, registry.Retry) and outcome.reason == "circuit_open":
         # The breaker kept us from calling at all: that was no attempt, so give it back.
         _release(
@@ -159,8 +161,11 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
         if job.attempts >= settings.SYNC_MAX_PUSH_ATTEMPTS:
             _give_up(
                 job,
-                _("Pengiriman ke pusat gagal %(n)s kali (%(reason)s).")
-                % {"n": job.attempts, "reason": outcome.reason},
+                EventText(
+                    gettext_noop("Pengiriman ke pusat gagal %(n)s kali (%(reason)s)."),
+                    n=job.attempts,
+                    reason=outcome.reason,
+                ),
             )
         else:
             delay = push_retry_delay(job.attempts, retry_after=outcome.after_seconds)
@@ -170,8 +175,10 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
         logger.error("registry push defect for job %s: %s", job.pk, getattr(outcome, "reason", outcome.name))
         _give_up(
             job,
-            _("Kesalahan sistem saat mengirim ke pusat (%(reason)s).")
-            % {"reason": getattr(outcome, "reason", outcome.name)},
+            EventText(
+                gettext_noop("Kesalahan sistem saat mengirim ke pusat (%(reason)s)."),
+                reason=getattr(outcome, "reason", outcome.name),
+            ),
         )
 
 
@@ -266,7 +273,9 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
 def _update_not_applicable(job: SyncJob, state: registry.Outcome, now) -> str:
     """Act on an update the centre rejected, lost, or could not tell us about."""
     if isinstance(state, registry.UpdateState):  # rejected
-        _rejected(job, _("Pusat menolak pembaruan: %(reason)s") % {"reason": state.reason or "-"})
+        _rejected(
+            job, EventText(gettext_noop("Pusat menolak pembaruan: %(reason)s"), reason=state.reason or "-")
+        )
         return "rejected"
     if isinstance(state, registry.NotFound):  # the centre lost our update: push it again
         _release(job, state=State.PENDING, next_attempt_at=now)
@@ -329,7 +338,9 @@ def _escalate_once(job_id: int, now) -> int:
     ticket_services.escalate_ticket(
         ticket=ticket,
         actor=None,
-        reason=_("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat."),
+        reason=EventText(
+            gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
+        ),
         details={"update_id": job.update_id},
     )
     return 1
@@ -411,7 +422,7 @@ def request_check_now(*, ticket: Ticket, actor) -> SyncJob:
         raise StaffActionRefused(_("Tiket ini belum diterima pusat; belum ada yang bisa dicek."))
     SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
     ticket_services.record_sync_event(
-        ticket=ticket, actor=actor, message=_("Petugas meminta cek ke pusat sekarang.")
+        ticket=ticket, actor=actor, message=EventText(gettext_noop("Petugas meminta cek ke pusat sekarang."))
     )
     return job
 
@@ -425,7 +436,7 @@ def request_repush(*, ticket: Ticket, actor) -> SyncJob:
         raise StaffActionRefused(_("Pusat sudah menerima data ini; gunakan Cek sekarang."))
     SyncJob.objects.filter(pk=job.pk).update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
     ticket_services.record_sync_event(
-        ticket=ticket, actor=actor, message=_("Petugas mengirim ulang data ke pusat.")
+        ticket=ticket, actor=actor, message=EventText(gettext_noop("Petugas mengirim ulang data ke pusat."))
     )
     return job
 

@@ -8,26 +8,39 @@ from django.views.decorators.http import require_POST
 
 from sync import services, tasks
 from sync.models import SyncJob
+from sync.words import describe_attempts, problem_words
 from tickets.decorators import staff_required
 from tickets.selectors import get_ticket_for_user
+from tickets.views import detail_context
 
 PANEL_ATTEMPTS = 10
 
 
 @staff_required
 def panel(request, code):
-    """Render the ticket's sync progress: attempts, next check, time left to the SLA."""
+    """Render the ticket's sync progress: attempts, next check, time left to the SLA.
+
+    The page says which status it shows (`shown`); when the ticket has moved on, the answer also
+    carries the page's status badge, facts, timeline and actions as out-of-band swaps, so the whole
+    page follows without a reload that would lose what the clerk is typing.
+    """
     ticket = get_ticket_for_user(request.user, code)
     job = SyncJob.objects.filter(ticket=ticket).first()
-    return render(request, "sync/panel.html", _panel_context(ticket, job))
+    context = _panel_context(ticket, job)
+    shown = request.GET.get("shown", "")
+    if shown and shown != ticket.status:
+        context.update(detail_context(request, ticket), oob=True)
+    return render(request, "sync/panel.html", context)
 
 
 def _panel_context(ticket, job) -> dict:
     now = timezone.now()
     context = {"ticket": ticket, "job": job, "now": now}
     if job is None:
+        context["polling"] = ticket.is_open  # the outbox row is on its way (the sweeper makes it)
         return context
-    context["attempts"] = job.attempts_log.all()[:PANEL_ATTEMPTS]
+    context["attempts"] = describe_attempts(job, job.attempts_log.all()[:PANEL_ATTEMPTS])
+    context["last_problem"] = problem_words(job.last_error) if job.last_error else ""
     if job.accepted_at and job.sla_due_at:
         total = (job.sla_due_at - job.accepted_at).total_seconds()
         elapsed = ((job.verified_at or now) - job.accepted_at).total_seconds()

@@ -11,11 +11,12 @@ from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from citizens.nik import scrub
 from tickets import services
 from tickets.models import Office, Ticket, TicketEvent
+from tickets.texts import EventText
 from tickets.workflow import Status
 
 CENTRE_WHATSAPP = "0811-800-5373"
@@ -152,16 +153,17 @@ def record_escalation_contact(*, ticket: Ticket, actor, channel: str, note: str 
             ticket=locked,
             actor=actor,
             details={"channel": channel},
-            reason=_("Dieskalasi ke petugas pusat lewat %(channel)s.") % {"channel": label},
+            reason=EventText(gettext_noop("Dieskalasi ke petugas pusat lewat %(channel)s."), channel=label),
         )
-    message = _("Petugas pusat dihubungi lewat %(channel)s.") % {"channel": label}
     note = scrub(" ".join((note or "").split()))[:NOTE_MAX_LENGTH]
     if note:
-        message += " " + _("Catatan: %(note)s") % {"note": note}
-    return TicketEvent.objects.create(
-        ticket=locked,
-        actor=actor,
-        kind=TicketEvent.Kind.ESCALATION,
-        message=message,
-        details={"channel": channel},
+        message = EventText(
+            gettext_noop("Petugas pusat dihubungi lewat %(channel)s. Catatan: %(note)s"),
+            channel=label,
+            note=note,
+        )
+    else:
+        message = EventText(gettext_noop("Petugas pusat dihubungi lewat %(channel)s."), channel=label)
+    return services.record_escalation_event(
+        ticket=locked, actor=actor, message=message, details={"channel": channel}
     )

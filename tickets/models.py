@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens import nik as nikparse
 from citizens.crypto import EncryptedTextField
 from citizens.models import Citizen
+from tickets.texts import render as render_text
 from tickets.workflow import OPEN_STATUSES, Status
 
 # No 0/O, 1/I/L: a code read aloud at the counter or typed from a slip must not be ambiguous.
@@ -250,6 +251,10 @@ class TicketEvent(CheapChoiceLabels, models.Model):
     from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
     message = models.TextField(blank=True)
+    # Set when `message` is one of our texts: read back through gettext in the reader's language
+    # (tickets.texts). Empty for free text a person typed and for rows written before.
+    message_id = models.TextField(blank=True, default="")
+    message_params = models.JSONField(default=dict, blank=True)
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -266,6 +271,16 @@ class TicketEvent(CheapChoiceLabels, models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} @ {self.created_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def text(self) -> str:
+        """Return the event's text in the active language (as stored, for free text and old rows)."""
+        if not self.message_id:
+            return self.message
+        try:
+            return render_text(self.message_id, self.message_params)
+        except (KeyError, TypeError, ValueError):  # a translation whose placeholders do not fit
+            return self.message
 
     @property
     def actor_label(self) -> str:

@@ -38,6 +38,18 @@ def may_open_ticket(user, ticket) -> bool:
     return profile is not None and profile.office_id == ticket.office_id
 
 
+COUNTER_ACTIONS = frozenset({"note", "take", "reject", "resolve"})
+SUPERVISOR_ACTIONS = COUNTER_ACTIONS | {"assign", "close", "escalate"}
+REASON_ACTIONS = frozenset({"resolve", "reject", "escalate", "close"})
+
+
+def role_actions(user) -> frozenset[str]:
+    """Return the actions `user`'s role allows on some ticket (whatever its status now)."""
+    if is_supervisor(user):
+        return SUPERVISOR_ACTIONS
+    return COUNTER_ACTIONS if is_staff_member(user) else frozenset()
+
+
 def allowed_actions(user, ticket) -> set[str]:
     """Return the actions `user` may take on `ticket` now (names match the action views)."""
     if not is_staff_member(user):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
@@ -18,6 +18,7 @@ from citizens.services import correct_citizen
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
+from tickets.texts import EventText
 from tickets.workflow import Status, check_transition
 
 
@@ -92,7 +93,7 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
                 actor=created_by,
                 kind=TicketEvent.Kind.OPENED,
                 to_status=Status.NEW,
-                message=_("Pengaduan dicatat di loket."),
+                message=EventText(gettext_noop("Pengaduan dicatat di loket.")),
             )
             if complaint.nik_mismatches:
                 _log_nik_mismatches(ticket, actor=created_by, mismatches=complaint.nik_mismatches)
@@ -215,11 +216,18 @@ def _log(
     to_status: str = "",
     details: dict | None = None,
 ) -> TicketEvent:
+    """Write one line of the timeline: the one path every event takes.
+
+    `message` is free text as a person typed it, or an EventText that the timeline renders again
+    in its reader's language.
+    """
     return TicketEvent.objects.create(
         ticket=ticket,
         actor=actor,
         kind=kind,
         message=message,
+        message_id=getattr(message, "msgid", ""),
+        message_params=getattr(message, "params", {}),
         from_status=from_status,
         to_status=to_status,
         details=details or {},
@@ -277,7 +285,9 @@ def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
         locked,
         actor=actor,
         kind=TicketEvent.Kind.ASSIGNED,
-        message=_("Ditangani oleh %(name)s.") % {"name": assignee.get_full_name() or assignee.get_username()},
+        message=EventText(
+            gettext_noop("Ditangani oleh %(name)s."), name=assignee.get_full_name() or assignee.get_username()
+        ),
         details={"assignee_id": assignee.pk},
     )
     if assignee.pk != getattr(actor, "pk", None):  # taking a ticket yourself needs no alert
@@ -307,6 +317,13 @@ def record_sync_event(*, ticket: Ticket, actor, message: str, details: dict | No
     return _log(ticket, actor=actor, kind=TicketEvent.Kind.SYNC, message=message, details=details)
 
 
+def record_escalation_event(
+    *, ticket: Ticket, actor, message: str, details: dict | None = None
+) -> TicketEvent:
+    """Put a contact with the centre's personnel on the timeline (no status change)."""
+    return _log(ticket, actor=actor, kind=TicketEvent.Kind.ESCALATION, message=message, details=details)
+
+
 def mark_pushed(
     *, ticket: Ticket, accepted_at: datetime, sla_due_at: datetime, details: dict | None = None
 ) -> Ticket:
@@ -316,7 +333,7 @@ def mark_pushed(
         Status.SENT,
         actor=None,
         details=details,
-        message=_("Data diterima pusat; menunggu sinkronisasi (maks. 1x24 jam)."),
+        message=EventText(gettext_noop("Data diterima pusat; menunggu sinkronisasi (maks. 1x24 jam).")),
         sent_at=accepted_at,
         due_at=sla_due_at,
     )
@@ -329,7 +346,7 @@ def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
         Status.RESOLVED,
         actor=None,
         details=details,
-        message=_("Data di pusat sudah sesuai. Pengaduan selesai."),
+        message=EventText(gettext_noop("Data di pusat sudah sesuai. Pengaduan selesai.")),
         resolved_at=timezone.now(),
     )
 
@@ -381,6 +398,9 @@ def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
 
 
 def _required(text: str) -> str:
+    """Return the reason a person typed (stripped, NIK-like numbers masked), or one of our EventTexts."""
+    if isinstance(text, EventText):
+        return text
     text = nikparse.mask_nik_like((text or "").strip())
     if not text:
         raise TicketError(_("Alasan wajib diisi."))

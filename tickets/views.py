@@ -29,8 +29,8 @@ from tickets.forms import (
     ReasonForm,
     nik_mismatches,
 )
-from tickets.permissions import allowed_actions, may_open_ticket, office_of
-from tickets.workflow import IllegalTransition
+from tickets.permissions import REASON_ACTIONS, allowed_actions, may_open_ticket, office_of, role_actions
+from tickets.workflow import IllegalTransition, Status
 
 
 @staff_required
@@ -207,10 +207,16 @@ def alerts_read(request):
 @staff_required
 def detail(request, code):
     ticket = selectors.get_ticket_for_user(request.user, code)
-    return render(request, "tickets/detail.html", _detail_context(request, ticket))
+    kept = request.session.pop(_kept_key(ticket), None) or {}
+    forms = {
+        "note_form": NoteForm(initial={"text": kept["note"]}) if "note" in kept else None,
+        "reason_form": ReasonForm(initial={"reason": kept["reason"]}) if "reason" in kept else None,
+    }
+    return render(request, "tickets/detail.html", detail_context(request, ticket, **forms))
 
 
-def _detail_context(request, ticket, **forms):
+def detail_context(request, ticket, **forms):
+    """Return what the ticket page shows; the sync panel reuses it to refresh the page's parts."""
     actions = allowed_actions(request.user, ticket)
     context = {
         "ticket": ticket,
@@ -219,6 +225,7 @@ def _detail_context(request, ticket, **forms):
         "actions": actions,
         "note_form": forms.get("note_form") or NoteForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
+        "reason_actions": bool(actions & REASON_ACTIONS),
     }
     if "assign" in actions:
         context["assign_form"] = forms.get("assign_form") or AssignForm(
@@ -294,17 +301,57 @@ ACTIONS = {
 def ticket_action(request, code, action):
     """Run one of the ticket's actions; the role check happens here, on the server."""
     ticket = selectors.get_ticket_for_user(request.user, code)
-    if action not in ACTIONS or action not in allowed_actions(request.user, ticket):
-        raise PermissionDenied
+    if action not in ACTIONS or action not in role_actions(request.user):
+        raise PermissionDenied  # the role never may: the 403 page
+    if action not in allowed_actions(request.user, ticket):
+        return _no_longer_allowed(request, ticket)
     try:
         invalid_forms = ACTIONS[action](request, ticket)
-    except (services.TicketError, IllegalTransition) as exc:
-        messages.error(request, getattr(exc, "message", str(exc)))
+    except IllegalTransition:  # the ticket moved on between the check above and the row lock
+        return _no_longer_allowed(request, selectors.get_ticket_for_user(request.user, code))
+    except services.TicketError as exc:
+        messages.error(request, exc.message)
+        _keep_typed(request, ticket, allowed_actions(request.user, ticket))
         invalid_forms = None
     if invalid_forms:
-        context = _detail_context(request, ticket, **invalid_forms)
+        context = detail_context(request, ticket, **invalid_forms)
         return render(request, "tickets/detail.html", context, status=400)
     return redirect("tickets:detail", code=ticket.code)
+
+
+def _no_longer_allowed(request, ticket):
+    """Back to the ticket (POST-redirect-GET), saying why, with what the clerk typed kept."""
+    status = ticket.get_status_display()
+    if ticket.is_open and ticket.status == Status.NEW:
+        text = _("Tiket masih %(status)s; tindakan ini belum dapat dilakukan.") % {"status": status}
+    else:
+        text = _("Tiket sudah %(status)s; tindakan ini tidak dapat dilakukan lagi.") % {"status": status}
+    kept_in = _keep_typed(request, ticket, allowed_actions(request.user, ticket))
+    if kept_in == "note" and request.POST.get("reason", "").strip():
+        text += " " + _("Teks yang Anda ketik dipindahkan ke kolom Catatan Internal.")
+    messages.error(request, text)
+    return redirect("tickets:detail", code=ticket.code)
+
+
+def _keep_typed(request, ticket, actions) -> str | None:
+    """Keep the typed reason or note for the next page; return the field it goes back into.
+
+    A reason the ticket no longer has a use for goes into the note field, which is always there.
+    """
+    typed_note = request.POST.get("text", "").strip()
+    typed_reason = request.POST.get("reason", "").strip()
+    if not (typed_note or typed_reason):
+        return None
+    if typed_reason and actions & REASON_ACTIONS:
+        kept, field = {"reason": typed_reason}, "reason"
+    else:
+        kept, field = {"note": typed_reason or typed_note}, "note"
+    request.session[_kept_key(ticket)] = kept
+    return field
+
+
+def _kept_key(ticket) -> str:
+    return f"tickets:typed:{ticket.code}"
 
 
 @staff_required

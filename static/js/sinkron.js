@@ -104,4 +104,35 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) { drawProgress(document); enableCopyButtons(document); });
   window.setInterval(tickCountdowns, 1000);
+
+  // The sync panel refreshes parts of the ticket page out of band when the ticket moves on. In a
+  // part marked data-keep-typed, what the clerk is typing (and the cursor) survives the refresh;
+  // text whose field the new status no longer has moves to the field the attribute names (the
+  // note), as the server does when such an action is posted.
+  var refocus = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-keep-typed")) { return; }
+    target.querySelectorAll("textarea[name], input[type=text][name]").forEach(function (field) {
+      if (!field.value) { return; }
+      var twin = event.detail.fragment.querySelector('[name="' + field.name + '"]');
+      if (!twin) {
+        var selector = target.getAttribute("data-keep-typed");
+        var fallback = selector ? document.querySelector(selector) : null;
+        if (fallback && !fallback.value) { fallback.value = field.value; }
+        return;
+      }
+      twin.value = field.value;
+      if (twin.tagName === "TEXTAREA") { twin.textContent = field.value; }
+      if (document.activeElement === field) {
+        refocus = { id: target.id, name: field.name, start: field.selectionStart, end: field.selectionEnd };
+      }
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!refocus) { return; }
+    var field = document.querySelector("#" + refocus.id + ' [name="' + refocus.name + '"]');
+    if (field) { field.focus(); field.setSelectionRange(refocus.start, refocus.end); }
+    refocus = null;
+  });
 })();

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from audit.models import AuditEntry
 from citizens.models import Citizen, DataCorrection, FamilyCard
@@ -18,6 +19,7 @@ from tests.audit.helpers import SIXTEEN_DIGITS, audit_table_text
 from tests.cast import KK_NEW, complaint, nik_with_serial
 from tickets import services
 from tickets.models import Ticket, TicketEvent
+from tickets.texts import EventText
 
 pytestmark = pytest.mark.django_db
 ERASED = retention.ERASED
@@ -195,6 +197,20 @@ class TestWhatIsErased:
             assert (event.message == ERASED) == typed, (event.kind, event.message)
         assert events.filter(kind="note").count() == 2
         assert events.get(kind="opened", ticket=desk["old"]).message == "Pengaduan dicatat di loket."
+
+    def test_an_erased_event_keeps_no_parameters_that_would_bring_its_text_back(self, desk):
+        services.record_notification_event(
+            ticket=desk["old"],
+            message=EventText(
+                gettext_noop("Pemberitahuan '%(kind)s' terkirim ke %(to)s (%(channel)s)."),
+                kind="Tiket selesai",
+                to="+62******7890",
+                channel="sms",
+            ),
+        )
+        retention.purge_personal_data()
+        event = TicketEvent.objects.get(ticket=desk["old"], kind="notification")
+        assert (event.message, event.message_id, event.message_params, event.text) == (ERASED, "", {}, ERASED)
 
     def test_sync_payloads_notification_hints_and_correction_reasons_are_cleared(self, desk):
         retention.purge_personal_data()

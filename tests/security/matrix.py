@@ -194,11 +194,11 @@ MATRIX: dict[str, Entry] = {
             ),
             Probe(
                 "POST",
-                expect("login", 403, 403, 403),
+                expect("login", "redirect", "redirect", "redirect"),
                 args=action("resolve"),
                 fresh=True,
                 data=lambda o: {"reason": "x"},
-                note="a new ticket cannot be resolved by hand",
+                note="a new ticket cannot be resolved yet: back to the ticket with a message, not a 403",
             ),
             Probe("POST", expect("login", 403, 403, 403), args=action("hapus"), note="no such action"),
         ],

@@ -88,11 +88,6 @@ def test_closing_without_a_reason_shows_the_error_and_keeps_the_status(superviso
     assert ticket.status == Status.NEW
 
 
-def test_an_action_the_status_no_longer_allows_is_refused(supervisor_client, supervisor, ticket):
-    services.close_ticket(ticket=ticket, actor=supervisor, reason="Duplikat.")
-    assert supervisor_client.post(action_url(ticket, "reject"), {"reason": "x"}).status_code == 403
-
-
 def test_a_supervisor_reassigns_to_staff_of_the_same_office_only(
     supervisor_client, ticket, supervisor, other_clerk
 ):

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from helpdesk.models import DailyStatusCount
 from tickets import services
@@ -23,6 +24,7 @@ from tickets.models import Category, Office, Service, StaffProfile, Ticket
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 from tickets.services import Complaint
 from tickets.sla import scaled, sla_delta
+from tickets.texts import EventText
 from tickets.workflow import OPEN_STATUSES, Status
 
 KUDUS = {
@@ -222,13 +224,20 @@ class Command(BaseCommand):
             services.mark_verified(ticket=ticket, details={"demo": True})
         elif status == "escalated":
             services.escalate_ticket(
-                ticket=ticket, actor=None, reason="Melewati SLA 1x24 jam tanpa perubahan di pusat."
+                ticket=ticket,
+                actor=None,
+                reason=EventText(
+                    gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
+                ),
             )
         elif status == "rejected":
             services.reject_ticket(
                 ticket=ticket,
                 actor=None,
-                reason="Pusat menolak: dokumen pendukung diperlukan (KK asli dan buku nikah).",
+                reason=EventText(
+                    gettext_noop("Pusat menolak data: %(reason)s"),
+                    reason="dokumen pendukung diperlukan (KK asli dan buku nikah)",
+                ),
             )
 
 
