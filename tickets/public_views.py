@@ -220,20 +220,55 @@ def status(request):
     return render(request, "tickets/public_status.html", context)
 
 
+# A real request is under 100 bytes; refusing anything over 2 KB before parsing keeps a deeply
+# nested body (RecursionError in json.loads) or a huge one from costing the server anything.
+STATUS_BODY_LIMIT = 2048
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _json_object(body: bytes) -> dict | None:
+    """Return the body's JSON object, or None for anything else (malformed, not an object)."""
+    try:
+        value = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _body_too_large():
+    return JsonResponse(
+        {"error": "too_large", "message": _("Permintaan terlalu besar. Kirim hanya nik dan kode.")},
+        status=413,
+    )
+
+
 @never_cache
 @csrf_exempt  # a JSON API for kiosks and chatbots: no cookies, no session, nothing to forge
 @require_POST
 def status_json(request):
     """The same lookup as the page, as JSON: POST {"nik": "...", "kode": "..."}."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    if not isinstance(body, dict):
+    if _declared_length(request) > STATUS_BODY_LIMIT:
+        return _body_too_large()
+    body = request.body
+    if len(body) > STATUS_BODY_LIMIT:  # no or a false Content-Length
+        return _body_too_large()
+    body = _json_object(body)
+    if body is None:
         return JsonResponse(
             {"error": "invalid_json", "message": _("Kirim JSON berisi nik dan kode.")}, status=400
         )
-    form = StatusForm({"nik": str(body.get("nik", ""))[:40], "kode": str(body.get("kode", ""))[:20]})
+    not_text = {
+        name: [_("Isi berupa teks.")] for name in ("nik", "kode") if not isinstance(body.get(name, ""), str)
+    }
+    if not_text:
+        return JsonResponse({"error": "invalid", "fields": not_text}, status=400)
+    form = StatusForm({"nik": body.get("nik", "")[:40], "kode": body.get("kode", "")[:20]})
     if not form.is_valid():
         return JsonResponse(
             {"error": "invalid", "fields": {k: [str(e) for e in v] for k, v in form.errors.items()}},
