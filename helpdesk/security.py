@@ -1,4 +1,5 @@
-"""Security plumbing of the project: login lockout hooks, the two-factor gate, Permissions-Policy.
+"""Security plumbing of the project: login lockout hooks, the two-factor gate, Permissions-Policy,
+no-store caching for staff.
 
 Settings live in the "Security and privacy hardening" block at the end of helpdesk/settings.py.
 """
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -125,4 +127,29 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+# --- caching of personal data --------------------------------------------------------------------
+
+
+class NoStoreForStaffMiddleware:
+    """Forbid any cache (browser, proxy, back button) to keep a page shown to a signed-in user.
+
+    Counter PCs are shared: a ticket page with the full phone number, a revealed NIK or a subject
+    access export must not come back from the next person's history. Public answers are marked by
+    their views (`never_cache`); those get the HTTP/1.0 `Pragma` too. Static files are answered by
+    WhiteNoise before this runs and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        if "no-store" in response.get("Cache-Control", ""):
+            response["Pragma"] = "no-cache"
         return response

@@ -328,6 +328,7 @@ _insert_after(
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "helpdesk.security.TwoFactorMiddleware",
+    "helpdesk.security.NoStoreForStaffMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 
