@@ -6,6 +6,7 @@ query. Limits per IP and per NIK (its keyed digest) are shared by every web proc
 
 import functools
 import json
+import logging
 
 from django import forms
 from django.conf import settings
@@ -21,10 +22,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
+from tickets import tasks
 from tickets.models import Ticket, normalize_ticket_code
 from tickets.ratelimit import Rate, allow_all, client_ip
-from tickets.signals import code_resend_requested
 from tickets.workflow import OPEN_STATUSES, Status
+
+logger = logging.getLogger(__name__)
 
 
 class NeverEchoedInput(forms.TextInput):
@@ -304,16 +307,17 @@ def resend_code(request):
             scope="resend",
         ):
             return _too_many(request, "tickets/public_resend.html", context)
-        ticket = (
-            Ticket.objects.filter(citizen__in=Citizen.objects.with_nik(nik), status__in=OPEN_STATUSES)
-            .select_related("citizen")
-            .order_by("-created_at")
-            .first()
-        )
-        if ticket is not None and ticket.citizen.phone:
-            code_resend_requested.send(sender=Ticket, ticket=ticket)
+        _publish_resend(_digest_or_blank(nik))
         context["sent"] = True
     return render(request, "tickets/public_resend.html", context)
+
+
+def _publish_resend(digest: str) -> None:
+    """Hand the look-up to a worker: one publish, no query, whatever the NIK (see tickets.tasks)."""
+    try:
+        tasks.resend_code.apply_async((digest,), retry=False)
+    except Exception:  # noqa: BLE001 - any broker error: the citizen may simply ask again
+        logger.warning("could not publish a lost-slip code resend", exc_info=True)
 
 
 def _not_found_text() -> str:

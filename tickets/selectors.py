@@ -102,3 +102,14 @@ def staff_of_office(office_id) -> QuerySet:
 
 def timeline(ticket: Ticket) -> QuerySet:
     return ticket.events.select_related("actor").order_by("created_at", "id")
+
+
+def ticket_for_code_resend(nik_digest: str) -> Ticket | None:
+    """Return the citizen's newest open ticket when there is a phone to send its code to."""
+    ticket = (
+        Ticket.objects.filter(citizen__nik_digest=nik_digest, status__in=OPEN_STATUSES)
+        .select_related("citizen")
+        .order_by("-created_at")
+        .first()
+    )
+    return ticket if ticket is not None and ticket.citizen.phone else None

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cast import NIK, complaint, nik_with_serial
-from tickets import services
+from tickets import services, tasks
 from tickets.signals import code_resend_requested
 
 pytestmark = pytest.mark.django_db
@@ -195,6 +195,13 @@ class TestJson:
 
 
 class TestResend:
+    @pytest.fixture(autouse=True)
+    def worker_inline(self, monkeypatch):
+        """The page publishes tickets.tasks.resend_code; run it here as a worker would."""
+        monkeypatch.setattr(
+            tasks.resend_code, "apply_async", lambda args, **options: tasks.resend_code(*args)
+        )
+
     def capture(self):
         sent = []
 
