@@ -194,6 +194,29 @@ def _within_limits(request, nik: str, *, per_ip: str, per_nik: str, scope: str) 
     )
 
 
+def _status_allowed(request, nik: str) -> bool:
+    """Count the look-up against the IP's limit; refuse a NIK with too many *failed* look-ups.
+
+    Only failures count for the NIK (`_count_failed_lookup`): the citizen checking her own ticket
+    again and again never uses up her NIK's allowance, while guessing codes for a NIK still does.
+    """
+    ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
+    return all(
+        allow_all(
+            [(f"status:ip:{ip}", Rate.parse(settings.STATUS_RATE_PER_IP))],
+            watch=[(_failed_lookups_key(nik), Rate.parse(settings.STATUS_RATE_PER_NIK))],
+        )
+    )
+
+
+def _count_failed_lookup(nik: str) -> None:
+    allow_all([(_failed_lookups_key(nik), Rate.parse(settings.STATUS_RATE_PER_NIK))])
+
+
+def _failed_lookups_key(nik: str) -> str:
+    return f"status:nik-failed:{_digest_or_blank(nik)}"
+
+
 def _too_many(request, template: str, context: dict):
     context["limited"] = True
     return render(request, template, context, status=429)
@@ -214,11 +237,11 @@ def status(request):
     if not form.is_valid():
         return render(request, "tickets/public_status.html", context)
     nik = form.cleaned_data["nik"]
-    if not _within_limits(
-        request, nik, per_ip=settings.STATUS_RATE_PER_IP, per_nik=settings.STATUS_RATE_PER_NIK, scope="status"
-    ):
+    if not _status_allowed(request, nik):
         return _too_many(request, "tickets/public_status.html", context)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
+    if ticket is None:
+        _count_failed_lookup(nik)
     context.update(asked=True, answer=public_answer(ticket) if ticket else None)
     return render(request, "tickets/public_status.html", context)
 
@@ -278,12 +301,11 @@ def status_json(request):
             status=400,
         )
     nik = form.cleaned_data["nik"]
-    if not _within_limits(
-        request, nik, per_ip=settings.STATUS_RATE_PER_IP, per_nik=settings.STATUS_RATE_PER_NIK, scope="status"
-    ):
+    if not _status_allowed(request, nik):
         return JsonResponse({"error": "rate_limited", "message": _too_many_text()}, status=429)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
     if ticket is None:
+        _count_failed_lookup(nik)
         return JsonResponse({"found": False, "message": _not_found_text()})
     answer = public_answer(ticket)
     answer["last_change"] = answer["last_change"].isoformat()
