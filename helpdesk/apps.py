@@ -10,8 +10,10 @@ class HelpdeskConfig(AppConfig):
 
         connect_celery_signals()
 
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from helpdesk.middleware import mark_session_renewed
+        from helpdesk.security import count_failed_login
 
         user_logged_in.connect(mark_session_renewed, dispatch_uid="helpdesk.mark_session_renewed")
+        user_login_failed.connect(count_failed_login, dispatch_uid="helpdesk.count_failed_login")

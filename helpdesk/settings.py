@@ -336,7 +336,11 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 # attacker elsewhere cannot lock a clerk out at the counter. The wait is fixed (not extended by
 # more failures), so the lockout page's "N menit" is true. Unlock early: admin > Axes, or
 # `manage.py axes_reset_username <username>`.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "helpdesk.security.UsernameLockBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = _timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -345,6 +349,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "helpdesk.security.client_ip_for_axes"
 AXES_USERNAME_CALLABLE = "helpdesk.security.username_for_axes"  # storable: <= 255 chars, no NUL
 AXES_LOCKOUT_CALLABLE = "helpdesk.security.lockout_response"
+# Across addresses (helpdesk.security.UsernameLockBackend): LOGIN_USERNAME_FAILURE_LIMIT wrong
+# passwords for one username within the window, from anywhere, lock it for every address it never
+# signed in from, and mail the ADMINS. Unlock early: `manage.py unlock_username <username>`.
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_USERNAME_WINDOW_MINUTES = env_int("LOGIN_USERNAME_WINDOW_MINUTES", 15)
+LOGIN_USERNAME_LOCK_MINUTES = env_int("LOGIN_USERNAME_LOCK_MINUTES", 15)
+ADMINS = [(address, address) for address in env_list("ADMIN_EMAILS", [])]
 
 # TOTP two-factor. Supervisors and admins may enrol at /dua-faktor/; once enrolled they are asked
 # for a code after every login. REQUIRE_2FA_FOR_SUPERVISORS=true makes it compulsory for them
