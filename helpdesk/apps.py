@@ -5,6 +5,8 @@ class HelpdeskConfig(AppConfig):
     name = "helpdesk"
 
     def ready(self):
+        from helpdesk import checks  # noqa: F401 - registers the deploy checks
+
         # Request ids into Celery messages and back out in the worker (helpdesk/requestid.py).
         from helpdesk.requestid import connect_celery_signals
 

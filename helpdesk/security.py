@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from helpdesk.models import EncryptedTOTPDevice
 from tickets.permissions import is_supervisor
 from tickets.ratelimit import Rate, allow_all, client_ip
 
@@ -164,7 +164,7 @@ def confirmed_device(user):
     """Return the user's confirmed TOTP device, or None (one query, remembered on the user)."""
     if not hasattr(user, "_sinkron_totp"):
         user._sinkron_totp = (
-            TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+            EncryptedTOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
             if user.is_authenticated
             else None
         )

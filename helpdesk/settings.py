@@ -311,7 +311,13 @@ from csp.constants import NONCE as _NONCE  # noqa: E402
 from csp.constants import NONE as _NONE  # noqa: E402
 from csp.constants import SELF as _SELF  # noqa: E402
 
-INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "csp"]
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+]
 
 
 def _insert_after(anchor: str, *middleware: str) -> None:
@@ -358,10 +364,11 @@ LOGIN_USERNAME_LOCK_MINUTES = env_int("LOGIN_USERNAME_LOCK_MINUTES", 15)
 ADMINS = [(address, address) for address in env_list("ADMIN_EMAILS", [])]
 
 # TOTP two-factor. Supervisors and admins may enrol at /dua-faktor/; once enrolled they are asked
-# for a code after every login. REQUIRE_2FA_FOR_SUPERVISORS=true makes it compulsory for them
-# (recommended in production; off by default so the demo logs in with a password only).
-# Counter staff are never asked.
-REQUIRE_2FA_FOR_SUPERVISORS = env_bool("REQUIRE_2FA_FOR_SUPERVISORS", False)
+# for a code after every login. REQUIRE_2FA_FOR_SUPERVISORS makes it compulsory for them: on by
+# default in production (`check --deploy` warns when it is turned off there), off in development
+# so the demo logs in with a password only. Counter staff are never asked. Secrets are encrypted
+# at rest (helpdesk.models.EncryptedTOTPDevice); enrolment hands out ten single-use backup codes.
+REQUIRE_2FA_FOR_SUPERVISORS = env_bool("REQUIRE_2FA_FOR_SUPERVISORS", PRODUCTION)
 OTP_TOTP_ISSUER = "Sinkron"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
