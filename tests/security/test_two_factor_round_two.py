@@ -147,3 +147,16 @@ def test_the_admin_never_shows_the_secret(enrolled, admin):
     ).content.decode()
     assert enrolled.key not in html
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404  # the plain-hex model's page is gone
+
+
+def test_the_migration_moves_plain_hex_devices_into_the_encrypted_table(supervisor):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    plain = TOTPDevice.objects.create(user=supervisor, name="Sinkron", confirmed=True, last_t=7)
+    import_module("helpdesk.migrations.0002_encrypted_totp_device").move_plain_devices(apps, None)
+    assert not TOTPDevice.objects.exists()
+    moved = EncryptedTOTPDevice.objects.get(user=supervisor)
+    assert (moved.key, moved.name, moved.confirmed, moved.last_t) == (plain.key, "Sinkron", True, 7)
