@@ -251,7 +251,8 @@ class NoStoreForStaffMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        stored = "no-store" in response.get("Cache-Control", "")
+        if user is not None and user.is_authenticated and not stored:  # a view's own no-store stands
             add_never_cache_headers(response)
         if "no-store" in response.get("Cache-Control", ""):
             response["Pragma"] = "no-cache"
