@@ -251,9 +251,9 @@ def check_xlsx_archive(file) -> None:
 
 @contextmanager
 def _xlsx_records(path: Path):
+    check_xlsx_archive(path)
     from openpyxl import load_workbook  # imported here: only uploads of XLSX files need it
 
-    check_xlsx_archive(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - zipfile, XML and openpyxl errors alike mean "not an XLSX we can read"
