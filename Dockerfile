@@ -8,4 +8,4 @@ RUN SECRET_KEY=build FIELD_ENCRYPTION_KEY=ZmFrZS1rZXktZm9yLWJ1aWxkLW9ubHktMDAwMD
     REGISTRY_TOKEN=build ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput -v0
 USER nobody
 EXPOSE 8000
-CMD ["gunicorn", "helpdesk.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "helpdesk.wsgi", "-c", "python:helpdesk.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "4"]

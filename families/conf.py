@@ -8,6 +8,11 @@ from django.conf import settings
 
 DEFAULTS = {
     "FAMILY_IMPORT_MAX_BYTES": 50 * 1024 * 1024,  # an upload larger than this is refused at the form
+    # An XLSX is a zip: its parts are checked by their declared unpacked sizes before it is opened.
+    "FAMILY_IMPORT_XLSX_MAX_UNPACKED_BYTES": 256 * 1024 * 1024,  # all parts together
+    "FAMILY_IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES": 64 * 1024 * 1024,  # openpyxl holds these in memory
+    "FAMILY_IMPORT_XLSX_MAX_RATIO": 100,  # unpacked/packed of a part over 1 MB; real sheets stay < 30
+    "FAMILY_IMPORT_READ_SECONDS": 90.0,  # one run reading the file longer than this fails the batch
     "FAMILY_IMPORT_MAX_ROWS": 200_000,  # a file with more data rows fails validation: split it
     "FAMILY_IMPORT_CHUNK_ROWS": 2000,  # rows validated and written (bulk_create) per transaction
     "FAMILY_IMPORT_TICKET_CHUNK": 50,  # rows turned into tickets per transaction at confirm

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from citizens import nik as nikparse
 from citizens import numbers
 from citizens.models import Citizen, FamilyCard, FamilyMembership, Sex, nik_digest
+from families import importfile
 from families.conf import setting
 from families.models import Relation
 from families.services import MemberEntry
@@ -301,9 +302,21 @@ class ImportUploadForm(forms.Form):
         upload.seek(0)
         if self.FORMATS[suffix] == "xlsx" and not head.startswith(b"PK\x03\x04"):
             raise forms.ValidationError(_("Berkas ini bukan XLSX yang sah."), code="format")
+        if self.FORMATS[suffix] == "xlsx":
+            self._check_archive(upload)
         if self.FORMATS[suffix] == "csv" and b"\x00" in head:
             raise forms.ValidationError(
                 _("Berkas ini bukan CSV teks. Simpan sebagai CSV UTF-8."), code="format"
             )
         self.file_format = self.FORMATS[suffix]
         return upload
+
+    @staticmethod
+    def _check_archive(upload) -> None:
+        """Read only the zip's directory (declared sizes), never the parts themselves."""
+        try:
+            importfile.check_xlsx_archive(upload)
+        except importfile.ImportFileError as exc:
+            raise forms.ValidationError(exc.message, code="archive") from None
+        finally:
+            upload.seek(0)

@@ -15,7 +15,9 @@ import codecs
 import csv
 import datetime as dt
 import re
+import time
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,12 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens import nik as nikparse
+from families.conf import setting
 from families.models import Relation
 
 SNIFF_BYTES = 64 * 1024
 MAX_COLUMNS = 60  # cells read per row; anything further right is ignored
 MAX_CELL_CHARS = 300  # longer cells are cut before any check (names are at most 150)
 HEADER_SEARCH_ROWS = 20  # the header must be among the first rows that are not blank
+RATIO_CHECKED_FROM = 1024 * 1024  # parts smaller than this may compress as well as they like
 
 # Field -> accepted header texts, compared after `_header_key` (lower case, no dots/underscores).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -141,14 +145,30 @@ class RowCheck:
 
 
 @contextmanager
-def open_records(path: Path, file_format: str) -> Iterator[Iterator[tuple[int, list]]]:
-    """Yield an iterator of (row number, cells) over the file, streaming; closes the file after."""
-    if file_format == "xlsx":
-        with _xlsx_records(path) as records:
-            yield records
-    else:
-        with _csv_records(path) as records:
-            yield records
+def open_records(
+    path: Path, file_format: str, *, time_limit: float | None = None
+) -> Iterator[Iterator[tuple[int, list]]]:
+    """Yield an iterator of (row number, cells) over the file, streaming; closes the file after.
+
+    With `time_limit` (seconds), reading past it raises ImportFileError: the worker's threads pool
+    enforces no task time limit, so a file that is slow to parse is stopped here.
+    """
+    reader = _xlsx_records if file_format == "xlsx" else _csv_records
+    with reader(path) as records:
+        yield records if time_limit is None else _until(records, time.monotonic() + time_limit, time_limit)
+
+
+def _until(records, deadline: float, time_limit: float):
+    for record in records:
+        if time.monotonic() > deadline:
+            raise ImportFileError(
+                _(
+                    "Berkas terlalu berat: pembacaannya melewati %(seconds)d detik. "
+                    "Bagi menjadi beberapa berkas atau simpan sebagai CSV."
+                )
+                % {"seconds": time_limit}
+            )
+        yield record
 
 
 @contextmanager
@@ -192,8 +212,46 @@ def _guess_delimiter(sample: str) -> str:
     return best if counts[best] else ","
 
 
+def check_xlsx_archive(file) -> None:
+    """Refuse a zip bomb before anything unpacks it: by the parts' declared sizes and ratios.
+
+    `file` is a path or an open binary file. The declared sizes can be trusted: zipfile stops
+    unpacking a part at its declared size (and a lie fails its CRC check).
+    """
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(
+            _("Berkas XLSX tidak dapat dibaca. Simpan ulang dari Excel sebagai .xlsx atau .csv.")
+        ) from None
+    too_big = _(
+        "Isi berkas XLSX terlalu besar setelah dibuka (%(mb)d MB). "
+        "Berkas seperti ini bukan daftar KK biasa; simpan ulang dari Excel atau bagi berkasnya."
+    )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > setting("FAMILY_IMPORT_XLSX_MAX_UNPACKED_BYTES"):
+        raise ImportFileError(too_big % {"mb": unpacked // 2**20})
+    for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml") and part.file_size > setting(
+            "FAMILY_IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES"
+        ):
+            raise ImportFileError(too_big % {"mb": unpacked // 2**20})
+        if part.file_size >= RATIO_CHECKED_FROM and part.file_size > setting(
+            "FAMILY_IMPORT_XLSX_MAX_RATIO"
+        ) * max(part.compress_size, 1):
+            raise ImportFileError(
+                _(
+                    "Berkas XLSX ini tidak wajar: isinya memadat lebih dari %(ratio)d kali. "
+                    "Simpan ulang dari Excel atau simpan sebagai CSV."
+                )
+                % {"ratio": setting("FAMILY_IMPORT_XLSX_MAX_RATIO")}
+            )
+
+
 @contextmanager
 def _xlsx_records(path: Path):
+    check_xlsx_archive(path)
     from openpyxl import load_workbook  # imported here: only uploads of XLSX files need it
 
     try:

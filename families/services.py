@@ -262,7 +262,8 @@ def _validate_rows(batch: ImportBatch, deadline: float | None) -> bool:
     max_rows, chunk_size = setting("FAMILY_IMPORT_MAX_ROWS"), setting("FAMILY_IMPORT_CHUNK_ROWS")
     today = timezone.localdate()
     kk_parser = importfile.KkParser(today)
-    with importfile.open_records(path, batch.file_format) as records:
+    time_limit = setting("FAMILY_IMPORT_READ_SECONDS")
+    with importfile.open_records(path, batch.file_format, time_limit=time_limit) as records:
         _header_row, columns = importfile.find_header(records)
         chunk: list[tuple[int, list]] = []
         for number, cells in records:

@@ -313,7 +313,13 @@ from csp.constants import NONCE as _NONCE  # noqa: E402
 from csp.constants import NONE as _NONE  # noqa: E402
 from csp.constants import SELF as _SELF  # noqa: E402
 
-INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp", "csp"]
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+]
 
 
 def _insert_after(anchor: str, *middleware: str) -> None:
@@ -330,6 +336,7 @@ _insert_after(
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "helpdesk.security.TwoFactorMiddleware",
+    "helpdesk.security.NoStoreForStaffMiddleware",
 )
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 
@@ -337,7 +344,11 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
 # attacker elsewhere cannot lock a clerk out at the counter. The wait is fixed (not extended by
 # more failures), so the lockout page's "N menit" is true. Unlock early: admin > Axes, or
 # `manage.py axes_reset_username <username>`.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "helpdesk.security.UsernameLockBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = _timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -346,12 +357,20 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "helpdesk.security.client_ip_for_axes"
 AXES_USERNAME_CALLABLE = "helpdesk.security.username_for_axes"  # storable: <= 255 chars, no NUL
 AXES_LOCKOUT_CALLABLE = "helpdesk.security.lockout_response"
+# Across addresses (helpdesk.security.UsernameLockBackend): LOGIN_USERNAME_FAILURE_LIMIT wrong
+# passwords for one username within the window, from anywhere, lock it for every address it never
+# signed in from, and mail the ADMINS. Unlock early: `manage.py unlock_username <username>`.
+LOGIN_USERNAME_FAILURE_LIMIT = env_int("LOGIN_USERNAME_FAILURE_LIMIT", 20)
+LOGIN_USERNAME_WINDOW_MINUTES = env_int("LOGIN_USERNAME_WINDOW_MINUTES", 15)
+LOGIN_USERNAME_LOCK_MINUTES = env_int("LOGIN_USERNAME_LOCK_MINUTES", 15)
+ADMINS = [(address, address) for address in env_list("ADMIN_EMAILS", [])]
 
 # TOTP two-factor. Supervisors and admins may enrol at /dua-faktor/; once enrolled they are asked
-# for a code after every login. REQUIRE_2FA_FOR_SUPERVISORS=true makes it compulsory for them
-# (recommended in production; off by default so the demo logs in with a password only).
-# Counter staff are never asked.
-REQUIRE_2FA_FOR_SUPERVISORS = env_bool("REQUIRE_2FA_FOR_SUPERVISORS", False)
+# for a code after every login. REQUIRE_2FA_FOR_SUPERVISORS makes it compulsory for them: on by
+# default in production (`check --deploy` warns when it is turned off there), off in development
+# so the demo logs in with a password only. Counter staff are never asked. Secrets are encrypted
+# at rest (helpdesk.models.EncryptedTOTPDevice); enrolment hands out ten single-use backup codes.
+REQUIRE_2FA_FOR_SUPERVISORS = env_bool("REQUIRE_2FA_FOR_SUPERVISORS", PRODUCTION)
 OTP_TOTP_ISSUER = "Sinkron"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

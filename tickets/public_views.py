@@ -6,6 +6,7 @@ query. Limits per IP and per NIK (its keyed digest) are shared by every web proc
 
 import functools
 import json
+import logging
 
 from django import forms
 from django.conf import settings
@@ -21,10 +22,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
+from tickets import tasks
 from tickets.models import Ticket, format_ticket_code, normalize_ticket_code
 from tickets.ratelimit import Rate, allow_all, client_ip
-from tickets.signals import code_resend_requested
 from tickets.workflow import OPEN_STATUSES, Status
+
+logger = logging.getLogger(__name__)
 
 
 class NeverEchoedInput(forms.TextInput):
@@ -206,6 +209,29 @@ def _within_limits(request, nik: str, *, per_ip: str, per_nik: str, scope: str) 
     )
 
 
+def _status_allowed(request, nik: str) -> bool:
+    """Count the look-up against the IP's limit; refuse a NIK with too many *failed* look-ups.
+
+    Only failures count for the NIK (`_count_failed_lookup`): the citizen checking her own ticket
+    again and again never uses up her NIK's allowance, while guessing codes for a NIK still does.
+    """
+    ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
+    return all(
+        allow_all(
+            [(f"status:ip:{ip}", Rate.parse(settings.STATUS_RATE_PER_IP))],
+            watch=[(_failed_lookups_key(nik), Rate.parse(settings.STATUS_RATE_PER_NIK))],
+        )
+    )
+
+
+def _count_failed_lookup(nik: str) -> None:
+    allow_all([(_failed_lookups_key(nik), Rate.parse(settings.STATUS_RATE_PER_NIK))])
+
+
+def _failed_lookups_key(nik: str) -> str:
+    return f"status:nik-failed:{_digest_or_blank(nik)}"
+
+
 def _too_many(request, template: str, context: dict):
     context["limited"] = True
     return render(request, template, context, status=429)
@@ -227,13 +253,41 @@ def status(request):
     if not form.is_valid():
         return render(request, "tickets/public_status.html", context)
     nik = form.cleaned_data["nik"]
-    if not _within_limits(
-        request, nik, per_ip=settings.STATUS_RATE_PER_IP, per_nik=settings.STATUS_RATE_PER_NIK, scope="status"
-    ):
+    if not _status_allowed(request, nik):
         return _too_many(request, "tickets/public_status.html", context)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
+    if ticket is None:
+        _count_failed_lookup(nik)
     context.update(asked=True, answer=public_answer(ticket) if ticket else None)
     return render(request, "tickets/public_status.html", context)
+
+
+# A real request is under 100 bytes; refusing anything over 2 KB before parsing keeps a deeply
+# nested body (RecursionError in json.loads) or a huge one from costing the server anything.
+STATUS_BODY_LIMIT = 2048
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _json_object(body: bytes) -> dict | None:
+    """Return the body's JSON object, or None for anything else (malformed, not an object)."""
+    try:
+        value = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _body_too_large():
+    return JsonResponse(
+        {"error": "too_large", "message": _("Permintaan terlalu besar. Kirim hanya nik dan kode.")},
+        status=413,
+    )
 
 
 @never_cache
@@ -241,27 +295,33 @@ def status(request):
 @require_POST
 def status_json(request):
     """The same lookup as the page, as JSON: POST {"nik": "...", "kode": "..."}."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        body = None
-    if not isinstance(body, dict):
+    if _declared_length(request) > STATUS_BODY_LIMIT:
+        return _body_too_large()
+    body = request.body
+    if len(body) > STATUS_BODY_LIMIT:  # no or a false Content-Length
+        return _body_too_large()
+    body = _json_object(body)
+    if body is None:
         return JsonResponse(
             {"error": "invalid_json", "message": _("Kirim JSON berisi nik dan kode.")}, status=400
         )
-    form = StatusForm({"nik": str(body.get("nik", ""))[:40], "kode": str(body.get("kode", ""))[:20]})
+    not_text = {
+        name: [_("Isi berupa teks.")] for name in ("nik", "kode") if not isinstance(body.get(name, ""), str)
+    }
+    if not_text:
+        return JsonResponse({"error": "invalid", "fields": not_text}, status=400)
+    form = StatusForm({"nik": body.get("nik", "")[:40], "kode": body.get("kode", "")[:20]})
     if not form.is_valid():
         return JsonResponse(
             {"error": "invalid", "fields": {k: [str(e) for e in v] for k, v in form.errors.items()}},
             status=400,
         )
     nik = form.cleaned_data["nik"]
-    if not _within_limits(
-        request, nik, per_ip=settings.STATUS_RATE_PER_IP, per_nik=settings.STATUS_RATE_PER_NIK, scope="status"
-    ):
+    if not _status_allowed(request, nik):
         return JsonResponse({"error": "rate_limited", "message": _too_many_text()}, status=429)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
     if ticket is None:
+        _count_failed_lookup(nik)
         return JsonResponse({"found": False, "message": _not_found_text()})
     answer = public_answer(ticket)
     answer["last_change"] = answer["last_change"].isoformat()
@@ -285,16 +345,17 @@ def resend_code(request):
             scope="resend",
         ):
             return _too_many(request, "tickets/public_resend.html", context)
-        ticket = (
-            Ticket.objects.filter(citizen__in=Citizen.objects.with_nik(nik), status__in=OPEN_STATUSES)
-            .select_related("citizen")
-            .order_by("-created_at")
-            .first()
-        )
-        if ticket is not None and ticket.phone:
-            code_resend_requested.send(sender=Ticket, ticket=ticket)
+        _publish_resend(_digest_or_blank(nik))
         context["sent"] = True
     return render(request, "tickets/public_resend.html", context)
+
+
+def _publish_resend(digest: str) -> None:
+    """Hand the look-up to a worker: one publish, no query, whatever the NIK (see tickets.tasks)."""
+    try:
+        tasks.resend_code.apply_async((digest,), retry=False)
+    except Exception:  # noqa: BLE001 - any broker error: the citizen may simply ask again
+        logger.warning("could not publish a lost-slip code resend", exc_info=True)
 
 
 def _not_found_text() -> str:

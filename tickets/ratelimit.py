@@ -27,28 +27,45 @@ class Rate:
         return cls(limit, window)
 
 
-def allow_all(limits: list[tuple[str, Rate]], *, now: float | None = None) -> list[bool]:
-    """Count one hit on each (key, rate); return, for each, whether the hit stays within its rate."""
+def allow_all(
+    limits: list[tuple[str, Rate]], *, watch: list[tuple[str, Rate]] = (), now: float | None = None
+) -> list[bool]:
+    """Count one hit on each (key, rate) of `limits`; return, for each, whether the hit stays within
+    its rate. Keys in `watch` are only read, not counted (their hits are counted by `allow_all`
+    elsewhere, e.g. only for failures): each follows its `limits` answers, True while below its limit.
+    """
     now = now or time.time()
-    windows = [(f"ratelimit:{key}:{int(now // rate.window)}", rate) for key, rate in limits]
+    windows = [(_window_key(key, rate, now), rate) for key, rate in limits]
+    watched = [(_window_key(key, rate, now), rate) for key, rate in watch]
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        hits = _count_in_redis(cache, windows)
+        hits, seen = _count_in_redis(cache, windows, watched)
     else:
         hits = [_count_in_cache(cache, window_key, rate) for window_key, rate in windows]
-    return [count <= rate.limit for count, (_, rate) in zip(hits, windows)]
+        seen = [cache.get(window_key, 0) for window_key, _rate in watched]
+    counted = [count <= rate.limit for count, (_, rate) in zip(hits, windows)]
+    return counted + [count < rate.limit for count, (_, rate) in zip(seen, watched)]
 
 
-def _count_in_redis(cache: RedisCache, windows: list[tuple[str, Rate]]) -> list[int]:
+def _window_key(key: str, rate: Rate, now: float) -> str:
+    return f"ratelimit:{key}:{int(now // rate.window)}"
+
+
+def _count_in_redis(cache: RedisCache, windows, watched) -> tuple[list[int], list[int]]:
     # One round trip for every counter: INCR, then EXPIRE only where the key has no expiry yet
-    # (NX), so each window's key dies after its window. Django's cache API takes three round
-    # trips per key (add, exists, incr), and the status lookup is the hottest public path.
+    # (NX), so each window's key dies after its window; GET for a watched one. Django's cache API
+    # takes three round trips per key (add, exists, incr), and the status lookup is the hottest
+    # public path.
     pipe = _writer(cache).pipeline(transaction=False)
     for window_key, rate in windows:
         cache_key = cache.make_and_validate_key(window_key)
         pipe.incr(cache_key)
         pipe.expire(cache_key, rate.window + 1, nx=True)
-    return pipe.execute()[::2]
+    for window_key, _rate in watched:
+        pipe.get(cache.make_and_validate_key(window_key))
+    replies = pipe.execute()
+    counted = 2 * len(windows)
+    return replies[:counted:2], [int(reply or 0) for reply in replies[counted:]]
 
 
 _writers = weakref.WeakKeyDictionary()

@@ -177,3 +177,14 @@ def alerts_for(user) -> QuerySet:
         .only("id", "kind", "created_at", "read_at", "ticket__code", "ticket__status")
         .order_by("-created_at", "-id")
     )
+
+
+def ticket_for_code_resend(nik_digest: str) -> Ticket | None:
+    """Return the citizen's newest open ticket when it has a phone to send its code to."""
+    ticket = (
+        Ticket.objects.filter(citizen__nik_digest=nik_digest, status__in=OPEN_STATUSES)
+        .select_related("citizen")
+        .order_by("-created_at")
+        .first()
+    )
+    return ticket if ticket is not None and ticket.phone else None

@@ -90,7 +90,11 @@ def test_the_admin_runs_under_the_policy(page, live_server, violations, office):
     page.locator("#id_password").fill("sinkron-test-pass")
     page.locator("input[type=submit]").click()
     expect(page.locator("#site-name")).to_be_visible()
-    for path in ("/admin/tickets/ticket/", "/admin/axes/accessattempt/", "/admin/otp_totp/totpdevice/add/"):
+    for path in (
+        "/admin/tickets/ticket/",
+        "/admin/axes/accessattempt/",
+        "/admin/helpdesk/encryptedtotpdevice/",
+    ):
         page.goto(f"{live_server.url}{path}")
     assert violations() == []
 

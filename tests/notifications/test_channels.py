@@ -18,8 +18,19 @@ def test_the_console_channel_logs_the_masked_recipient_and_the_text(caplog):
     get_channel("console").send(to=PHONE, text=TEXT, subject="Kode tiket Anda")
     record = next(r for r in caplog.records if r.name == "sinkron.notifications")
     assert record.levelno == logging.INFO
-    assert MASKED_PHONE in record.getMessage() and TEXT in record.getMessage()
+    assert (
+        MASKED_PHONE in record.getMessage() and "Kudus: Kode tiket Anda: AB***-*****." in record.getMessage()
+    )
     assert PHONE not in caplog.text
+
+
+def test_the_console_channel_masks_ticket_codes_in_the_text_and_the_status_link(caplog):
+    caplog.set_level(logging.INFO, logger="sinkron.notifications")
+    text = "Kode ABCDE-FGHJK, cek https://sinkron.example/cek-status/?kode=ABCDEFGHJK kapan saja."
+    get_channel("console").send(to=PHONE, text=text, subject="Tiket ABCDE-FGHJK")
+    assert "ABCDE-FGHJK" not in caplog.text and "ABCDEFGHJK" not in caplog.text
+    assert "Tiket AB***-*****" in caplog.text and "?kode=AB******** kapan saja." in caplog.text
+    assert "Kode" in caplog.text and "cek-status" in caplog.text  # ordinary words are left alone
 
 
 def test_the_email_channel_sends_through_djangos_backend(settings):

@@ -171,7 +171,9 @@ def test_the_console_channel_is_the_default(ticket, caplog):
     notification = opened(ticket)
     assert notification.channel == "console"
     assert tasks.send_notification(notification.pk) == "sent"
-    assert ticket.display_code in caplog.text and MASKED_PHONE in caplog.text and PHONE not in caplog.text
+    assert ticket.display_code[:2] + "***-*****" in caplog.text
+    assert ticket.display_code not in caplog.text and ticket.code not in caplog.text
+    assert MASKED_PHONE in caplog.text and PHONE not in caplog.text
 
 
 def test_email_goes_to_the_citizens_address(settings, office, clerk):

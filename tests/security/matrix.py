@@ -334,7 +334,7 @@ MATRIX: dict[str, Entry] = {
             Probe(
                 "GET",
                 expect("admin-login", "admin-login", "admin-login", 200),
-                path="/admin/otp_totp/totpdevice/",
+                path="/admin/helpdesk/encryptedtotpdevice/",
             ),
             Probe("GET", expect(200, 200, 200, "redirect"), path="/admin/login/"),
         ]

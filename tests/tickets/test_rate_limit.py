@@ -64,3 +64,24 @@ def test_without_redis_the_limits_hold_in_local_memory():
     assert not isinstance(caches["default"], RedisCache)
     assert hits(key, Rate(2, 60), 3) == [True, True, False]
     assert allow_all([(key, Rate(2, 60)), (fresh_key(), Rate(2, 60))], now=NOW + 60) == [True, True]
+
+
+def test_a_watched_key_is_read_but_not_counted_and_refuses_once_its_limit_is_reached(redis_cache):
+    counted, watched, rate = fresh_key(), fresh_key(), Rate(2, 60)
+    assert [allow_all([(counted, Rate(100, 60))], watch=[(watched, rate)], now=NOW) for _ in range(3)] == [
+        [True, True]
+    ] * 3
+    assert hits(watched, rate, 2) == [True, True]  # two failures counted elsewhere
+    assert allow_all([(counted, Rate(100, 60))], watch=[(watched, rate)], now=NOW) == [True, False]
+
+
+@override_settings(
+    CACHES={
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit-watch"}
+    }
+)
+def test_a_watched_key_works_the_same_in_local_memory():
+    watched, rate = fresh_key(), Rate(1, 60)
+    assert allow_all([], watch=[(watched, rate)], now=NOW) == [True]
+    hits(watched, rate, 1)
+    assert allow_all([], watch=[(watched, rate)], now=NOW) == [False]
