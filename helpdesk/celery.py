@@ -8,6 +8,8 @@ from celery.signals import task_postrun, task_prerun
 from celery.worker.consumer import Consumer as CeleryConsumer
 from kombu.transport import virtual
 
+import helpdesk.broker  # noqa: F401 - registers the demo broker's sinkronfs:// URL
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk.settings")
 
 logger = logging.getLogger(__name__)
