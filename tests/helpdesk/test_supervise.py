@@ -224,3 +224,13 @@ def test_a_command_that_cannot_start_is_reported_and_given_up_on(tmp_path):
     assert result.returncode == 127
     assert "supervise: ghost could not be started: [Errno 2] No such file or directory" in result.stdout
     assert "it crashed 2 times in a row" in result.stdout
+
+
+def test_a_supervisor_killed_outright_takes_its_child_with_it(child):
+    supervisor = supervise(child, crashes=0)
+    wait_until(lambda: child.pids, timeout=15, message="the child's start")
+
+    supervisor.kill()
+    supervisor.communicate(timeout=10)
+
+    wait_until(lambda: not alive(child.pids[0]), timeout=5, message="the child's end")
