@@ -328,9 +328,12 @@ def _region_warnings(region_code: str) -> tuple[str, ...]:
     return () if regions.is_known(region_code) else (REGION_WARNING,)
 
 
-_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{12}(\d{4})(?!\d)")
+# A standalone run of exactly 16 digits: not part of a longer number, nor the fraction of a decimal
+# (a task runtime such as 0.0123456789012031 s is no NIK).
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)(?<!\d\.)\d{12}(\d{4})(?!\d)")
 
 
 def scrub(text: str) -> str:
-    """Return `text` with every 16-digit run masked to its last four digits (logs, stored errors)."""
+    """Return `text` with every standalone 16-digit number masked to its last four digits (logs,
+    stored errors); digits inside longer numbers and decimal fractions are left alone."""
     return _SIXTEEN_DIGITS.sub(lambda m: "*" * 12 + m.group(1), text)
