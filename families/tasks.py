@@ -12,6 +12,7 @@ from celery import shared_task
 from families import services
 from families.conf import setting
 from families.models import ImportBatch
+from helpdesk.celery import publish
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +48,4 @@ def nudge(batch_id: int, status: str) -> None:
     """Publish the task for the batch's current step; a broker failure is logged, never raised
     (the batch stays busy in the database and the sweep re-drives it)."""
     task = validate_import if status == ImportBatch.Status.VALIDATING else run_import
-    try:
-        task.apply_async((batch_id,), retry=False)
-    except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
-        logger.warning(
-            "could not publish %s for batch %s; the sweep will retry", task.name, batch_id, exc_info=True
-        )
+    publish(task, (batch_id,), subject=f"batch {batch_id}", then="the sweep will retry")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.services import record_access
+from helpdesk.celery import publish
 from sync import services as sync_services
 from sync import tasks
 from sync.models import SyncJob
@@ -193,10 +194,7 @@ def contacted(request, code):
 
 def publish_expedite(job_id: int) -> None:
     """Publish the registry's expedite for the job; a broker error is logged, never raised."""
-    try:
-        tasks.expedite.apply_async((job_id,), retry=False)
-    except Exception:  # noqa: BLE001 - any broker error: the escalation itself is already recorded
-        logger.warning("could not publish %s for job %s", tasks.expedite.name, job_id, exc_info=True)
+    publish(tasks.expedite, (job_id,), subject=f"job {job_id}", then="the escalation itself is recorded")
 
 
 # --- bulk actions --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""JSON log lines (python-json-logger) that mask every 16-digit number, like ScrubbingFormatter.
+"""JSON log lines (python-json-logger) that mask every standalone 16-digit number, like ScrubbingFormatter.
 
 Masking happens twice: on the values before they are serialised (so a NIK passed as an int in
 `extra` becomes a masked *string* and the line stays valid JSON), and on the finished line, which
@@ -8,14 +8,12 @@ also covers tracebacks and whatever a custom object's str() produced.
 from __future__ import annotations
 
 import logging
-import re
 
 from pythonjsonlogger.json import JsonFormatter
 
 from citizens.nik import scrub
 from helpdesk.logs import ScrubbingFormatter
 
-_SIXTEEN = re.compile(r"(?<!\d)\d{16}(?!\d)")
 DEFAULT_FIELDS = "%(levelname)s %(name)s %(message)s %(request_id)s"
 RENAMED = {"levelname": "level", "name": "logger"}
 
@@ -26,8 +24,8 @@ def _scrub_value(value):
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
-        text = repr(value)
-        return scrub(text) if _SIXTEEN.search(text) else value
+        masked = scrub(repr(value))
+        return masked if masked != repr(value) else value
     if isinstance(value, dict):
         return {scrub(str(key)): _scrub_value(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set)):

@@ -110,6 +110,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo: web, worker threads and beat write at once. Take the write lock at BEGIN (a
+    # deferred transaction that upgrades fails at once with "database is locked", a 500 at the
+    # counter) and let readers run beside the writer (WAL), as mockregistry/settings.py does.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
@@ -189,12 +198,12 @@ REGISTRY_TOKEN = env_str("REGISTRY_TOKEN", "" if PRODUCTION else "dev-registry-t
 REGISTRY_CONNECT_TIMEOUT = env_float("REGISTRY_CONNECT_TIMEOUT", 3.0)
 REGISTRY_READ_TIMEOUT = env_float("REGISTRY_READ_TIMEOUT", 10.0)
 
-# Celery: Redis when REDIS_URL is set, otherwise a broker with no server (kombu's filesystem
-# transport under var/) so `make run` needs nothing installed. The database holds every wait;
-# messages are only nudges (DESIGN.md §4, §8).
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# Celery: Redis when REDIS_URL is set, otherwise a broker with no server (helpdesk/broker.py, kombu's
+# filesystem transport made safe for concurrent use, under var/) so `make run` needs nothing
+# installed. The database holds every wait; messages are only nudges (DESIGN.md §4, §8).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "sinkronfs://")
 _BROKER_DIR = VAR_DIR / "broker"
-if CELERY_BROKER_URL.startswith("filesystem"):
+if CELERY_BROKER_URL.startswith(("sinkronfs", "filesystem")):
     for _folder in ("out", "processed", "control"):
         (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -45,31 +45,32 @@ STATUS_OF_KIND = {kind: status for status, kind in KIND_OF_STATUS.items()}
 # --- queueing ------------------------------------------------------------------------------------
 
 
-def queue_notification(*, ticket: Ticket, kind: str) -> Notification:
+def queue_notification(*, ticket: Ticket, kind: str) -> Notification | None:
     """Create a pending `kind` notification for `ticket`; nudge a worker once the transaction commits.
 
-    Call it inside the transaction that changed the ticket, so the row commits or rolls back with it.
+    Nothing is queued (None) when the channel has nowhere to send for this citizen: no phone, or no
+    e-mail for the e-mail channel. Call it inside the transaction that changed the ticket, so the
+    row commits or rolls back with it.
     """
     name = configured_channel_name()
+    try:
+        channel = get_channel(name)
+    except ChannelError:  # queued anyway: the worker records it as failed, where someone will see it
+        channel = None
+    address = channel.address_for(ticket) if channel else ""
+    if channel and not address:
+        return None
     notification = Notification.objects.create(
-        ticket=ticket, kind=kind, channel=name, recipient_hint=_recipient_hint(name, ticket)
+        ticket=ticket, kind=kind, channel=name, recipient_hint=channel.mask(address) if channel else ""
     )
     transaction.on_commit(partial(_publish, notification.pk))
     return notification
 
 
-def request_code_resend(*, ticket: Ticket) -> Notification:
+def request_code_resend(*, ticket: Ticket) -> Notification | None:
     """Send the ticket code again to the citizen (lost slip). The caller enforces the rate limits."""
     with transaction.atomic():
         return queue_notification(ticket=ticket, kind=Kind.CODE_RESEND)
-
-
-def _recipient_hint(channel_name: str, ticket: Ticket) -> str:
-    try:
-        channel = get_channel(channel_name)
-    except ChannelError:  # recorded as failed by the worker, where someone will see it
-        return ""
-    return channel.mask(channel.address_for(ticket))
 
 
 def _publish(notification_id: int) -> None:

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from helpdesk.celery import publish
 from notifications import services
 
 logger = logging.getLogger(__name__)
@@ -28,9 +29,9 @@ def redrive() -> int:
 def nudge(notification_id: int) -> None:
     """Publish a send for the notification; a broker failure is logged, never raised (the redrive
     finds the row in the database)."""
-    try:
-        send_notification.apply_async((notification_id,), retry=False)
-    except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
-        logger.warning(
-            "could not publish send_notification %s; the redrive will retry", notification_id, exc_info=True
-        )
+    publish(
+        send_notification,
+        (notification_id,),
+        subject=f"notification {notification_id}",
+        then="the redrive will retry",
+    )

@@ -338,12 +338,25 @@ def _escalate_once(job_id: int, now) -> int:
     ticket_services.escalate_ticket(
         ticket=ticket,
         actor=None,
-        reason=EventText(
-            gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
-        ),
-        details={"update_id": job.update_id},
+        reason=_sla_reason(job),
+        details={"update_id": job.update_id, "centre_answered": not job.last_error},
     )
     return 1
+
+
+def _sla_reason(job: SyncJob) -> EventText:
+    """Say what the centre last told us: its data unchanged, or no answer at all (last_error is
+    set when the latest check got no answer, cleared by every answer)."""
+    if job.last_error:
+        return EventText(
+            gettext_noop(
+                "Melewati SLA 1x24 jam; pusat tidak dapat dihubungi saat pengecekan terakhir, jadi belum "
+                "diketahui apakah data sudah berubah. Hubungi petugas pusat."
+            )
+        )
+    return EventText(
+        gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
+    )
 
 
 def create_missing_jobs(*, limit: int = 500) -> int:

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from helpdesk.celery import publish
 from sync import services
 from sync.health import record_sweep
 
@@ -64,14 +65,7 @@ def nudge(job_id: int, state: str, countdown: float | None = None) -> bool:
     """Publish a push/check for the job; False when the broker failed (logged, never raised: the
     sweeper will find the job in the database)."""
     task = push if state == services.State.PENDING else check
-    options = {"retry": False}
+    options = {}
     if countdown and countdown <= SHORT_COUNTDOWN_SECONDS:
         options["countdown"] = countdown
-    try:
-        task.apply_async((job_id,), **options)
-    except Exception:  # noqa: BLE001 - any broker error: the database still holds the work
-        logger.warning(
-            "could not publish %s for job %s; the sweeper will retry", task.name, job_id, exc_info=True
-        )
-        return False
-    return True
+    return publish(task, (job_id,), subject=f"job {job_id}", then="the sweeper will retry", **options)

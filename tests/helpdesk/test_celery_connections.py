@@ -25,7 +25,7 @@ def test_celery_keeps_connections_across_tasks(settings):
 
 
 def test_a_task_reuses_the_connection_of_the_task_before(transactional_db):
-    connection.close()  # a connection left open by earlier tests may be past its age already
+    connection.close()  # a fresh connection: one opened by earlier tests may be past its age already
     first = backend_pid()
     a_task_runs()
     assert backend_pid() == first

@@ -155,15 +155,22 @@ def test_two_workers_racing_for_the_same_notification_send_it_once(gateway, publ
     assert len(gateway.requests) == 1 and len(timeline(ticket)) == 1
 
 
-def test_a_ticket_without_a_phone_fails_without_calling_the_gateway(gateway, office, clerk):
-    ticket = ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint(phone=""))
+def erase(citizen, field):
+    setattr(citizen, field, "")
+    citizen.save()
+
+
+def test_a_phone_erased_after_queueing_fails_without_calling_the_gateway(gateway, office, clerk):
+    ticket = ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     notification = opened(ticket)
-    assert notification.recipient_hint == ""
+    erase(ticket.citizen, "phone")
     assert tasks.send_notification(notification.pk) == "failed"
     notification.refresh_from_db()
     assert notification.status == State.FAILED and notification.last_error == "tidak ada nomor"
     assert gateway.requests == []
-    assert timeline(ticket) == ["Pemberitahuan 'Pengaduan diterima' ke - (http) gagal: tidak ada nomor."]
+    assert timeline(ticket) == [
+        f"Pemberitahuan 'Pengaduan diterima' ke {MASKED_PHONE} (http) gagal: tidak ada nomor."
+    ]
 
 
 def test_the_console_channel_is_the_default(ticket, caplog):
@@ -190,10 +197,14 @@ def test_email_goes_to_the_citizens_address(settings, office, clerk):
     assert timeline(ticket) == ["Pemberitahuan 'Pengaduan diterima' terkirim ke s***@example.com (email)."]
 
 
-def test_email_without_an_address_is_recorded_and_not_sent(settings, ticket):
+def test_an_email_address_erased_after_queueing_is_recorded_and_not_sent(settings, office, clerk):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.NOTIFY_CHANNEL = "email"
+    ticket = ticket_services.open_ticket(
+        office=office, created_by=clerk, complaint=complaint(email="siti.rahayu@example.com")
+    )
     notification = services.request_code_resend(ticket=ticket)
+    erase(ticket.citizen, "email")
     assert tasks.send_notification(notification.pk) == "failed"
     notification.refresh_from_db()
     assert notification.last_error == "tidak ada alamat e-mail" and mail.outbox == []

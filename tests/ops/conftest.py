@@ -22,7 +22,7 @@ def fresh_probes(settings, tmp_path):
     settings.METRICS_CACHE_SECONDS = 0
     settings.VAR_DIR = tmp_path
     settings.REDIS_URL = ""
-    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_URL = "sinkronfs://"
     health.clear_memo()
     PIPELINE_COLLECTOR.forget()
     yield
