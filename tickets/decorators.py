@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
 from tickets.permissions import is_staff_member, is_supervisor
 
@@ -13,6 +14,8 @@ def _role_required(check):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
+            if not is_staff_member(request.user):
+                return redirect("no_role")  # signed in, but no desk role yet: say what to ask for
             if not check(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
