@@ -1,0 +1,46 @@
+"""An account with no desk role lands on a page that names the roles to ask the admin for."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests.cast import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def roleless(db):
+    return get_user_model().objects.create_user("baru", password=PASSWORD)
+
+
+def test_logging_in_without_a_role_leads_to_the_page_naming_the_roles(client, roleless):
+    response = client.post(reverse("login"), {"username": "baru", "password": PASSWORD}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("no_role")
+    assert "Akun Anda belum punya peran" in html
+    assert "<strong>Petugas Loket</strong>" in html and "<strong>Supervisor</strong>" in html
+    assert "admin" in html and f'action="{reverse("logout")}"' in html
+
+
+def test_a_staff_page_sends_an_account_without_a_role_to_that_page(client, roleless):
+    client.force_login(roleless)
+    for name in ("tickets:queue", "dashboard:index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"] == reverse("no_role")
+
+
+def test_the_page_is_english_in_english_mode(client, roleless):
+    client.force_login(roleless)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("no_role")).content.decode()
+    assert "Your account has no role yet" in html and "Ask your office" in html
+
+
+def test_counter_staff_going_there_are_sent_on_to_their_desk(clerk_client):
+    response = clerk_client.get(reverse("no_role"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_a_clerk_opening_a_supervisor_page_is_still_refused(clerk_client):
+    assert clerk_client.get(reverse("dashboard:index")).status_code == 403
