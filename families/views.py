@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -154,7 +155,7 @@ def import_upload(request):
                     "Berkas yang sama sudah pernah diunggah pada %(date)s. Berikut hasil unggahan itu; "
                     "tidak ada yang dibuat ulang."
                 )
-                % {"date": f"{batch.created_at:%d/%m/%Y %H:%M}"},
+                % {"date": f"{timezone.localtime(batch.created_at):%d/%m/%Y %H:%M}"},
             )
         return redirect("families:import_batch", pk=batch.pk)
     return render(

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -98,11 +99,11 @@ def subject_record(citizen: Citizen) -> dict:
             "sex": citizen.sex,
             "phone": citizen.phone,
             "email": citizen.email,
-            "created_at": citizen.created_at.isoformat(),
-            "updated_at": citizen.updated_at.isoformat(),
+            "created_at": _iso(citizen.created_at),
+            "updated_at": _iso(citizen.updated_at),
         },
         "family_cards": [
-            {"kk_number": m.family_card.kk_number, "recorded_at": m.recorded_at.isoformat()}
+            {"kk_number": m.family_card.kk_number, "recorded_at": _iso(m.recorded_at)}
             for m in citizen.memberships.select_related("family_card")
         ],
         "tickets": [
@@ -115,7 +116,7 @@ def subject_record(citizen: Citizen) -> dict:
                 "kk_number": t.kk_number,
                 "kk_number_old": t.kk_number_old,
                 "description": t.description,
-                "created_at": t.created_at.isoformat(),
+                "created_at": _iso(t.created_at),
                 "resolved_at": _iso(t.resolved_at),
             }
             for t in tickets
@@ -123,7 +124,7 @@ def subject_record(citizen: Citizen) -> dict:
         "timeline": [
             {
                 "ticket": ticket_codes[e.ticket_id],
-                "at": e.created_at.isoformat(),
+                "at": _iso(e.created_at),
                 "by": e.actor_label,
                 "what": e.get_kind_display(),
                 "status": e.to_status,
@@ -134,7 +135,7 @@ def subject_record(citizen: Citizen) -> dict:
         "sync_attempts": [
             {
                 "ticket": ticket_codes[a.job.ticket_id],
-                "at": a.created_at.isoformat(),
+                "at": _iso(a.created_at),
                 "operation": a.operation,
                 "outcome": a.outcome,
                 "status_code": a.status_code,
@@ -148,13 +149,13 @@ def subject_record(citizen: Citizen) -> dict:
                 "channel": n.channel,
                 "to": n.recipient_hint,
                 "status": n.status,
-                "at": n.created_at.isoformat(),
+                "at": _iso(n.created_at),
             }
             for n in notifications
         ],
         "accesses": [
             {
-                "at": a.created_at.isoformat(),
+                "at": _iso(a.created_at),
                 "by": a.viewer.get_username(),
                 "purpose": a.purpose,
                 "ip": a.ip_address,
@@ -163,7 +164,7 @@ def subject_record(citizen: Citizen) -> dict:
         ],
         "corrections": [
             {
-                "at": c.created_at.isoformat(),
+                "at": _iso(c.created_at),
                 "by": c.actor.get_username(),
                 "fields": c.fields,
                 "reason": c.reason,
@@ -174,7 +175,8 @@ def subject_record(citizen: Citizen) -> dict:
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    """Return the time as ISO 8601 in WIB (+07:00): the export is read by the citizen, not only parsed."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def _ip(request) -> str:

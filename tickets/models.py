@@ -265,7 +265,7 @@ class TicketEvent(CheapChoiceLabels, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} @ {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} @ {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
     @property
     def actor_label(self) -> str:
