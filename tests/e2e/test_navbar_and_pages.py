@@ -29,6 +29,24 @@ def navbar_height(page) -> float:
     return page.locator("nav.navbar").bounding_box()["height"]
 
 
+# The lowest contrast ratio (WCAG 2.x) of the navbar's texts against the navbar's background.
+LOWEST_CONTRAST = """() => {
+  const rgba = (css) => { const [r, g, b, a = 1] = css.match(/[\\d.]+/g).map(Number); return [r, g, b, a]; };
+  const over = ([r, g, b, a], back) => [r, g, b].map((v, i) => v * a + back[i] * (1 - a));
+  const lum = (rgb) => rgb.map((v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const nav = document.querySelector("nav.navbar");
+  const backRgb = rgba(getComputedStyle(nav).backgroundColor).slice(0, 3);
+  const back = lum(backRgb);
+  const texts = nav.querySelectorAll(".navbar-brand, .nav-link, .navbar-text, .btn");
+  return Math.min(...[...texts].filter((el) => el.offsetParent).map((el) => {
+    const fore = lum(over(rgba(getComputedStyle(el).color), backRgb));
+    return (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+  }));
+}"""
+
+
 @pytest.mark.parametrize("username", ["supervisor", "admin"])
 def test_the_navbar_fits_on_one_line_at_1280_and_1366_pixels(
     page, live_server, log_in, supervisor, admin_user, username
@@ -42,6 +60,11 @@ def test_the_navbar_fits_on_one_line_at_1280_and_1366_pixels(
         if language == "Indonesian":
             page.get_by_role("button", name="English").click()
             expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_the_navbar_texts_meet_the_wcag_aa_contrast(page, live_server, log_in, supervisor):
+    log_in("supervisor")
+    assert page.evaluate(LOWEST_CONTRAST) >= 4.5
 
 
 def test_the_supervisor_menu_opens_and_is_followed_by_keyboard(page, live_server, log_in, supervisor):
