@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from citizens.admin import ReadOnlyAdmin
@@ -32,6 +33,7 @@ class TicketEventInline(admin.TabularInline):
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "region_code", "central_contact_whatsapp")
     search_fields = ("code", "name")
+    ordering = ("name",)  # the office autocomplete on the user form pages through them
 
 
 @admin.register(StaffProfile)
@@ -43,7 +45,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
     autocomplete_fields = ("office",)
 
 
-class StaffProfileFormSet(forms.models.BaseInlineFormSet):
+class StaffProfileFormSet(BaseInlineFormSet):
     """Require an office for an account given a desk role: without one it cannot open a page."""
 
     def clean(self):

@@ -137,3 +137,24 @@ def test_an_account_without_a_role_is_told_what_to_ask_the_admin_for(page, live_
     expect(page.get_by_role("main")).to_contain_text("Supervisor")
     page.get_by_role("main").get_by_role("button", name="Keluar").click()
     expect(page).to_have_url(f"{live_server.url}/masuk/")
+
+
+def test_an_admin_adds_a_clerk_with_role_and_office_in_one_form(
+    page, live_server, log_in, admin_user, office
+):
+    seen = []
+    page.on("console", lambda msg: seen.append(msg.text) if "Content Security Policy" in msg.text else None)
+    log_in("admin")
+    page.goto(f"{live_server.url}/admin/auth/user/add/")
+    page.locator("#id_username").fill("dewi")
+    page.locator("#id_password1").fill("Loket-kudus-2026")
+    page.locator("#id_password2").fill("Loket-kudus-2026")
+    page.locator("#id_groups_from").select_option(label="Petugas Loket")
+    page.locator("#id_groups_add").click()
+    page.locator(".field-office .select2-selection").click()  # the office autocomplete
+    page.locator(".select2-search__field").fill("Kudus")
+    page.locator(".select2-results__option", has_text="Kudus").click()
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist")).to_contain_text("dewi")
+    profile = get_user_model().objects.get(username="dewi").staff_profile
+    assert profile.office == office and seen == []
