@@ -6,10 +6,12 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from helpdesk.models import DailyStatusCount
-from tests.cast import complaint
+from tests.cast import complaint, make_staff
 from tickets import services
 from tickets.models import StaffProfile
 from tickets.permissions import COUNTER_GROUP
@@ -70,6 +72,18 @@ def test_an_account_without_a_role_needs_no_office(admin_client, office):
     data = new_clerk_form(office, groups=[], **{"staff_profile-0-office": ""})
     assert admin_client.post(reverse("admin:auth_user_add"), data).status_code == 302
     assert not StaffProfile.objects.filter(user__username="dewi").exists()
+
+
+def test_the_user_list_with_offices_runs_a_constant_number_of_queries(admin_client, office):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(reverse("admin:auth_user_changelist")).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(10):
+        make_staff(f"petugas{n}", office, COUNTER_GROUP)
+    assert queries() == few
 
 
 def column_headers(html: str) -> list[str]:

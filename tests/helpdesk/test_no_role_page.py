@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tests.cast import PASSWORD
+from tickets.permissions import SUPERVISOR_GROUP
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +46,17 @@ def test_counter_staff_going_there_are_sent_on_to_their_desk(clerk_client):
 
 def test_a_clerk_opening_a_supervisor_page_is_still_refused(clerk_client):
     assert clerk_client.get(reverse("dashboard:index")).status_code == 403
+
+
+def test_a_supervisor_without_an_office_is_told_why_they_are_refused(client, office):
+    user = get_user_model().objects.create_user("tanpa_kantor", password=PASSWORD)
+    user.groups.add(Group.objects.get(name=SUPERVISOR_GROUP))
+    client.force_login(user)
+    response = client.get(reverse("dashboard:index"))
+    assert response.status_code == 403
+    assert "Akun ini belum terdaftar pada kantor mana pun." in response.content.decode()
+
+
+def test_a_refusal_without_a_reason_shows_the_general_sentence(clerk_client):
+    html = clerk_client.get(reverse("dashboard:index")).content.decode()
+    assert "Anda tidak memiliki izin untuk membuka halaman ini." in html
