@@ -18,7 +18,6 @@ urlpatterns = [
         name="login",
     ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
-    path("tanpa-peran/", views.no_role, name="no_role"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("dua-faktor/", include("helpdesk.twofactor")),
     path("tiket/", include("tickets.urls")),

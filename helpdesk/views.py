@@ -1,10 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP, is_staff_member
+from tickets.permissions import is_staff_member
 
 
 def home(request):
@@ -12,18 +11,6 @@ def home(request):
     if is_staff_member(request.user):
         return redirect("tickets:queue")
     return render(request, "home.html")
-
-
-@login_required
-def no_role(request):
-    """Tell a signed-in account without a desk role which role to ask the admin for."""
-    if is_staff_member(request.user):
-        return redirect("home")
-    return render(
-        request,
-        "registration/no_role.html",
-        {"counter_group": COUNTER_GROUP, "supervisor_group": SUPERVISOR_GROUP},
-    )
 
 
 def favicon(request):

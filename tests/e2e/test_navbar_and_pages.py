@@ -131,7 +131,7 @@ def test_an_account_without_a_role_is_told_what_to_ask_the_admin_for(page, live_
     page.locator("#id_username").fill("baru")
     page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page).to_have_url(f"{live_server.url}/tanpa-peran/")
+    expect(page).to_have_url(f"{live_server.url}/tiket/")
     expect(page.get_by_role("heading", name="Akun Anda belum punya peran")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Petugas Loket")
     expect(page.get_by_role("main")).to_contain_text("Supervisor")
