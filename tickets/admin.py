@@ -64,7 +64,6 @@ class StaffProfileInline(admin.StackedInline):
     fields = ("office",)
     autocomplete_fields = ("office",)
     can_delete = False
-    min_num = 0
     max_num = 1
     extra = 1
 
