@@ -73,6 +73,10 @@ class FamilyCardAdmin(ReadOnlyAdmin):
     paginator = CappedPaginator
     show_full_result_count = False
 
+    @admin.display(description=_("Nomor KK"))
+    def masked_number(self, card):
+        return card.masked_number
+
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):

@@ -27,7 +27,12 @@ class Region(models.Model):
     name = models.CharField(_("nama"), max_length=100)
     level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("wilayah induk"),
     )
 
     class Meta:
@@ -69,8 +74,10 @@ class FamilyCard(models.Model):
     kk_last4 = models.CharField(max_length=4, editable=False)
     head_name = models.CharField(_("kepala keluarga"), max_length=150, blank=True)
     address = models.TextField(_("alamat"), blank=True)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("wilayah")
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     objects = FamilyCardQuerySet.as_manager()
 
@@ -118,8 +125,8 @@ class Citizen(models.Model):
         related_name="members",
         verbose_name=_("KK saat ini"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = CitizenQuerySet.as_manager()
 
@@ -167,11 +174,15 @@ class FamilyMembership(models.Model):
 class PersonalDataAccess(models.Model):
     """Who saw a citizen's full NIK/KK, when, from where and why. Append-only; holds no NIK itself."""
 
-    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="accesses")
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField(max_length=100)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    citizen = models.ForeignKey(
+        Citizen, on_delete=models.CASCADE, related_name="accesses", verbose_name=_("penduduk")
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dilihat oleh")
+    )
+    purpose = models.CharField(_("keperluan"), max_length=100)
+    ip_address = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("akses data pribadi")

@@ -21,7 +21,7 @@ class FamilyMemberInline(admin.TabularInline):
 
 @admin.register(FamilyGroup)
 class FamilyGroupAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "masked_kk", "office", "source", "batch", "created_by", "created_at")
+    list_display = ("id", "masked_kk", "office", "source", "batch", "created_by", "created_at")
     list_filter = ("source", "office", "created_at")
     list_select_related = ("office", "batch", "created_by")
     fields = ("masked_kk", "office", "source", "batch", "created_by", "created_at")
@@ -36,7 +36,7 @@ class FamilyGroupAdmin(ReadOnlyAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = (
-        "pk",
+        "id",
         "file_name",
         "office",
         "status",

@@ -56,7 +56,9 @@ class ImportBatch(models.Model):
 
     BUSY_STATUSES = (Status.VALIDATING, Status.IMPORTING)
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="import_batches")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("kantor")
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -208,7 +210,9 @@ class FamilyGroup(models.Model):
         COUNTER = "counter", _("Loket")
         IMPORT = "import", _("Impor proaktif")
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="family_groups")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="family_groups", verbose_name=_("kantor")
+    )
     kk_number = EncryptedTextField(_("Nomor KK"))
     kk_digest = models.CharField(max_length=64, editable=False, db_index=True)
     kk_last4 = models.CharField(max_length=4, editable=False)
@@ -223,7 +227,12 @@ class FamilyGroup(models.Model):
     created_at = models.DateTimeField(_("Tanggal Masuk"), default=timezone.now)
     source = models.CharField(_("sumber"), max_length=8, choices=Source.choices, default=Source.COUNTER)
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="groups"
+        ImportBatch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("impor KK"),
     )
 
     objects = FamilyGroupQuerySet.as_manager()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -190,7 +191,7 @@ def import_upload(request):
                     "Berkas yang sama sudah pernah diunggah pada %(date)s. Berikut hasil unggahan itu; "
                     "tidak ada yang dibuat ulang."
                 )
-                % {"date": f"{batch.created_at:%d/%m/%Y %H:%M}"},
+                % {"date": f"{timezone.localtime(batch.created_at):%d/%m/%Y %H:%M}"},
             )
         return redirect("families:import_batch", pk=batch.pk)
     return render(

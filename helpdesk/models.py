@@ -18,10 +18,10 @@ class DailyStatusCount(models.Model):
     instead of replaying a million tickets' histories on every page view.
     """
 
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    status = models.CharField(max_length=12, choices=Status.choices)
-    count = models.PositiveIntegerField()
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor"))
+    day = models.DateField(_("tanggal"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    count = models.PositiveIntegerField(_("jumlah"))
 
     class Meta:
         verbose_name = _("rekap status harian")

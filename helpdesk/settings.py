@@ -27,6 +27,8 @@ VAR_DIR = Path(env_str("SINKRON_VAR_DIR", str(BASE_DIR / "var")))
 PRODUCTION = env_str("SINKRON_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 DEMO_MODE = env_bool("DEMO_MODE", not PRODUCTION)
+# With DEBUG on, people still see the project's 404 page; true shows Django's technical one.
+DEBUG_TECHNICAL_404 = env_bool("DEBUG_TECHNICAL_404", False)
 
 SECRET_KEY = secret_from_env_or_file(
     "SECRET_KEY", VAR_DIR / "secret_key", generate=token_urlsafe, required=PRODUCTION
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "helpdesk.middleware.ProjectNotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

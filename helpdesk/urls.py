@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from helpdesk import health, metrics, queue_bulk, views
+from helpdesk.forms import LoginForm
 from tickets import public_views
 
 urlpatterns = [
@@ -11,8 +12,13 @@ urlpatterns = [
     path("healthz/pipeline", health.pipeline, name="healthz_pipeline"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "masuk/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("dua-faktor/", include("helpdesk.twofactor")),
     path("tiket/massal/", queue_bulk.queue_bulk, name="queue_bulk"),  # before tickets' <code>/
     path("tiket/", include("tickets.urls")),

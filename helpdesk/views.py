@@ -1,6 +1,7 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from tickets.permissions import is_staff_member
 
@@ -10,6 +11,11 @@ def home(request):
     if is_staff_member(request.user):
         return redirect("tickets:queue")
     return render(request, "home.html")
+
+
+def favicon(request):
+    """Answer browsers that ask for /favicon.ico with the project's icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def healthz(request):

@@ -27,24 +27,26 @@ class SyncJob(models.Model):
 
     ACTIVE_STATES = (State.PENDING, State.ACCEPTED)
 
-    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="sync_job")
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.PROTECT, related_name="sync_job", verbose_name=_("tiket")
+    )
     payload_json = EncryptedTextField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(_("tahap"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveIntegerField(
-        default=0, help_text=_("Push attempts claimed, including crashed ones.")
+        _("percobaan kirim"), default=0, help_text=_("Push attempts claimed, including crashed ones.")
     )
-    checks = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    checks = models.PositiveIntegerField(_("pengecekan"), default=0)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
     # Set when the sweeper publishes the job's message, cleared when a worker claims it: a job
     # whose message still waits in the queue is not published again by every sweep.
     dispatched_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
     update_id = models.CharField(max_length=64, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    sla_due_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(_("Batas SLA"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,13 +91,15 @@ class SyncAttempt(models.Model):
         RESIDENT = "resident", _("Cek data penduduk")
         EXPEDITE = "expedite", _("Jalur darurat")
 
-    job = models.ForeignKey(SyncJob, on_delete=models.CASCADE, related_name="attempts_log")
-    operation = models.CharField(max_length=10, choices=Operation.choices)
-    outcome = models.CharField(max_length=20)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    job = models.ForeignKey(
+        SyncJob, on_delete=models.CASCADE, related_name="attempts_log", verbose_name=_("antrian sinkronisasi")
+    )
+    operation = models.CharField(_("operasi"), max_length=10, choices=Operation.choices)
+    outcome = models.CharField(_("hasil"), max_length=20)
+    status_code = models.PositiveSmallIntegerField(_("kode status HTTP"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("waktu tanggap (ms)"), null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
 
     class Meta:
         verbose_name = _("percobaan sinkronisasi")

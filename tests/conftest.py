@@ -2,6 +2,7 @@
 own clerk, for the scoping checks. Data helpers live in tests/cast.py."""
 
 import pytest
+from django.utils import translation
 
 from tests.cast import make_staff
 from tickets.models import Office
@@ -54,3 +55,11 @@ def supervisor_client(client, supervisor):
 def fast_password_hashing(settings):
     """Hash test passwords cheaply: the production hasher costs ~0.3 s per user created."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A request in English leaves English active in the thread (LocaleMiddleware activates, nothing
+    deactivates): later tests in the same process would read English labels."""
+    yield
+    translation.deactivate()

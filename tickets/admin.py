@@ -1,7 +1,11 @@
 """Django admin for tickets: read-mostly. Status changes are workflow actions in the app, so the
 admin neither edits a ticket's status nor deletes tickets or timeline rows."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from citizens.admin import ReadOnlyAdmin
@@ -29,6 +33,7 @@ class TicketEventInline(admin.TabularInline):
 class OfficeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "region_code", "central_contact_whatsapp")
     search_fields = ("code", "name")
+    ordering = ("name",)  # the office autocomplete on the user form pages through them
 
 
 @admin.register(StaffProfile)
@@ -38,6 +43,50 @@ class StaffProfileAdmin(admin.ModelAdmin):
     list_select_related = ("user", "office")
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("office",)
+
+
+class StaffProfileFormSet(BaseInlineFormSet):
+    """Require an office for an account given a desk role: without one it cannot open a page."""
+
+    def clean(self):
+        super().clean()
+        has_role = bool(self.data.getlist("groups"))  # the user form's groups, posted with this formset
+        has_office = any(
+            form.cleaned_data.get("office") for form in self.forms if hasattr(form, "cleaned_data")
+        )
+        if has_role and not has_office:
+            raise forms.ValidationError(_("Pilih kantor untuk petugas yang diberi peran (grup)."))
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    formset = StaffProfileFormSet
+    fields = ("office",)
+    autocomplete_fields = ("office",)
+    can_delete = False
+    max_num = 1
+    extra = 1
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, plus the role and the office on the add form: one form makes a clerk."""
+
+    inlines = [StaffProfileInline]
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        (_("Peran dan nama"), {"fields": ("first_name", "last_name", "groups")}),
+    )
+    list_select_related = ("staff_profile__office",)
+    list_display = ("username", "first_name", "last_name", "office", "is_staff")
+
+    @admin.display(description=_("kantor"), ordering="staff_profile__office__name")
+    def office(self, user):
+        profile = getattr(user, "staff_profile", None)
+        return profile.office if profile else "–"
 
 
 @admin.register(Ticket)
@@ -80,6 +129,10 @@ class TicketAdmin(PostSearchAdmin, ReadOnlyAdmin):
     )
     readonly_fields = fields
     inlines = [TicketEventInline]
+
+    @admin.display(description=_("Kode Tiket"), ordering="code")
+    def display_code(self, ticket):
+        return ticket.display_code
 
     @admin.display(description=_("NIK"))
     def masked_nik(self, ticket):

@@ -4,8 +4,9 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
-from tickets.permissions import is_staff_member, is_supervisor
+from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP, is_staff_member, is_supervisor
 
 
 def _role_required(check):
@@ -13,6 +14,8 @@ def _role_required(check):
         @wraps(view)
         @login_required
         def wrapper(request, *args, **kwargs):
+            if not is_staff_member(request.user):
+                return _no_role_page(request)
             if not check(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -20,6 +23,12 @@ def _role_required(check):
         return wrapper
 
     return decorator
+
+
+def _no_role_page(request):
+    """Refuse a signed-in account with no desk role, naming the roles to ask the admin for."""
+    context = {"counter_group": COUNTER_GROUP, "supervisor_group": SUPERVISOR_GROUP}
+    return render(request, "registration/no_role.html", context, status=403)
 
 
 staff_required = _role_required(is_staff_member)

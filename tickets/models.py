@@ -70,9 +70,14 @@ class Office(models.Model):
 
 class StaffProfile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+        verbose_name=_("pengguna"),
     )
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="staff")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="staff", verbose_name=_("kantor")
+    )
 
     class Meta:
         verbose_name = _("profil petugas")
@@ -118,7 +123,9 @@ class TicketQuerySet(models.QuerySet):
 
 class Ticket(CheapChoiceLabels, models.Model):
     code = models.CharField(_("Kode Tiket"), max_length=CODE_LENGTH, unique=True, default=new_ticket_code)
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="tickets")
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("kantor")
+    )
     citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="tickets")
     category = models.CharField(_("Kategori Pengaduan"), max_length=20, choices=Category.choices)
     service = models.CharField(_("Layanan Terdampak"), max_length=20, choices=Service.choices)
@@ -237,19 +244,22 @@ class TicketEvent(CheapChoiceLabels, models.Model):
         NOTIFICATION = "notification", _("Pemberitahuan ke pemohon")
         DATA_WARNING = "data_warning", _("Data berbeda dengan NIK")
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
-    created_at = models.DateTimeField(default=timezone.now)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.PROTECT, related_name="events", verbose_name=_("tiket")
+    )
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("pelaku"),
         help_text=_("Kosong berarti sistem."),
     )
-    kind = models.CharField(max_length=14, choices=Kind.choices)
-    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    kind = models.CharField(_("jenis"), max_length=14, choices=Kind.choices)
+    from_status = models.CharField(_("dari status"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("ke status"), max_length=12, choices=Status.choices, blank=True)
     message = models.TextField(blank=True)
     # Set when `message` is one of our texts: read back through gettext in the reader's language
     # (tickets.texts). Empty for free text a person typed and for rows written before.
@@ -270,7 +280,7 @@ class TicketEvent(CheapChoiceLabels, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} @ {self.created_at:%d/%m/%Y %H:%M}"
+        return f"{self.get_kind_display()} @ {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
     @property
     def text(self) -> str:

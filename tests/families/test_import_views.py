@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -114,6 +116,13 @@ def test_uploading_the_same_file_again_shows_the_earlier_batch_and_creates_nothi
     assert response.redirect_chain[-1][0] == reverse("families:import_batch", args=[batch.pk])
     assert "sudah pernah diunggah" in response.content.decode()
     assert ImportBatch.objects.count() == 1 and Ticket.objects.count() == tickets
+
+
+def test_the_earlier_upload_is_dated_in_wib(supervisor_client, csv_file):
+    supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)})
+    ImportBatch.objects.update(created_at=dt.datetime(2026, 12, 1, 7, 5, tzinfo=dt.UTC))
+    response = supervisor_client.post(UPLOAD, {"file": upload_of(csv_file)}, follow=True)
+    assert "sudah pernah diunggah pada 01/12/2026 14:05" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,7 @@ MATRIX: dict[str, Entry] = {
         [Probe("GET", PUBLIC_200), Probe("GET", expect(403, 403, 403, 403), meta={"REMOTE_ADDR": "10.0.0.5"})]
     ),
     "login": Entry([Probe("GET", expect(200, "redirect", "redirect", "redirect"))]),
+    "favicon": Entry([Probe("GET", expect(301, 301, 301, 301))]),
     "logout": Entry([Probe("GET", expect(405, 405, 405, 405)), Probe("POST", expect(*["redirect"] * 4))]),
     "set_language": Entry(
         [Probe("POST", expect(*["redirect"] * 4), data=lambda o: {"language": "en", "next": "/"})]
