@@ -97,22 +97,19 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args, kk_number: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        if self._citizen_ref():
+            self.fields["nik"].required = False  # a row picked from the records needs no NIK typed
         self.known_citizen = self._bound_citizen(kk_number)
         self.refused_citizen = self.is_bound and self.known_citizen is None and bool(self._citizen_ref())
         if self.refused_citizen:
             # Forget the reference, so the row comes back as a NIK to type, not as that citizen.
             self.data = self.data.copy()
             self.data[self.add_prefix("citizen")] = ""
-        if self._names_a_citizen():
-            self.fields["nik"].required = False
         # Extra formset rows carry no `required` attribute (a blank row may stay blank), so tell
         # assistive technology which fields a filled row needs.
         for field in self.fields.values():
             if field.required:
                 field.widget.attrs["aria-required"] = "true"
-
-    def _names_a_citizen(self) -> bool:
-        return bool(self._citizen_ref())
 
     def _bound_citizen(self, kk_number: str) -> Citizen | None:
         """Return the citizen a bound row refers to, if they are on the KK typed (else None).
