@@ -357,27 +357,43 @@ def _region_warnings(region_code: str) -> tuple[str, ...]:
 # --- NIK-like numbers in free text ---------------------------------------------------------------
 # One answer to "what is a NIK" for every place that must hide one: the same separators that
 # normalize() removes, in the groupings people write (16 in a row, 6-6-4 as printed, 4-4-4-4,
-# 2-2-2-6-4 as a dotted region code). A longer digit run or a decimal (a task runtime such as
-# 0.0846543070000242) is no NIK.
+# 2-2-2-6-4 as a dotted region code). A longer digit run or a decimal is no NIK.
 _FREE_TEXT_SEPARATOR = r"(?:[^\S\r\n]|[" + re.escape("".join(sorted(_SEPARATORS))) + "])"
 _GROUPINGS = ((16,), (6, 6, 4), (4, 4, 4, 4), (2, 2, 2, 6, 4))
 NIK_LIKE_PATTERN = re.compile(
-    r"(?<![0-9])(?<![0-9][.,])(?:"
+    r"(?<![0-9])(?:"
     + "|".join(_FREE_TEXT_SEPARATOR.join(f"[0-9]{{{size}}}" for size in sizes) for sizes in _GROUPINGS)
-    + r")(?![0-9])(?![.,][0-9])"
+    + r")(?![0-9])"
 )
+# A point or comma between the 16 digits and a shorter run of digits makes them part of a decimal
+# (a task runtime 0.0846543070000242, 3319014101900001,5); beside another 16-digit number it only
+# separates a list ("3319014101900001,3319011503260002"), whose numbers are NIKs.
+_DECIMAL_BEFORE = re.compile(r"(?<![0-9])[0-9]{1,15}[.,]\Z")
+_DECIMAL_AFTER = re.compile(r"[.,][0-9]{1,15}(?![0-9])")
+
+
+def _nik_like_matches(text: str):
+    for match in NIK_LIKE_PATTERN.finditer(text):
+        before = text[max(0, match.start() - 17) : match.start()]
+        if _DECIMAL_BEFORE.search(before) or _DECIMAL_AFTER.match(text, match.end()):
+            continue
+        yield match
 
 
 def find_nik_like(text: str) -> list[str]:
     """Return the 16 digits of every NIK-like number in ``text`` (structure not checked)."""
-    return [_sixteen_digits(match.group(0)) for match in NIK_LIKE_PATTERN.finditer(text or "")]
+    return [_sixteen_digits(match.group(0)) for match in _nik_like_matches(text or "")]
 
 
 def mask_nik_like(text: str) -> str:
     """Return ``text`` with every NIK-like number masked to its last four digits (free text, logs)."""
     if not text:
         return text
-    return NIK_LIKE_PATTERN.sub(lambda match: mask_last4(_sixteen_digits(match.group(0))[-4:]), text)
+    pieces, last = [], 0
+    for match in _nik_like_matches(text):
+        pieces += [text[last : match.start()], mask_last4(_sixteen_digits(match.group(0))[-4:])]
+        last = match.end()
+    return "".join(pieces) + text[last:]
 
 
 def scrub(text: str) -> str:

@@ -36,6 +36,7 @@ def test_a_nik_written_in_any_usual_grouping_is_found_and_masked(written):
         "runtime 0.0846543070000242 s",
         "0,0846543070000242",
         "3319014101900001.5",
+        "3319014101900001,25",
         "33190141019000012",  # 17 digits: no NIK
         "0812-3456-7890",  # a phone number
         "03/12/2026 14:00:15",
@@ -54,6 +55,11 @@ def test_a_nik_at_the_end_of_a_sentence_is_still_masked():
 def test_every_nik_in_a_text_is_masked():
     text = f"{NIK}, 3319014101900002 dan 3319-0141-0190-0003"
     assert mask_nik_like(text) == "************0001, ************0002 dan ************0003"
+
+
+def test_niks_listed_with_commas_or_points_between_them_are_all_masked():
+    text = "3319014101900001,3319011503260002.3319011503260003"
+    assert mask_nik_like(text) == "************0001,************0002.************0003"
 
 
 def test_the_log_scrubber_uses_the_same_rule():
