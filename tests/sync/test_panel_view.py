@@ -1,6 +1,8 @@
 """The sync panel on the ticket page: people's words for every call to the centre, and the rest of
 the page following when the ticket moves on (issue 15 §3)."""
 
+from datetime import datetime, time, timedelta
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from sync import services
 from sync.models import SyncAttempt, SyncJob
-from sync.words import problem_words
+from sync.words import _wib, problem_words
 from tests.cast import complaint
 from tests.sync.fake_registry import ScriptedRegistry
 from tests.sync.test_services import RESIDENT, accept, client, make_due
@@ -57,7 +59,20 @@ def check(job, script, resident):
 
 
 def wib(moment) -> str:
-    return timezone.localtime(moment).strftime("%H.%M")
+    """Say when, as the panel does: the time alone today, with the date on another day (a run
+    that crosses midnight WIB sees the next check land tomorrow)."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return f"pukul {local:%H.%M} WIB"
+    return f"pada {local:%d/%m/%Y} pukul {local:%H.%M} WIB"
+
+
+def test_a_time_today_is_said_as_the_time_alone_and_another_day_with_its_date():
+    today = timezone.localdate()
+    noon = timezone.make_aware(datetime.combine(today, time(12, 0)))
+    tomorrow = timezone.make_aware(datetime.combine(today + timedelta(days=1), time(9, 30)))
+    assert _wib(noon) == "pukul 12.00 WIB"
+    assert _wib(tomorrow) == f"pada {tomorrow:%d/%m/%Y} pukul 09.30 WIB"
 
 
 class TestWords:
@@ -67,7 +82,7 @@ class TestWords:
         job.refresh_from_db()
         html = panel(clerk_client, job.ticket).content.decode()
         assert "Data diterima pusat" in html
-        assert f"Data di pusat belum berubah (dicek lagi pukul {wib(job.next_attempt_at)} WIB)" in html
+        assert f"Data di pusat belum berubah (dicek lagi {wib(job.next_attempt_at)})" in html
         assert not [code for code in RAW_CODES if code in html]
 
     def test_the_check_that_verified_the_job_says_the_data_is_now_correct(self, clerk_client, job, script):
@@ -85,7 +100,7 @@ class TestWords:
         assert services.push_job(job.pk, client=client(script)) == "retry"
         job.refresh_from_db()
         html = panel(clerk_client, job.ticket).content.decode()
-        assert f"Pusat tidak dapat dihubungi (akan dicoba lagi pukul {wib(job.next_attempt_at)} WIB)" in html
+        assert f"Pusat tidak dapat dihubungi (akan dicoba lagi {wib(job.next_attempt_at)})" in html
         assert "outage" not in html and "(503)" not in html
 
     def test_a_refused_push_says_the_centre_refused_and_why(self, clerk_client, job, script):
