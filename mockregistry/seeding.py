@@ -94,6 +94,19 @@ def clean_rows(rows: list, *, today: date) -> tuple[list[dict], list[str]]:
     return records, problems
 
 
+def clean_families(rows: list) -> tuple[list[dict], list[str]]:
+    """Validate seed family cards; return the cleaned ones and one message per invalid row."""
+    families, problems = [], []
+    for number, row in enumerate(rows, start=1):
+        clean, errors = validation.validate_family_seed(row)
+        if errors:
+            details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+            problems.append(f"family {number}: {details}")
+        else:
+            families.append(clean)
+    return families, problems
+
+
 def _json_rows(path: Path, text: str) -> list:
     try:
         data = json.loads(text)
