@@ -37,6 +37,8 @@ run demo-data: export DEMO_TIME_SCALE ?= 480
 run demo-data: export SYNC_SWEEP_SECONDS ?= 5
 run demo-data: export MOCKREGISTRY_PROPAGATION_SECONDS ?= 180
 run demo-data: export MOCKREGISTRY_EXPEDITE_SECONDS ?= 10
+# Until Sinkron handles documents_required, the demo mock still records NIKs it never saw.
+run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= mint
 
 demo-data: migrate
 	$(BIN)/python manage.py seed_demo

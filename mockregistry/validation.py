@@ -162,7 +162,11 @@ def validate_family(path_kk: str, body: object) -> tuple[dict | None, Errors]:
         clean["region_code"] = _clean_text(body, "region_code", errors, _region_code_errors)
     if "kk_number" not in errors and clean["kk_number"] != path_kk:
         errors["kk_number"] = [KK_PATH_MISMATCH]
-    if "head_nik" not in errors and "members" not in errors and clean["head_nik"] not in clean["members"]:
+    if (
+        "head_nik" not in errors
+        and clean["members"] is not None
+        and clean["head_nik"] not in clean["members"]
+    ):
         errors["head_nik"] = [HEAD_NOT_MEMBER]
     return (None, errors) if errors else (clean, {})
 
