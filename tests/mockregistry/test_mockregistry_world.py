@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 
 DAY = 86400.0
+BAD_MEMBERS = "Anggota harus berupa daftar NIK (1-30), tanpa NIK yang berulang."
 HEAD_KK = "3319012206240003"
 
 
@@ -348,3 +349,62 @@ def test_an_unknown_portal_is_a_clear_404(api, build):
     answer = api.get(f"/portals/pajak/residents/{build.nik()}")
 
     assert answer.status_code == 404 and "sscasn" in answer.json()["detail"]
+
+
+# --- the failure paths of the new calls -------------------------------------------------------------
+
+
+def test_the_clock_refuses_to_run_backwards_or_on_words(registry):
+    with registry.control_client() as control:
+        backwards = control.post("/_control/clock", json={"advance_seconds": -5})
+        words = control.post("/_control/clock", json={"advance_seconds": "a day"})
+        shown = control.get("/_control/clock").json()
+
+    assert backwards.status_code == 422 and words.status_code == 422
+    assert shown["offset_seconds"] == 0.0
+
+
+def test_the_operator_cannot_set_the_state_of_a_nik_the_centre_does_not_know(registry, build):
+    with registry.control_client() as control:
+        answer = control.post(f"/_control/residents/{build.nik()}/state", json={"state": "blocked"})
+
+    assert answer.status_code == 404
+
+
+def test_seeding_a_family_with_a_bad_card_is_refused_by_row_and_field(registry, build):
+    nik = build.nik()
+    with registry.control_client() as control:
+        answer = control.put(
+            "/_control/families", json=[{"kk_number": HEAD_KK, "head_nik": nik, "members": []}]
+        )
+        not_a_list = control.put("/_control/families", json={"families": "none"})
+
+    assert answer.status_code == 422
+    assert answer.json()["errors"]["families"] == ["family 1: members: " + BAD_MEMBERS]
+    assert nik not in answer.text
+    assert not_a_list.status_code == 422
+
+
+def test_a_family_read_answers_422_for_an_impossible_kk_and_404_for_an_unknown_one(api):
+    assert api.get("/families/123").status_code == 422
+    assert api.get(f"/families/{HEAD_KK}").status_code == 404
+
+
+def test_a_portal_has_no_copy_of_a_nik_the_centre_does_not_know(api, build):
+    assert api.get(f"/portals/sscasn/residents/{build.nik()}").status_code == 404
+    assert api.get("/portals/sscasn/residents/123").status_code == 422
+
+
+def test_a_portal_sees_a_resident_that_never_changed_at_once(registry, api, build):
+    nik = build.nik()
+    registry.seed([build.stale_resident(nik)])
+
+    seen = api.get(f"/portals/bank/residents/{nik}").json()
+
+    assert (seen["kk_number"], seen["up_to_date"]) == (build.stale_resident(nik)["kk_number"], True)
+
+
+def test_reactivation_refuses_an_impossible_nik_and_a_body_that_is_not_json(api):
+    assert api.post("/residents/123/reactivation", json={}).status_code == 422
+    not_json = api.post("/residents/3319011205900001/reactivation", content=b"ktp")
+    assert not_json.status_code == 422 and "body" in not_json.json()["errors"]
