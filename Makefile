@@ -37,11 +37,13 @@ run demo-data: export DEMO_TIME_SCALE ?= 480
 run demo-data: export SYNC_SWEEP_SECONDS ?= 5
 run demo-data: export MOCKREGISTRY_PROPAGATION_SECONDS ?= 180
 run demo-data: export MOCKREGISTRY_EXPEDITE_SECONDS ?= 10
+# Until Sinkron handles documents_required, the demo mock still records NIKs it never saw.
+run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= mint
 
 demo-data: migrate
 	$(BIN)/python manage.py seed_demo
 	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py migrate --noinput -v0
-	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py mockregistry_seed var/demo_residents.json
+	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py mockregistry_seed --builtin var/demo_residents.json
 
 ## run: the demo on http://127.0.0.1:8000/ (SQLite under var/, no Redis needed)
 run: demo-data

@@ -20,6 +20,7 @@ from mockregistry.models import ControlState
 from mockregistry.services import iso
 
 DROP_PHASES = ("before", "after")
+BEHAVIOUR_CHOICES = {"propagation_model": ("lognormal", "uniform"), "unknown_nik": ("refuse", "mint")}
 ERROR_STATUSES = (500, 502, 503, 504)
 
 
@@ -28,6 +29,7 @@ class State:
     faults: dict
     behaviour: dict
     stats_since: datetime | None
+    clock_offset_seconds: float = 0.0
 
 
 _cache_lock = threading.Lock()
@@ -55,6 +57,25 @@ def current_faults() -> dict:
 def current_behaviour() -> dict:
     """Return the effective propagation settings."""
     return current_state().behaviour
+
+
+def registry_now() -> datetime:
+    """Return the registry's clock: the wall clock plus the offset tests advance it by.
+
+    Update fates, settling and portal lags follow it; faults, rate limits and idempotency claims
+    stay on the wall clock.
+    """
+    return djtz.now() + timedelta(seconds=current_state().clock_offset_seconds)
+
+
+def advance_clock(seconds: float, *, now: datetime) -> datetime:
+    """Move the registry's clock `seconds` forward; return the new registry time."""
+
+    def move(row):
+        row.clock_offset_seconds += seconds
+
+    _write(move, now=now)
+    return registry_now()
 
 
 def invalidate_cache() -> None:
@@ -97,7 +118,7 @@ def reset_all(*, now: datetime) -> None:
     """Drop every fault and behaviour override and start a new stats period at `now`."""
 
     def clear(row):
-        row.faults, row.behaviour, row.stats_since = {}, {}, now
+        row.faults, row.behaviour, row.stats_since, row.clock_offset_seconds = {}, {}, now, 0.0
 
     _write(clear, now=now)
 
@@ -161,6 +182,12 @@ def clean_behaviour(changes: object, current: dict) -> tuple[dict, dict]:
         if field not in known:
             errors[field] = [f"unknown field; expected one of {sorted(known)}"]
             continue
+        if field in BEHAVIOUR_CHOICES:
+            if value in BEHAVIOUR_CHOICES[field]:
+                clean[field] = value
+            else:
+                errors[field] = [f"must be one of {list(BEHAVIOUR_CHOICES[field])}"]
+            continue
         is_share = field.endswith(("_rate", "_fraction"))
         try:
             clean[field] = _number(value, maximum=1.0 if is_share else None)
@@ -176,7 +203,12 @@ def _load_state() -> State:
     row = ControlState.objects.filter(pk=ControlState.SINGLETON_ID).first()
     faults = {**settings.MOCKREGISTRY_FAULT_DEFAULTS, **(row.faults if row else {})}
     behaviour = {**settings.MOCKREGISTRY_BEHAVIOUR_DEFAULTS, **(row.behaviour if row else {})}
-    return State(faults=faults, behaviour=behaviour, stats_since=row.stats_since if row else None)
+    return State(
+        faults=faults,
+        behaviour=behaviour,
+        stats_since=row.stats_since if row else None,
+        clock_offset_seconds=row.clock_offset_seconds if row else 0.0,
+    )
 
 
 def _write(change, *, now: datetime) -> None:

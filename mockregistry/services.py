@@ -8,16 +8,29 @@ look, so the answer never depends on a background job being up.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from statistics import NormalDist
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 
 from mockregistry.logmask import mask_nik
-from mockregistry.models import IdempotencyRecord, RateWindow, RequestRecord, Resident, Update
+from mockregistry.models import (
+    FamilyCard,
+    FamilyMember,
+    IdempotencyRecord,
+    RateWindow,
+    RequestRecord,
+    Resident,
+    ResidentVersion,
+    Update,
+)
 
 logger = logging.getLogger("mockregistry")
 
@@ -29,6 +42,12 @@ REJECT_REASONS = {
 }
 # Late updates arrive after the promised time, but no later than this many propagation periods.
 LATE_MAX_FACTOR = 1.5
+# Consumer portals keep their own copies, refreshed from the centre with their own lag.
+PORTALS = {
+    "sscasn": "SSCASN (BKN)",
+    "bpjs": "BPJS Kesehatan",
+    "bank": "Bank (e-KYC)",
+}
 
 _DIRECTIVE = re.compile(r"mock:(stuck|reject|apply|after)(?:=([\w.\-]+))?")
 _rng = random.SystemRandom()
@@ -42,6 +61,7 @@ class Plan:
     outcome: str
     due_at: datetime | None
     reason: str = ""
+    reason_code: str = ""
 
 
 class KeyNoLongerHeld(Exception):
@@ -67,28 +87,39 @@ def plan_update(behaviour: dict, reference: str, now: datetime, rng: random.Rand
     delay = _directed_delay(directives)
     if delay is None:
         delay = _drawn_delay(behaviour, rng)
-    reason = ""
+    reason = code = ""
     if outcome == Update.Outcome.REJECT:
         code = directives.get("reject") or rng.choice(sorted(REJECT_REASONS))
         reason = REJECT_REASONS.get(code, code.replace("_", " "))
-    return Plan(outcome=outcome, due_at=now + timedelta(seconds=delay), reason=reason)
+    return Plan(outcome=outcome, due_at=now + timedelta(seconds=delay), reason=reason, reason_code=code)
+
+
+def rng_for(key: str) -> random.Random:
+    """Return the random source of one update: seeded by MOCKREGISTRY_RANDOM_SEED and the key, if set."""
+    seed = settings.MOCKREGISTRY_RANDOM_SEED
+    return random.Random(f"{seed}:{key}") if seed else _rng
 
 
 def accept_update(*, key: str, claim_token, payload: dict, behaviour: dict, now: datetime) -> dict:
     """Store an accepted update and the answer for its key, in one transaction; return the answer.
 
+    A family update (payload with `members`) is stored as one update under its head's NIK.
     Raise KeyNoLongerHeld if another request took the key over meanwhile (nothing is stored then).
     """
-    plan = plan_update(behaviour, payload["reference"], now)
+    plan = plan_update(behaviour, payload["reference"], now, rng_for(key))
     expected_by = now + timedelta(seconds=behaviour["propagation_seconds"])
+    is_family = "members" in payload
     with transaction.atomic():
         update = Update.objects.create(
             idempotency_key=key,
-            nik=payload["nik"],
+            kind=Update.Kind.FAMILY if is_family else Update.Kind.RESIDENT,
+            kk_number=payload["kk_number"] if is_family else "",
+            nik=payload["head_nik"] if is_family else payload["nik"],
             payload=payload,
             reference=payload["reference"],
             outcome=plan.outcome,
             reason=plan.reason,
+            reason_code=plan.reason_code,
             accepted_at=now,
             expected_by=expected_by,
             due_at=plan.due_at,
@@ -98,7 +129,9 @@ def accept_update(*, key: str, claim_token, payload: dict, behaviour: dict, now:
         completed = still_held.update(completed_at=now, response_status=202, response_body=answer)
         if not completed:
             raise KeyNoLongerHeld(key)
-    logger.info("accepted update %s for NIK %s (%s)", update.id, mask_nik(update.nik), plan.outcome)
+    logger.info(
+        "accepted %s update %s for NIK %s (%s)", update.kind, update.id, mask_nik(update.nik), plan.outcome
+    )
     return answer
 
 
@@ -106,7 +139,9 @@ def process_due_updates(*, now: datetime, nik: str | None = None) -> int:
     """Apply or reject every accepted update whose time has come (for one NIK, or all); return how many."""
     pending = Update.objects.filter(status=Update.Status.ACCEPTED, due_at__lte=now)
     if nik is not None:
-        pending = pending.filter(nik=nik)
+        # A family update touches every member: a member's read settles their card's updates too.
+        card = FamilyMember.objects.filter(nik=nik).values("card_id")
+        pending = pending.filter(Q(nik=nik) | Q(kind=Update.Kind.FAMILY, kk_number__in=card))
     if not pending.exists():  # most reads find nothing due: do not take write locks for them
         return 0
     settled = 0
@@ -141,10 +176,11 @@ def upsert_residents(records: list[dict], *, now: datetime) -> int:
     """Create or overwrite residents from cleaned records (nik, kk_number, full_name, birth_date, sex)."""
     with transaction.atomic():
         for record in records:
+            fields = {**_resident_fields(record), "state": record.get("state") or Resident.State.ACTIVE}
             Resident.objects.update_or_create(
                 nik=record["nik"],
-                defaults={**_resident_fields(record), "updated_at": now},
-                create_defaults={**_resident_fields(record), "created_at": now, "updated_at": now},
+                defaults={**fields, "updated_at": now},
+                create_defaults={**fields, "created_at": now, "updated_at": now},
             )
     return len(records)
 
@@ -157,11 +193,19 @@ def insert_new_residents(records: list[dict], *, now: datetime, batch_size: int 
     return Resident.objects.count() - before
 
 
+def process_due_family_updates(*, now: datetime, kk_number: str) -> int:
+    """Settle the due updates of one family card; return how many."""
+    heads = Update.objects.filter(kind=Update.Kind.FAMILY, kk_number=kk_number).values_list("nik", flat=True)
+    return sum(process_due_updates(now=now, nik=head) for head in set(heads))
+
+
 def delete_all_data() -> None:
-    """Forget every resident, update, idempotency key and rate window (tests and demos only)."""
+    """Forget every resident, family, update, idempotency key and rate window (tests and demos only)."""
     with transaction.atomic():
         IdempotencyRecord.objects.all().delete()
         Update.objects.all().delete()
+        ResidentVersion.objects.all().delete()
+        FamilyCard.objects.all().delete()
         Resident.objects.all().delete()
         RateWindow.objects.all().delete()
         RequestRecord.objects.all().delete()
@@ -176,6 +220,7 @@ def resident_view(resident: Resident) -> dict:
         "birth_date": resident.birth_date.isoformat(),
         "sex": resident.sex,
         "updated_at": iso(resident.updated_at),
+        "state": resident.state,
     }
 
 
@@ -187,6 +232,7 @@ def update_view(update: Update) -> dict:
         "reference": update.reference,
         "status": update.status,
         "reason": update.reason if update.status == Update.Status.REJECTED else None,
+        "reason_code": (update.reason_code or None) if update.status == Update.Status.REJECTED else None,
         "accepted_at": iso(update.accepted_at),
         "expected_by": iso(update.expected_by),
         "expedited_at": iso(update.expedited_at),
@@ -196,13 +242,21 @@ def update_view(update: Update) -> dict:
 
 
 def _settle(update: Update) -> None:
+    if update.outcome != Update.Outcome.REJECT:
+        refusal = _state_refusal_at_settle(update)
+        if refusal is not None:  # the NIK fell into a persistent state while the update waited
+            update.outcome, update.reason_code, update.reason = Update.Outcome.REJECT, *refusal
     if update.outcome == Update.Outcome.REJECT:
         update.status = Update.Status.REJECTED
         update.processed_at = update.due_at
-        update.save(update_fields=["status", "processed_at"])
+        update.save(update_fields=["status", "processed_at", "outcome", "reason", "reason_code"])
         logger.info("rejected update %s: %s", update.id, update.reason)
         return
-    _write_resident(update.payload, at=update.due_at)
+    lags = draw_portal_lags(update)
+    if update.kind == Update.Kind.FAMILY:
+        _write_family(update.payload, at=update.due_at, portal_lags=lags)
+    else:
+        _write_resident(update.payload, at=update.due_at, portal_lags=lags)
     update.status = Update.Status.APPLIED
     update.processed_at = update.due_at
     update.apply_count += 1
@@ -210,15 +264,71 @@ def _settle(update: Update) -> None:
     logger.info("applied update %s to NIK %s", update.id, mask_nik(update.nik))
 
 
+def draw_portal_lags(update: Update) -> dict:
+    """Draw, once per applied update, how long each portal takes to see it (0..portal_lag_max_seconds)."""
+    from mockregistry import control  # control imports this module
+
+    maximum = control.current_behaviour()["portal_lag_max_seconds"]
+    rng = rng_for(f"{update.idempotency_key}:portals")
+    return {portal: rng.uniform(0, maximum) for portal in PORTALS}
+
+
+def _state_refusal_at_settle(update: Update) -> tuple[str, str] | None:
+    niks = update.payload["members"] if update.kind == Update.Kind.FAMILY else [update.nik]
+    for resident in Resident.objects.filter(nik__in=niks).exclude(state=Resident.State.ACTIVE):
+        return STATE_CODES[resident.state], STATE_REASONS[resident.state]
+    return None
+
+
+STATE_CODES = {
+    Resident.State.DUPLICATE: "nik_duplicate",
+    Resident.State.BLOCKED: "nik_blocked",
+    Resident.State.INACTIVE: "nik_inactive",
+}
+STATE_REASONS = {
+    Resident.State.DUPLICATE: "NIK ganda: rekaman biometrik ganda harus dihapus di pusat",
+    Resident.State.BLOCKED: "NIK diblokir: belum ada perekaman KTP-el",
+    Resident.State.INACTIVE: "NIK nonaktif: penduduk harus mengaktifkan kembali di kantor Disdukcapil",
+}
+
 _RESIDENT_UPDATE_FIELDS = ["kk_number", "full_name", "birth_date", "sex", "region_code", "updated_at"]
 
 
-def _write_resident(payload: dict, *, at: datetime) -> None:
+def _write_resident(payload: dict, *, at: datetime, portal_lags: dict) -> None:
+    _keep_first_version(payload["nik"])
     # One INSERT ... ON CONFLICT DO UPDATE (created_at kept), not a locked read and a write.
     resident = Resident(**_resident_fields(payload), created_at=at, updated_at=at)
     Resident.objects.bulk_create(
         [resident], update_conflicts=True, unique_fields=["nik"], update_fields=_RESIDENT_UPDATE_FIELDS
     )
+    _record_version(resident, at=at, portal_lags=portal_lags)
+
+
+def _write_family(payload: dict, *, at: datetime, portal_lags: dict) -> None:
+    FamilyCard.objects.filter(pk=payload["kk_number"]).update(head_nik=payload["head_nik"], updated_at=at)
+    for resident in Resident.objects.filter(nik__in=payload["members"]):
+        _keep_first_version(resident.nik)
+        resident.kk_number, resident.updated_at = payload["kk_number"], at
+        if payload.get("region_code"):
+            resident.region_code = payload["region_code"]
+        resident.save(update_fields=["kk_number", "region_code", "updated_at"])
+        _record_version(resident, at=at, portal_lags=portal_lags)
+
+
+def _keep_first_version(nik: str) -> None:
+    """Before a resident's first change, keep what the portals already had (they saw it long ago)."""
+    if ResidentVersion.objects.filter(nik=nik).exists():
+        return
+    resident = Resident.objects.filter(nik=nik).first()
+    if resident is not None:
+        _record_version(resident, at=resident.updated_at, portal_lags={})
+
+
+def _record_version(resident: Resident, *, at: datetime, portal_lags: dict) -> None:
+    data = {
+        key: value for key, value in resident_view(resident).items() if key not in ("state", "updated_at")
+    }
+    ResidentVersion.objects.create(nik=resident.nik, data=data, applied_at=at, portal_lags=portal_lags)
 
 
 def _resident_fields(record: dict) -> dict:
@@ -264,6 +374,16 @@ def _directed_delay(directives: dict) -> float | None:
 
 def _drawn_delay(behaviour: dict, rng: random.Random) -> float:
     period = behaviour["propagation_seconds"]
+    if behaviour["propagation_model"] == "lognormal":
+        return lognormal_delay(period, behaviour, rng)
     if rng.random() < behaviour["late_rate"]:
         return rng.uniform(period, period * LATE_MAX_FACTOR)
     return rng.uniform(period * behaviour["propagation_min_fraction"], period)
+
+
+def lognormal_delay(period: float, behaviour: dict, rng: random.Random) -> float:
+    """Draw a delay whose median is median_fraction x P and of which tail_rate comes after P."""
+    median = period * min(max(behaviour["propagation_median_fraction"], 1e-6), 1.0)
+    tail = min(max(behaviour["propagation_tail_rate"], 1e-6), 0.5 - 1e-6)
+    sigma = math.log(period / median) / NormalDist().inv_cdf(1 - tail) if period > 0 else 0.0
+    return rng.lognormvariate(math.log(median), sigma) if median > 0 else 0.0

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from mockregistry.envconfig import (
     env_bool,
+    env_choice,
     env_datetime,
     env_float,
     env_int,
@@ -77,8 +78,19 @@ REGISTRY_TOKEN = env_str("REGISTRY_TOKEN", "dev-registry-token")
 MOCKREGISTRY_CONTROL_TOKEN = env_str("MOCKREGISTRY_CONTROL_TOKEN", "dev-control-token")
 
 # How updates propagate. These are the defaults; /_control/behaviour overrides them at run time.
+# P, `propagation_seconds`, is the mock's day ("1x24 jam"): every other duration is a share of it.
+_PROPAGATION_SECONDS = env_float("MOCKREGISTRY_PROPAGATION_SECONDS", 86400.0)
 MOCKREGISTRY_BEHAVIOUR_DEFAULTS = {
-    "propagation_seconds": env_float("MOCKREGISTRY_PROPAGATION_SECONDS", 86400.0),
+    "propagation_seconds": _PROPAGATION_SECONDS,
+    # "lognormal": most within hours, a long tail past P; "uniform": the old min_fraction..P spread.
+    "propagation_model": env_choice("MOCKREGISTRY_PROPAGATION_MODEL", "lognormal", ("lognormal", "uniform")),
+    "propagation_median_fraction": env_float(
+        "MOCKREGISTRY_PROPAGATION_MEDIAN_FRACTION", 2 / 24, maximum=1.0
+    ),  # median 2 h of 24
+    "propagation_tail_rate": env_float("MOCKREGISTRY_PROPAGATION_TAIL_RATE", 0.05, maximum=0.5),
+    "portal_lag_max_seconds": env_float("MOCKREGISTRY_PORTAL_LAG_MAX_SECONDS", 3 * _PROPAGATION_SECONDS),
+    # An unknown NIK on PUT: "refuse" (documents_required, as the centre does) or "mint" (old mock).
+    "unknown_nik": env_choice("MOCKREGISTRY_UNKNOWN_NIK", "refuse", ("refuse", "mint")),
     "propagation_min_fraction": env_float("MOCKREGISTRY_PROPAGATION_MIN_FRACTION", 0.25, maximum=1.0),
     "late_rate": env_float("MOCKREGISTRY_LATE_RATE", 0.10, maximum=1.0),
     "stuck_rate": env_float("MOCKREGISTRY_STUCK_RATE", 0.05, maximum=1.0),
@@ -103,6 +115,9 @@ if MOCKREGISTRY_FAULT_DEFAULTS["drop_phase"] not in ("before", "after"):
     raise ImproperlyConfigured("MOCKREGISTRY_DROP_PHASE must be 'before' or 'after'")
 if not set(MOCKREGISTRY_FAULT_DEFAULTS["error_statuses"]) <= {500, 502, 503, 504}:
     raise ImproperlyConfigured("MOCKREGISTRY_ERROR_STATUSES may list only 500, 502, 503 and 504")
+
+# Seeds every random draw of an update's fate (with its Idempotency-Key), so a run repeats exactly.
+MOCKREGISTRY_RANDOM_SEED = env_str("MOCKREGISTRY_RANDOM_SEED", "")
 
 # Echoed by /api/v1/health, so a test harness can tell its own process from another on the port.
 MOCKREGISTRY_INSTANCE = env_str("MOCKREGISTRY_INSTANCE", "")

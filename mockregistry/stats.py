@@ -19,7 +19,7 @@ def collect_stats(*, now: datetime, by_key: bool = True) -> dict:
 
     Request counters cover the period since `since`; the update figures describe the data stored.
     """
-    services.process_due_updates(now=now)
+    services.process_due_updates(now=control.registry_now())
     stats = {
         "since": services.iso(control.current_state().stats_since),
         **_request_counts(),

@@ -7,6 +7,10 @@ from mockregistry import views
 urlpatterns = [
     path("api/v1/health", views.health, name="health"),
     path("api/v1/residents/<str:nik>", views.resident, name="resident"),
+    path("api/v1/residents/<str:nik>/reactivation", views.reactivation, name="reactivation"),
+    path("api/v1/families/<str:kk_number>", views.family, name="family"),
+    path("api/v1/portals", views.portals, name="portals"),
+    path("api/v1/portals/<str:portal>/residents/<str:nik>", views.portal_resident, name="portal_resident"),
     path("api/v1/updates/<str:update_id>", views.update_detail, name="update"),
     path("api/v1/updates/<str:update_id>/expedite", views.expedite, name="expedite"),
     path("_control/faults", views.control_faults, name="control_faults"),
@@ -14,6 +18,9 @@ urlpatterns = [
     path("_control/stats", views.control_stats, name="control_stats"),
     path("_control/reset", views.control_reset, name="control_reset"),
     path("_control/residents", views.control_residents, name="control_residents"),
+    path("_control/residents/<str:nik>/state", views.control_resident_state, name="control_resident_state"),
+    path("_control/families", views.control_families, name="control_families"),
+    path("_control/clock", views.control_clock, name="control_clock"),
 ]
 
 handler404 = views.not_found

@@ -44,6 +44,13 @@ BAD_OFFICE_CODE = (
     f"Kode kantor harus 1-{MAX_OFFICE_CODE_LENGTH} karakter huruf, angka, titik, garis bawah atau strip."
 )
 BAD_REFERENCE = f"Referensi harus 1-{MAX_REFERENCE_LENGTH} karakter."
+BAD_MEMBERS = "Anggota harus berupa daftar NIK (1-30), tanpa NIK yang berulang."
+HEAD_NOT_MEMBER = "Kepala keluarga harus termasuk anggota KK."
+KK_PATH_MISMATCH = "Nomor KK pada URL berbeda dengan nomor KK pada isi permintaan."
+BAD_STATE = "Status harus salah satu dari: active, duplicate, blocked, inactive."
+MAX_FAMILY_MEMBERS = 30
+KTP_EL_NOT_SEEN = "Kantor harus melihat KTP-el penduduk sebelum mengaktifkan kembali NIK (ktp_el_seen: true)."
+STATES = ("active", "duplicate", "blocked", "inactive")
 BAD_IDEMPOTENCY_KEY = f"Idempotency-Key harus 1-{MAX_IDEMPOTENCY_KEY_LENGTH} karakter ASCII yang terlihat."
 
 _SIXTEEN_DIGITS = re.compile(r"[0-9]{16}")  # not \d: it accepts non-ASCII digits
@@ -118,6 +125,9 @@ def validate_resident(body: object, *, today: date) -> tuple[dict | None, Errors
         clean["region_code"] = _clean_text(body, "region_code", errors, _region_code_errors)
     else:
         clean["region_code"] = ""
+    clean["state"] = body.get("state") or "active"
+    if clean["state"] not in STATES:
+        errors["state"] = [BAD_STATE]
     return (None, errors) if errors else (clean, {})
 
 
@@ -133,6 +143,73 @@ def validate_update(path_nik: str, body: object, *, today: date) -> tuple[dict |
     if "nik" not in errors and clean.get("nik") != path_nik:
         errors["nik"] = [NIK_PATH_MISMATCH]
     return (None, errors) if errors else (clean, {})
+
+
+def validate_family(path_kk: str, body: object) -> tuple[dict | None, Errors]:
+    """Check the body of `PUT /families/{path_kk}`: kk_number, head_nik, members (NIKs) and the
+    office fields; return the cleaned payload or the errors (member errors name the position only)."""
+    if not isinstance(body, dict):
+        return None, {"body": ["Isi harus berupa objek JSON."]}
+    errors: Errors = {}
+    clean = {
+        "kk_number": _clean_text(body, "kk_number", errors, kk_errors),
+        "head_nik": _clean_text(body, "head_nik", errors, nik_errors),
+        "members": _clean_members(body.get("members"), errors),
+        "office_code": _clean_text(body, "office_code", errors, _office_code_errors),
+        "reference": _clean_text(body, "reference", errors, _reference_errors),
+    }
+    if body.get("region_code") not in (None, ""):
+        clean["region_code"] = _clean_text(body, "region_code", errors, _region_code_errors)
+    if "kk_number" not in errors and clean["kk_number"] != path_kk:
+        errors["kk_number"] = [KK_PATH_MISMATCH]
+    if (
+        "head_nik" not in errors
+        and clean["members"] is not None
+        and clean["head_nik"] not in clean["members"]
+    ):
+        errors["head_nik"] = [HEAD_NOT_MEMBER]
+    return (None, errors) if errors else (clean, {})
+
+
+def validate_family_seed(body: object) -> tuple[dict | None, Errors]:
+    """Check a seed family card (kk_number, head_nik, members)."""
+    if not isinstance(body, dict):
+        return None, {"body": ["Isi harus berupa objek JSON."]}
+    errors: Errors = {}
+    clean = {
+        "kk_number": _clean_text(body, "kk_number", errors, kk_errors),
+        "head_nik": _clean_text(body, "head_nik", errors, nik_errors),
+        "members": _clean_members(body.get("members"), errors),
+    }
+    if not errors and clean["head_nik"] not in clean["members"]:
+        errors["head_nik"] = [HEAD_NOT_MEMBER]
+    return (None, errors) if errors else (clean, {})
+
+
+def _clean_members(value: object, errors: Errors) -> list[str] | None:
+    if (
+        not isinstance(value, list)
+        or not 1 <= len(value) <= MAX_FAMILY_MEMBERS
+        or len(set(map(str, value))) != len(value)
+    ):
+        errors["members"] = [BAD_MEMBERS]
+        return None
+    problems = {f"members[{i}]": nik_errors(nik) for i, nik in enumerate(value)}
+    problems = {name: found for name, found in problems.items() if found}
+    if problems:
+        errors.update(problems)
+        return None
+    return list(value)
+
+
+def reactivation_errors(body: dict) -> Errors:
+    """Check a reactivation request: office_code, reference, and `ktp_el_seen: true`."""
+    errors: Errors = {}
+    _clean_text(body, "office_code", errors, _office_code_errors)
+    _clean_text(body, "reference", errors, _reference_errors)
+    if body.get("ktp_el_seen") is not True:
+        errors["ktp_el_seen"] = [KTP_EL_NOT_SEEN]
+    return errors
 
 
 def idempotency_key_errors(value: str | None) -> list[str]:

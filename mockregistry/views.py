@@ -17,11 +17,11 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from mockregistry import control, idempotency, services, validation
+from mockregistry import control, idempotency, services, validation, world
 from mockregistry.idempotency import Verdict
 from mockregistry.middleware import spend_fault_delay, spends_fault_delay
-from mockregistry.models import Resident, Update
-from mockregistry.seeding import clean_rows
+from mockregistry.models import FamilyCard, Resident, Update
+from mockregistry.seeding import clean_families, clean_rows
 from mockregistry.stats import clear_request_counts, collect_stats
 
 logger = logging.getLogger("mockregistry")
@@ -130,7 +130,7 @@ def resident(request, nik):
     problems = validation.nik_errors(nik)
     if problems:
         return _invalid({"nik": problems})
-    services.process_due_updates(now=timezone.now(), nik=nik)
+    services.process_due_updates(now=control.registry_now(), nik=nik)
     found = Resident.objects.filter(nik=nik).first()
     if found is None:
         return _error(404, "not_found", "No resident with this NIK at the centre.")
@@ -138,11 +138,45 @@ def resident(request, nik):
 
 
 def _put_resident(request, nik):
-    key = request.headers.get("Idempotency-Key")
-    payload, errors = _validated_update(request, nik, key)
+    payload, errors = _validated(request, lambda body: validation.validate_update(nik, body, today=_today()))
     if errors:
         spend_fault_delay(request)
         return _invalid(errors)
+    unknown_nik = control.current_behaviour()["unknown_nik"]
+    return _claim_and_accept(request, payload, world.resident_push_refusal(nik, unknown_nik=unknown_nik))
+
+
+@spends_fault_delay
+@api("GET", "PUT")
+def family(request, kk_number):
+    """GET the centre's family card; PUT a family update (one KK, all members; Idempotency-Key)."""
+    if request.method == "PUT":
+        return _put_family(request, kk_number)
+    spend_fault_delay(request)
+    problems = validation.kk_errors(kk_number)
+    if problems:
+        return _invalid({"kk_number": problems})
+    services.process_due_family_updates(now=control.registry_now(), kk_number=kk_number)
+    card = FamilyCard.objects.filter(pk=kk_number).first()
+    if card is None:
+        return _error(404, "not_found", "No family card with this KK number at the centre.")
+    return JsonResponse(world.family_view(card))
+
+
+def _put_family(request, kk_number):
+    payload, errors = _validated(request, lambda body: validation.validate_family(kk_number, body))
+    if errors:
+        spend_fault_delay(request)
+        return _invalid(errors)
+    return _claim_and_accept(request, payload, world.family_push_refusal(payload))
+
+
+def _claim_and_accept(request, payload, refusal):
+    """Refuse (no trace of the key, like a 422), or claim the key and accept, or answer the duplicate."""
+    key = request.headers.get("Idempotency-Key")
+    if refusal is not None:
+        spend_fault_delay(request)
+        return JsonResponse(refusal.body, status=refusal.status)
     digest = idempotency.body_hash(payload)
     claim = idempotency.claim(
         key,
@@ -157,18 +191,62 @@ def _put_resident(request, nik):
     return _duplicate_answer(claim)
 
 
-def _validated_update(request, nik, key):
+def _today():
+    return control.registry_now().date()
+
+
+def _validated(request, validate):
     errors = {}
-    key_problems = validation.idempotency_key_errors(key)
+    key_problems = validation.idempotency_key_errors(request.headers.get("Idempotency-Key"))
     if key_problems:
         errors["Idempotency-Key"] = key_problems
     body, body_problem = _json_body(request)
     if body_problem:
         errors["body"] = [body_problem]
         return None, errors
-    payload, field_errors = validation.validate_update(nik, body, today=timezone.now().date())
+    payload, field_errors = validate(body)
     errors.update(field_errors)
     return payload, errors
+
+
+@api("POST")
+def reactivation(request, nik):
+    """The office's reactivation request for a nonaktif NIK, after it has seen the citizen's KTP-el."""
+    problems = validation.nik_errors(nik)
+    if problems:
+        return _invalid({"nik": problems})
+    body, problem = _json_body(request)
+    if problem or not isinstance(body, dict):
+        return _invalid({"body": [problem or "Isi harus berupa objek JSON."]})
+    errors = validation.reactivation_errors(body)
+    if errors:
+        return _invalid(errors)
+    resident, refusal = world.reactivate(nik, now=control.registry_now())
+    if refusal is not None:
+        return JsonResponse(refusal.body, status=refusal.status)
+    return JsonResponse(services.resident_view(resident))
+
+
+@api("GET")
+def portals(request):
+    """List the consumer portals (SSCASN, BPJS, bank) that keep their own copies."""
+    return JsonResponse(world.portals_view())
+
+
+@api("GET")
+def portal_resident(request, portal, nik):
+    """What one portal sees for this NIK now (the centre's data as of its own lag)."""
+    if portal not in services.PORTALS:
+        return _error(404, "not_found", f"No such portal; expected one of {', '.join(services.PORTALS)}.")
+    problems = validation.nik_errors(nik)
+    if problems:
+        return _invalid({"nik": problems})
+    now = control.registry_now()
+    services.process_due_updates(now=now, nik=nik)
+    seen = world.portal_view(portal, nik, now=now)
+    if seen is None:
+        return _error(404, "not_found", "This portal has no copy of this NIK (yet).")
+    return JsonResponse(seen)
 
 
 def _accept(request, key, token, payload):
@@ -179,7 +257,7 @@ def _accept(request, key, token, payload):
             claim_token=token,
             payload=payload,
             behaviour=control.current_behaviour(),
-            now=timezone.now(),
+            now=control.registry_now(),
         )
     except (services.KeyNoLongerHeld, IntegrityError):
         request.registry_duplicate = Verdict.IN_FLIGHT.value
@@ -217,7 +295,8 @@ def update_detail(request, update_id):
         return _error(404, "not_found", "No such update.")
     # Only an update whose own time has come can change its answer (settling it settles the NIK's
     # older due updates first); readers of the resident settle the rest.
-    if update.is_due(timezone.now()) and services.process_due_updates(now=timezone.now(), nik=update.nik):
+    now = control.registry_now()
+    if update.is_due(now) and services.process_due_updates(now=now, nik=update.nik):
         update.refresh_from_db()
     return JsonResponse(services.update_view(update))
 
@@ -228,7 +307,7 @@ def expedite(request, update_id):
     found = _find_update(update_id)
     if found is None:
         return _error(404, "not_found", "No such update.")
-    now = timezone.now()
+    now = control.registry_now()
     services.process_due_updates(now=now, nik=found.nik)
     update, pending = services.expedite(
         found.pk, expedite_seconds=control.current_behaviour()["expedite_seconds"], now=now
@@ -316,8 +395,50 @@ def control_residents(request):
     records, problems = clean_rows(rows, today=timezone.now().date())
     if problems:
         return _invalid({"residents": problems})
-    loaded = services.upsert_residents(records, now=timezone.now())
+    loaded = services.upsert_residents(records, now=control.registry_now())
     return JsonResponse({"loaded": loaded})
+
+
+@control_api("PUT", "POST")
+def control_families(request):
+    """Create or overwrite family cards: a list, or {"families": [...]} of {kk_number, head_nik, members}."""
+    rows, problem = _json_body(request)
+    if isinstance(rows, dict):
+        rows = rows.get("families")
+    if problem or not isinstance(rows, list):
+        return _invalid({"body": [problem or 'expected a list of families or {"families": [...]}']})
+    families, problems = clean_families(rows)
+    if problems:
+        return _invalid({"families": problems})
+    return JsonResponse({"loaded": world.upsert_families(families, now=control.registry_now())})
+
+
+@control_api("POST")
+def control_resident_state(request, nik):
+    """Play the central operator: put a resident in a persistent state or clear it ({"state": ...})."""
+    body, problem = _json_body(request)
+    if problem or not isinstance(body, dict) or body.get("state") not in validation.STATES:
+        return _invalid({"state": [validation.BAD_STATE]})
+    resident = world.set_state(nik, body["state"], now=control.registry_now())
+    if resident is None:
+        return _error(404, "not_found", "No resident with this NIK at the centre.")
+    return JsonResponse(services.resident_view(resident))
+
+
+@control_api("GET", "POST")
+def control_clock(request):
+    """Show the registry's clock (GET) or move it forward ({"advance_seconds": N}) instead of sleeping."""
+    now = timezone.now()
+    if request.method == "POST":
+        body, problem = _json_body(request)
+        seconds = body.get("advance_seconds") if isinstance(body, dict) else None
+        if problem or isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            return _invalid({"advance_seconds": ["must be a number >= 0"]})
+        control.advance_clock(float(seconds), now=now)
+    state = control.current_state()
+    return JsonResponse(
+        {"now": services.iso(control.registry_now()), "offset_seconds": state.clock_offset_seconds}
+    )
 
 
 # --- errors ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ REGISTRY_ENV = {
     "MOCKREGISTRY_REJECT_RATE": "0",
     "MOCKREGISTRY_EXPEDITE_SECONDS": "0.5",
     "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "0.5",
+    "MOCKREGISTRY_RANDOM_SEED": "18",  # each update's draws follow from its key: runs repeat
     "MOCKREGISTRY_LOG_LEVEL": "INFO",  # so the NIK-masking test sees the registry's own log lines
 }
 

@@ -121,10 +121,56 @@ def test_the_seed_command_loads_the_demo_residents_and_synthetic_ones_for_load_t
     result = registry.manage("mockregistry_seed", "--builtin", "--synthetic", "300", "--random-seed", "7")
 
     assert result.returncode == 0, result.stderr
-    assert "loaded 5 resident(s)" in result.stdout
+    assert "loaded 11 resident(s)" in result.stdout
+    assert "loaded 1 family card(s)" in result.stdout
     assert "created 300 synthetic resident(s)" in result.stdout
-    assert registry.stats()["residents"] == 305
+    assert registry.stats()["residents"] == 311
     assert api.get("/residents/3319014507920003").json()["full_name"] == "Siti Aminah"
+
+
+def test_the_demo_residents_include_each_persistent_state_and_a_family(registry, api):
+    registry.manage("mockregistry_seed", check=True)
+
+    states = {nik: api.get(f"/residents/{nik}").json()["state"] for nik in DEMO_STATES}
+    family = api.get("/families/3319051503210004").json()
+
+    assert states == DEMO_STATES
+    assert family["head_nik"] == "3319051004850001"
+    assert len(family["members"]) == 3
+
+
+def test_the_seed_command_loads_families_from_a_json_file_and_refuses_a_bad_one(
+    registry, api, build, tmp_path
+):
+    head, child = build.nik(), build.nik()
+    good = tmp_path / "good.json"
+    good.write_text(
+        json.dumps(
+            {
+                "residents": [build.stale_resident(head), build.stale_resident(child)],
+                "families": [{"kk_number": "3319012206240003", "head_nik": head, "members": [head, child]}],
+            }
+        )
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"residents": [], "families": [{"kk_number": "1", "head_nik": head, "members": [head]}]})
+    )
+
+    loaded = registry.manage("mockregistry_seed", str(good))
+    refused = registry.manage("mockregistry_seed", str(bad))
+
+    assert "loaded 1 family card(s)" in loaded.stdout
+    assert api.get("/families/3319012206240003").json()["head_nik"] == head
+    assert refused.returncode != 0 and "family 1: kk_number" in refused.stderr
+
+
+DEMO_STATES = {
+    "3319071502900006": "duplicate",
+    "3319084410030007": "blocked",
+    "3319080306600008": "inactive",
+    "3319014507920003": "active",
+}
 
 
 def test_the_log_never_shows_a_full_nik(registry, api, anonymous, push, build):

@@ -64,9 +64,13 @@ DEFAULT_CONTROL_TOKEN = "test-control-token"
 
 # Settings the tests rely on unless the caller overrides them: every worker reads the control
 # state on every request, so a fault set through one worker is seen at once by the others.
+# Sinkron's tests push NIKs they never seeded and expect the old min_fraction..P spread, so they get
+# the old world ("mint", "uniform"); tests of the new world switch it on via /_control/behaviour.
 TEST_ENV_DEFAULTS = {
     "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "0",
     "MOCKREGISTRY_LOG_LEVEL": "WARNING",
+    "MOCKREGISTRY_UNKNOWN_NIK": "mint",
+    "MOCKREGISTRY_PROPAGATION_MODEL": "uniform",
 }
 # Variables of the surrounding (pytest, help desk) process that must not leak into the registry;
 # every MOCKREGISTRY_* variable is dropped too, so a developer's shell cannot change the tests.
@@ -295,6 +299,18 @@ class RegistryProcess:
     def seed(self, residents: Iterable[Mapping]) -> int:
         """Create or overwrite residents (nik, kk_number, full_name, birth_date, sex); return how many."""
         return self._control("PUT", "/_control/residents", json=[dict(r) for r in residents])["loaded"]
+
+    def seed_families(self, families: Iterable[Mapping]) -> int:
+        """Create or overwrite family cards (kk_number, head_nik, members); return how many."""
+        return self._control("PUT", "/_control/families", json=[dict(f) for f in families])["loaded"]
+
+    def set_state(self, nik: str, state: str) -> dict:
+        """Play the central operator: set a resident's persistent state; return the resident."""
+        return self._control("POST", f"/_control/residents/{nik}/state", json={"state": state})
+
+    def advance_clock(self, seconds: float) -> dict:
+        """Move the registry's clock forward (instead of sleeping); return {now, offset_seconds}."""
+        return self._control("POST", "/_control/clock", json={"advance_seconds": seconds})
 
     # --- internals ---------------------------------------------------------------------------------
 
