@@ -6,7 +6,7 @@ from django.http import Http404
 
 from citizens.models import Citizen
 from citizens.nik import mask
-from citizens.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
+from core.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
 from tickets.models import CODE_LENGTH, StaffAlert, Ticket, normalize_ticket_code
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES

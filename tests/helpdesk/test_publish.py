@@ -6,7 +6,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from helpdesk.celery import app, publish
+from core.publish import publish
+from helpdesk.celery import app
 from notifications.models import Notification
 from sync import tasks
 from sync.models import SyncJob
