@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens import nik as nikparse
-from citizens.crypto import EncryptedTextField
 from citizens.models import kk_digest
+from core.crypto import EncryptedTextField
+from core.fields import EncryptedNumber, EncryptedNumbers
 from families.conf import setting
 from tickets.models import Office, Ticket
 
@@ -203,8 +204,10 @@ class FamilyGroupQuerySet(models.QuerySet):
         return self.filter(office_id=profile.office_id)
 
 
-class FamilyGroup(models.Model):
+class FamilyGroup(EncryptedNumbers):
     """The members of one KK whose tickets move together in the office's eyes."""
+
+    encrypted_numbers = (EncryptedNumber("kk_number", nikparse.normalize, stem="kk", digest=kk_digest),)
 
     class Source(models.TextChoices):
         COUNTER = "counter", _("Loket")
@@ -264,12 +267,6 @@ class FamilyGroup(models.Model):
     @property
     def masked_kk(self) -> str:
         return nikparse.mask_last4(self.kk_last4)
-
-    def save(self, *args, **kwargs):
-        self.kk_number = nikparse.normalize(self.kk_number)
-        self.kk_digest = kk_digest(self.kk_number)
-        self.kk_last4 = self.kk_number[-4:]
-        super().save(*args, **kwargs)
 
 
 class FamilyMember(models.Model):
