@@ -21,6 +21,7 @@ from citizens import nik as nikparse
 from citizens.models import kk_digest
 from core.crypto import EncryptedTextField
 from core.fields import EncryptedNumber, EncryptedNumbers
+from core.scoping import within_office
 from families.conf import setting
 from tickets.models import Office, Ticket
 
@@ -196,12 +197,7 @@ class FamilyGroupQuerySet(models.QuerySet):
         """Return the groups `user` may open: their office's, or all for those allowed."""
         from tickets.permissions import sees_all_offices
 
-        if sees_all_offices(user):
-            return self
-        profile = getattr(user, "staff_profile", None)
-        if profile is None:
-            return self.none()
-        return self.filter(office_id=profile.office_id)
+        return within_office(self, user, sees_all=sees_all_offices(user))
 
 
 class FamilyGroup(EncryptedNumbers):
