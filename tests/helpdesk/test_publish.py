@@ -1,4 +1,4 @@
-"""Publishing after commit (helpdesk.celery.publish) against a broker that is down: a real Redis
+"""Publishing after commit (core.publish.publish) against a broker that is down: a real Redis
 URL on a port where nothing listens, so kombu and redis-py raise what they raise in an outage."""
 
 import logging
