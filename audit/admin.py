@@ -5,7 +5,7 @@ from django.contrib import admin
 from audit.models import AuditEntry
 
 # The one import from another app, and a leaf (Django only): the paginator every list page shares.
-from citizens.pagination import CappedPaginator
+from core.pagination import CappedPaginator
 
 
 @admin.register(AuditEntry)

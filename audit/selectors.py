@@ -5,6 +5,7 @@ import re
 from django.db.models import QuerySet
 
 from audit.models import AuditEntry
+from core.scoping import staff_office
 
 # The ticket-code alphabet has no 0/O, 1/I/L; here only shape matters: letters and digits, upper case.
 _NOT_CODE = re.compile(r"[^A-Z0-9]")
@@ -17,9 +18,7 @@ def normalize_code(text: str) -> str:
 
 def office_code_of(user) -> str | None:
     """Return the user's office code, or None when they belong to no office."""
-    profile = getattr(user, "staff_profile", None)
-    office = getattr(profile, "office", None)
-    return getattr(office, "code", None) or None
+    return getattr(staff_office(user), "code", None) or None
 
 
 def entries_for(user, *, ticket: str = "", staff: str = "") -> QuerySet:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit import chain
 from audit.models import Action, AuditEntry
 from audit.scrub import scrub_text, scrub_value
+from core.scoping import staff_office
 
 logger = logging.getLogger(__name__)
 
@@ -84,14 +85,8 @@ def _label(actor, label: str) -> str:
 
 
 def _office_code_of(actor) -> str:
-    """Return the acting user's office code, if the project gave them one (user.staff_profile).
-
-    Duck-typed on purpose: the audit app imports no other app. A missing profile raises
-    RelatedObjectDoesNotExist, an AttributeError, so getattr's default covers it.
-    """
-    profile = getattr(actor, "staff_profile", None) if actor is not None else None
-    office = getattr(profile, "office", None)
-    return str(getattr(office, "code", "") or "")
+    """Return the acting user's office code, if the project gave them one (user.staff_profile)."""
+    return str(getattr(staff_office(actor), "code", "") or "")
 
 
 def _clean_ip(ip: str) -> str | None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from audit import selectors
 from audit.forms import AuditFilterForm
-from citizens.pagination import CappedPaginator
+from core.pagination import CappedPaginator
 
 READ_PERMISSION = "audit.view_auditentry"
 

@@ -328,7 +328,7 @@ def _worker_init(state: dict) -> None:
 
 
 def _encrypt(text: str) -> str:
-    from citizens.crypto import encrypt
+    from core.crypto import encrypt
 
     return encrypt(text) if text else ""
 
@@ -339,8 +339,8 @@ def _name(rng: random.Random) -> str:
 
 def citizens_chunk(bounds: tuple[int, int]) -> list[tuple[str, str, int]]:
     """Return COPY data for citizens [a, b), their cards and memberships."""
-    from citizens.crypto import blind_index
     from citizens.models import Citizen, FamilyCard, FamilyMembership
+    from core.crypto import blind_index
 
     a, b = bounds
     start, step = _STATE["start"], _STATE["step"]
@@ -426,7 +426,7 @@ def _status_for(age_hours: float, rng: random.Random) -> str:
 
 def tickets_chunk(bounds: tuple[int, int]) -> list[tuple[str, str, int]]:
     """Return COPY data for tickets [a, b) with their events, sync jobs and attempts."""
-    from citizens.crypto import encrypt
+    from core.crypto import encrypt
     from sync.models import SyncAttempt, SyncJob
     from tickets.models import Ticket, TicketEvent
 

@@ -5,20 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens.adminsearch import PostSearchAdmin
 from citizens.models import Citizen, FamilyCard, FamilyMembership, PersonalDataAccess, Region
-from citizens.pagination import CappedPaginator
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only: no add, change or delete (append-only records and workflow-owned rows)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import ReadOnlyAdmin
+from core.pagination import CappedPaginator
 
 
 @admin.register(Region)

@@ -12,7 +12,8 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from citizens import nik as nikparse
-from citizens.crypto import EncryptedTextField, blind_index
+from core.crypto import EncryptedTextField, blind_index
+from core.fields import EncryptedNumber, EncryptedNumbers
 
 
 class Region(models.Model):
@@ -66,8 +67,10 @@ class FamilyCardQuerySet(models.QuerySet):
             return self.none()
 
 
-class FamilyCard(models.Model):
+class FamilyCard(EncryptedNumbers):
     """A Kartu Keluarga. A new KK number is a new row: the old card stays for the history."""
+
+    encrypted_numbers = (EncryptedNumber("kk_number", nikparse.normalize, stem="kk", digest=kk_digest),)
 
     kk_number = EncryptedTextField(_("Nomor KK"))
     kk_digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -92,12 +95,6 @@ class FamilyCard(models.Model):
     def masked_number(self) -> str:
         return nikparse.mask_last4(self.kk_last4)
 
-    def save(self, *args, **kwargs):
-        self.kk_number = nikparse.normalize(self.kk_number)
-        self.kk_digest = kk_digest(self.kk_number)
-        self.kk_last4 = self.kk_number[-4:]
-        super().save(*args, **kwargs)
-
 
 class CitizenQuerySet(models.QuerySet):
     def with_nik(self, nik: str):
@@ -108,7 +105,9 @@ class CitizenQuerySet(models.QuerySet):
             return self.none()
 
 
-class Citizen(models.Model):
+class Citizen(EncryptedNumbers):
+    encrypted_numbers = (EncryptedNumber("nik", nikparse.normalize, stem="nik", digest=nik_digest),)
+
     nik = EncryptedTextField(_("NIK"))
     nik_digest = models.CharField(max_length=64, unique=True, editable=False)
     nik_last4 = models.CharField(max_length=4, editable=False)
@@ -147,12 +146,6 @@ class Citizen(models.Model):
     @property
     def masked_nik(self) -> str:
         return nikparse.mask_last4(self.nik_last4)
-
-    def save(self, *args, **kwargs):
-        self.nik = nikparse.normalize(self.nik)
-        self.nik_digest = nik_digest(self.nik)
-        self.nik_last4 = self.nik[-4:]
-        super().save(*args, **kwargs)
 
 
 class FamilyMembership(models.Model):

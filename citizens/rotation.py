@@ -26,8 +26,8 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from citizens.crypto import EncryptedTextField, rotate
 from citizens.models import Citizen, FamilyCard, kk_digest, nik_digest
+from core.crypto import EncryptedTextField, rotate
 
 BATCH_SIZE = 500
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from audit import services as audit
 from citizens import nik as nikparse
 from citizens.models import Citizen, DataCorrection, PersonalDataAccess
+from core.scoping import staff_office
 
 CORRECTABLE_FIELDS = ("full_name", "birth_date", "sex", "phone", "email")
 
@@ -62,7 +63,7 @@ def correct_citizen(
         setattr(locked, name, changes[name])
     locked.save()
     if not office_code:
-        office = getattr(getattr(actor, "staff_profile", None), "office", None)
+        office = staff_office(actor)
         office_code, office_name = getattr(office, "code", ""), getattr(office, "name", "")
     correction = DataCorrection.objects.create(
         citizen=locked,

@@ -4,7 +4,7 @@ only by families.services)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from citizens.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from families.models import FamilyGroup, FamilyMember, ImportBatch
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens import nik as nikparse
+from core.errors import UserFacingError
 from families.conf import setting
 from families.models import Relation
 
@@ -102,12 +103,8 @@ _DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
-class ImportFileError(Exception):
+class ImportFileError(UserFacingError):
     """A file that cannot be imported at all (unreadable, no header, a required column missing)."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass

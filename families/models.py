@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens import nik as nikparse
-from citizens.crypto import EncryptedTextField
 from citizens.models import kk_digest
+from core.crypto import EncryptedTextField
+from core.fields import EncryptedNumber, EncryptedNumbers
+from core.scoping import within_office
 from families.conf import setting
 from tickets.models import Office, Ticket
 
@@ -195,16 +197,13 @@ class FamilyGroupQuerySet(models.QuerySet):
         """Return the groups `user` may open: their office's, or all for those allowed."""
         from tickets.permissions import sees_all_offices
 
-        if sees_all_offices(user):
-            return self
-        profile = getattr(user, "staff_profile", None)
-        if profile is None:
-            return self.none()
-        return self.filter(office_id=profile.office_id)
+        return within_office(self, user, sees_all=sees_all_offices(user))
 
 
-class FamilyGroup(models.Model):
+class FamilyGroup(EncryptedNumbers):
     """The members of one KK whose tickets move together in the office's eyes."""
+
+    encrypted_numbers = (EncryptedNumber("kk_number", nikparse.normalize, stem="kk", digest=kk_digest),)
 
     class Source(models.TextChoices):
         COUNTER = "counter", _("Loket")
@@ -264,12 +263,6 @@ class FamilyGroup(models.Model):
     @property
     def masked_kk(self) -> str:
         return nikparse.mask_last4(self.kk_last4)
-
-    def save(self, *args, **kwargs):
-        self.kk_number = nikparse.normalize(self.kk_number)
-        self.kk_digest = kk_digest(self.kk_number)
-        self.kk_last4 = self.kk_number[-4:]
-        super().save(*args, **kwargs)
 
 
 class FamilyMember(models.Model):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from core.scoping import staff_office_id, within_office
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
 from tickets.models import Category, Ticket
 from tickets.permissions import sees_all_offices
@@ -67,20 +68,14 @@ def visible_ticket_ids(user, tickets) -> set[int]:
     """Return which of `tickets` the user may open (a linked ticket may belong to another office)."""
     if sees_all_offices(user):
         return {ticket.pk for ticket in tickets}
-    profile = getattr(user, "staff_profile", None)
-    office_id = profile.office_id if profile else None
+    office_id = staff_office_id(user)
     return {ticket.pk for ticket in tickets if ticket.office_id == office_id}
 
 
 def get_batch_for_user(user, pk: int) -> ImportBatch:
     """Return import batch `pk` if it belongs to the user's office (or they see all); 404 otherwise."""
     batches = ImportBatch.objects.select_related("office", "uploaded_by", "confirmed_by")
-    if not sees_all_offices(user):
-        profile = getattr(user, "staff_profile", None)
-        if profile is None:
-            raise Http404
-        batches = batches.filter(office_id=profile.office_id)
-    batch = batches.filter(pk=pk).first()
+    batch = within_office(batches, user, sees_all=sees_all_offices(user)).filter(pk=pk).first()
     if batch is None:
         raise Http404
     return batch

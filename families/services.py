@@ -21,12 +21,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, kk_digest, nik_digest
+from core import lease
 from families import importfile
 from families.conf import setting
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
@@ -164,17 +165,9 @@ def register_upload(*, office: Office, uploaded_by, upload, file_format: str) ->
 
 def _claim(batch_id: int, status: str) -> ImportBatch | None:
     """Lease the batch for this run if it is in `status` and nobody holds it; None otherwise."""
-    now = timezone.now()
-    claimed = (
-        ImportBatch.objects.filter(pk=batch_id, status=status)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            claimed_until=now + timedelta(seconds=setting("FAMILY_IMPORT_CLAIM_SECONDS")),
-            runs=F("runs") + 1,
-            updated_at=now,
-        )
-    )
-    if claimed != 1:
+    batches = ImportBatch.objects.filter(pk=batch_id, status=status)
+    seconds = setting("FAMILY_IMPORT_CLAIM_SECONDS")
+    if not lease.claim(batches, now=timezone.now(), seconds=seconds, runs=F("runs") + 1):
         return None
     batch = ImportBatch.objects.select_related("office").get(pk=batch_id)
     if batch.runs > setting("FAMILY_IMPORT_MAX_RUNS"):
@@ -187,8 +180,9 @@ def _claim(batch_id: int, status: str) -> ImportBatch | None:
     return batch
 
 
-def _release(batch: ImportBatch, **fields) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(claimed_until=None, updated_at=timezone.now(), **fields)
+def _release(batch: ImportBatch, **fields) -> bool:
+    """Write `fields` and free the batch if this run still holds its lease; False otherwise."""
+    return lease.release(batch, **fields)
 
 
 def _fail(batch: ImportBatch, message: str, *, keep_rows: bool = False) -> None:
@@ -591,6 +585,6 @@ def stale_batches(now=None) -> list[tuple[int, str]]:
     cutoff = now - timedelta(seconds=setting("FAMILY_IMPORT_STALE_SECONDS"))
     return list(
         ImportBatch.objects.filter(status__in=ImportBatch.BUSY_STATUSES, updated_at__lt=cutoff)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(lease.unclaimed(now))
         .values_list("pk", "status")[:100]
     )

@@ -9,10 +9,10 @@ import logging
 
 from celery import shared_task
 
+from core.publish import publish
 from families import services
 from families.conf import setting
 from families.models import ImportBatch
-from helpdesk.celery import publish
 
 logger = logging.getLogger(__name__)
 

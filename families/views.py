@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citizens import nik as nikparse
 from citizens import numbers
 from citizens.models import Citizen, FamilyCard
-from citizens.pagination import CappedPaginator
+from core.pagination import CappedPaginator
 from families import selectors, services, tasks
 from families.conf import setting
 from families.forms import (

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from citizens.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from helpdesk.models import DailyStatusCount, EncryptedTOTPDevice
 
 

@@ -6,7 +6,6 @@ import os
 from celery import Celery
 from celery.signals import task_postrun, task_prerun
 from celery.worker.consumer import Consumer as CeleryConsumer
-from kombu.exceptions import ChannelError, OperationalError
 from kombu.transport import virtual
 
 import helpdesk.broker  # noqa: F401 - registers the demo broker's sinkronfs:// URL
@@ -18,31 +17,6 @@ logger = logging.getLogger(__name__)
 app = Celery("sinkron")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-# What a broker that is down or unreachable raises from apply_async (Redis, or the demo's folders).
-BROKER_ERRORS = (OperationalError, ChannelError, ConnectionError, TimeoutError, OSError)
-
-
-def publish(task, args: tuple, *, subject: str, then: str, **options) -> bool:
-    """Publish `task(*args)` once (no retries); False when it could not be published.
-
-    Never raises: every caller's work is in the database, and `then` says what publishes it again.
-    A broker outage logs one WARNING line per failed publish, without the traceback chain (kombu's
-    error wraps redis's, which wraps the socket's); anything else is a bug and keeps its traceback.
-    """
-    log = logging.getLogger(task.name.rpartition(".")[0])  # the task's module: sync.tasks...
-    try:
-        task.apply_async(args, retry=False, **options)
-    except BROKER_ERRORS as exc:
-        log.warning(
-            "could not publish %s for %s (%s: %s); %s", task.name, subject, type(exc).__name__, exc, then
-        )
-        return False
-    except Exception:  # noqa: BLE001 - not the broker: a bug, but the work is still in the database
-        log.warning("could not publish %s for %s; %s", task.name, subject, then, exc_info=True)
-        return False
-    return True
 
 
 @task_prerun.connect(dispatch_uid="helpdesk.celery.connections_before_task")

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from citizens.services import record_access
-from helpdesk.celery import publish
+from core.errors import UserFacingError
+from core.publish import publish
 from sync import services as sync_services
 from sync import tasks
 from sync.models import SyncJob
@@ -251,7 +252,7 @@ def run_bulk_action(
             continue
         try:
             _apply_one(ticket, actor=actor, action=action, assignee=assignee, reason=reason)
-        except (services.TicketError, sync_services.StaffActionRefused) as exc:
+        except UserFacingError as exc:
             outcome.failed.append((ticket.display_code, exc.message))
         except IllegalTransition as exc:
             outcome.failed.append((ticket.display_code, str(exc)))
@@ -264,9 +265,7 @@ def _apply_one(ticket, *, actor, action, assignee, reason) -> None:
     if action == BulkActionForm.ASSIGN:
         services.assign_ticket(ticket=ticket, actor=actor, assignee=assignee)
     elif action == BulkActionForm.CHECK:
-        job = sync_services.request_check_now(ticket=ticket, actor=actor)
-        job.refresh_from_db(fields=["state"])
-        transaction.on_commit(partial(tasks.nudge, job.pk, job.state))
+        sync_services.request_check_now(ticket=ticket, actor=actor)
     else:
         kind = BulkActionForm.CLOSE_LABELS[action]
         reason = EventText(gettext_noop("%(kind)s: %(reason)s"), kind=kind, reason=reason.strip())

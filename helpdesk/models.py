@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from citizens.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 from tickets.models import Office
 from tickets.workflow import Status
 

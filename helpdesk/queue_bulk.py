@@ -4,10 +4,7 @@ It lives here because it joins two apps: tickets (take, assign, close) and sync 
 tickets never imports sync (DESIGN.md §2).
 """
 
-from functools import partial
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,21 +12,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sync import services as sync_services
-from sync import tasks
-from tickets import bulk, services
+from tickets import bulk
 from tickets.decorators import staff_required
 from tickets.forms import QueueFilterForm
 from tickets.views import render_queue
 
 
 def recheck(*, ticket, actor) -> None:
-    """Run "Cek sekarang" for one ticket, with its rules and cooldown; nudge the worker on commit."""
-    try:
-        job = sync_services.request_check_now(ticket=ticket, actor=actor)
-    except sync_services.StaffActionRefused as exc:
-        raise services.TicketError(exc.message) from None
-    job.refresh_from_db(fields=["state"])
-    transaction.on_commit(partial(tasks.nudge, job.pk, job.state))
+    """Run "Cek sekarang" for one ticket, with its rules and cooldown (it nudges the worker on commit)."""
+    sync_services.request_check_now(ticket=ticket, actor=actor)
 
 
 @staff_required

@@ -22,6 +22,7 @@ from lokal.phone import parse_phone
 from citizens import numbers
 from citizens.models import Citizen, Sex
 from citizens.services import correct_citizen, record_access
+from core.scoping import staff_office_id
 from families.models import FamilyMember, ImportRow
 from helpdesk.retention import PURGED_PREFIX
 from helpdesk.templatetags.sinkron import short_datetime
@@ -68,7 +69,7 @@ def _office_scope(user) -> int | None:
     """Return the id of the office whose tickets `user` sees in detail; None for all offices."""
     if user.is_superuser:
         return None
-    return getattr(getattr(user, "staff_profile", None), "office_id", None) or 0
+    return staff_office_id(user) or 0
 
 
 def _citizen_for(user, pk) -> Citizen:

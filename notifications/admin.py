@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from citizens.admin import ReadOnlyAdmin
-from citizens.pagination import CappedPaginator
+from core.admin import ReadOnlyAdmin
+from core.pagination import CappedPaginator
 from notifications.models import Notification
 from tickets.models import normalize_ticket_code
 

@@ -13,11 +13,13 @@ from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import lease
+from core.backoff import backoff_seconds
 from notifications.channels import ChannelError, configured_channel_name, get_channel
 from notifications.conf import setting
 from notifications.messages import compose
@@ -119,13 +121,8 @@ def deliver(notification_id: int, *, now=None) -> str:
 
 def _claim(notification_id: int, now) -> Notification | None:
     """Lease the notification for this worker if it is pending, due and unclaimed; None otherwise."""
-    lease = now + timedelta(seconds=setting("NOTIFY_CLAIM_SECONDS"))
-    claimed = (
-        Notification.objects.filter(pk=notification_id, status=State.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=lease, attempts=F("attempts") + 1, updated_at=now)
-    )
-    if claimed != 1:
+    due = Notification.objects.filter(pk=notification_id, status=State.PENDING, next_attempt_at__lte=now)
+    if not lease.claim(due, now=now, seconds=setting("NOTIFY_CLAIM_SECONDS"), attempts=F("attempts") + 1):
         return None
     return Notification.objects.select_related("ticket__citizen", "ticket__office").get(pk=notification_id)
 
@@ -194,11 +191,7 @@ def _words(notification: Notification) -> dict:
 @transaction.atomic
 def _finish(notification: Notification, outcome: str, message: str, **fields) -> str:
     """Write the outcome if this worker still holds the lease, with its timeline event."""
-    held = Notification.objects.filter(pk=notification.pk, claimed_until=notification.claimed_until)
-    released = held.update(
-        claimed_until=None, updated_at=timezone.now(), recipient_hint=notification.recipient_hint, **fields
-    )
-    if released != 1:
+    if not lease.release(notification, recipient_hint=notification.recipient_hint, **fields):
         logger.warning("notification %s: lease lost before recording %r", notification.pk, outcome)
         return "skipped"
     ticket_services.record_notification_event(
@@ -216,11 +209,10 @@ def _finish(notification: Notification, outcome: str, message: str, **fields) ->
 
 
 def retry_delay(attempt: int, *, retry_after: float | None = None, rng=random) -> timedelta:
-    """Return the wait after failed attempt `attempt`: exponential backoff with jitter, capped,
-    and no sooner than the gateway's Retry-After (itself capped)."""
+    """Return the wait after failed attempt `attempt`: exponential backoff with equal jitter (at
+    least half the window), capped, and no sooner than the gateway's Retry-After (itself capped)."""
     cap = setting("NOTIFY_RETRY_MAX_SECONDS")
-    ceiling = min(cap, setting("NOTIFY_RETRY_BASE_SECONDS") * 2 ** max(0, attempt - 1))
-    delay = rng.uniform(ceiling / 2, ceiling)
+    delay = backoff_seconds(attempt, base=setting("NOTIFY_RETRY_BASE_SECONDS"), cap=cap, floor=0.5, rng=rng)
     return timedelta(seconds=max(delay, min(retry_after or 0, cap)))
 
 
@@ -232,7 +224,7 @@ def due_notifications(*, now=None, limit: int | None = None) -> list[int]:
     now = now or timezone.now()
     return list(
         Notification.objects.filter(status=State.PENDING, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(lease.unclaimed(now))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[: limit or setting("NOTIFY_REDRIVE_BATCH")]
     )

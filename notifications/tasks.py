@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from helpdesk.celery import publish
+from core.publish import publish
 from notifications import services
 
 logger = logging.getLogger(__name__)

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from citizens.admin import ReadOnlyAdmin
-from citizens.pagination import CappedPaginator
+from core.admin import ReadOnlyAdmin
+from core.pagination import CappedPaginator
 from sync.models import SyncAttempt, SyncJob
 
 

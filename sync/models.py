@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from citizens.crypto import EncryptedTextField
+from core.crypto import EncryptedTextField
 from tickets.models import Ticket
 
 

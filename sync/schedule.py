@@ -10,16 +10,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from core.backoff import backoff_seconds
 from tickets.sla import scaled
 
 
 def push_retry_delay(attempt: int, *, retry_after: float | None = None, rng=random) -> timedelta:
     """Return the wait before push attempt `attempt + 1`: exponential backoff with full jitter,
     capped, and never sooner than the registry's Retry-After."""
-    base = settings.SYNC_RETRY_BASE_SECONDS * (2 ** max(0, attempt - 1))
-    ceiling = min(settings.SYNC_RETRY_MAX_SECONDS, base)
-    delay = timedelta(seconds=rng.uniform(0, ceiling))
-    return max(delay, timedelta(seconds=retry_after or 0))
+    delay = backoff_seconds(
+        attempt, base=settings.SYNC_RETRY_BASE_SECONDS, cap=settings.SYNC_RETRY_MAX_SECONDS, rng=rng
+    )
+    return timedelta(seconds=max(delay, retry_after or 0))
 
 
 def next_check_at(

@@ -1,23 +1,29 @@
-"""The sync pipeline's writes: create the outbox row, push, check, escalate, sweep.
+"""The sync pipeline's writes: create the outbox row, push, check, and the staff's sync actions
+(the sweeper and SLA escalation are in sync/sweep.py).
 
 Each unit of work is claimed with a conditional UPDATE (a lease in `claimed_until`) and acted on
 only when exactly one row changed, so two workers, or a redelivered message, never push twice.
 HTTP calls happen outside any transaction; outcomes are written in one, with the ticket's event.
+Each write that leaves a next step due soon publishes it itself, once it commits.
 """
 
 import json
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from citizens.nik import parse_nik
+from core import lease
+from core.errors import UserFacingError
 from sync import registry
 from sync.models import SyncAttempt, SyncJob
 from sync.schedule import next_check_at, push_retry_delay
@@ -25,16 +31,19 @@ from tickets import services as ticket_services
 from tickets.models import Ticket
 from tickets.sla import sla_delta
 from tickets.texts import EventText
-from tickets.workflow import OPEN_STATUSES, IllegalTransition, Status
+from tickets.workflow import OPEN_STATUSES, IllegalTransition
 
 logger = logging.getLogger(__name__)
 State = SyncJob.State
 
 
-class StaffActionRefused(Exception):
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+# A next step due within this long is also published with a countdown; longer waits live in the
+# database only (Redis redelivers long-ETA messages after its visibility timeout): the sweeper's.
+SHORT_COUNTDOWN_SECONDS = 60
+
+
+class StaffActionRefused(UserFacingError):
+    """A staff sync action ("Cek sekarang", "Kirim ulang") refused, with the reason for the clerk."""
 
 
 # --- the outbox row ------------------------------------------------------------------------------
@@ -56,8 +65,11 @@ def payload_for(ticket: Ticket) -> dict:
 
 
 def create_job(ticket: Ticket) -> SyncJob:
-    """Create the outbox row of a ticket opened in this very transaction (so it has none yet)."""
-    return SyncJob.objects.create(ticket=ticket, **_new_job_fields(ticket))
+    """Create the outbox row of a ticket opened in this very transaction (so it has none yet), and
+    publish its push once the transaction commits."""
+    job = SyncJob.objects.create(ticket=ticket, **_new_job_fields(ticket))
+    transaction.on_commit(partial(_nudge, job.pk, job.state))
+    return job
 
 
 def ensure_job(ticket: Ticket) -> SyncJob:
@@ -82,29 +94,44 @@ def _claim(job_id: int, state: str, now, *, count_attempt: bool = False) -> Sync
     """
     table, tickets = SyncJob._meta.db_table, Ticket._meta.db_table
     attempts = ", attempts = attempts + 1" if count_attempt else ""
-    lease = now + timedelta(seconds=settings.SYNC_CLAIM_SECONDS)
     claimed = list(
         SyncJob.objects.raw(
             f"UPDATE {table} SET claimed_until = %s, dispatched_at = NULL{attempts} "
             f"WHERE id = %s AND state = %s AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until < %s) "
             f"RETURNING *, (SELECT status FROM {tickets} WHERE {tickets}.id = {table}.ticket_id) AS ticket_status",
-            [lease, job_id, state, now, now],
+            [lease.lease_until(now, settings.SYNC_CLAIM_SECONDS), job_id, state, now, now],
         )
     )
     return claimed[0] if claimed else None
 
 
 def _release(job: SyncJob, **fields) -> bool:
-    """Write the outcome if we still hold the lease; False when another worker took over."""
-    return (
-        SyncJob.objects.filter(pk=job.pk, claimed_until=job.claimed_until).update(
-            claimed_until=None, updated_at=timezone.now(), **fields
-        )
-        == 1
-    )
+    """Write the outcome if we still hold the lease; False when another worker took over.
+
+    A next attempt due within SHORT_COUNTDOWN_SECONDS is published once this commits, instead of
+    waiting for the sweep; the job's end (no `next_attempt_at`) publishes nothing.
+    """
+    if not lease.release(job, **fields):
+        return False
+    if "next_attempt_at" in fields:
+        state = fields.get("state", job.state)
+        transaction.on_commit(partial(_nudge_when_due_soon, job.pk, state, fields["next_attempt_at"]))
+    return True
 
 
-def _record(job: SyncJob, *calls: tuple[str, registry.Outcome]) -> None:
+def _nudge_when_due_soon(job_id: int, state: str, due_at) -> None:
+    seconds = (due_at - timezone.now()).total_seconds()
+    if seconds <= SHORT_COUNTDOWN_SECONDS:
+        _nudge(job_id, state, countdown=max(seconds, 0.01))
+
+
+def _nudge(job_id: int, state: str, countdown: float | None = None) -> None:
+    from sync import tasks  # tasks call these services: imported when first needed, not at load
+
+    tasks.nudge(job_id, state, countdown=countdown)
+
+
+def record_attempts(job: SyncJob, *calls: tuple[str, registry.Outcome]) -> None:
     """Write one SyncAttempt per (operation, outcome); a check's two calls go in one INSERT."""
     rows = [
         SyncAttempt(
@@ -138,8 +165,8 @@ def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=
     if job.attempts > settings.SYNC_MAX_PUSH_ATTEMPTS:  # crashed mid-call too often: a poison job
         _give_up(job, EventText(gettext_noop("Pengiriman ke pusat terhenti berulang kali.")))
         return "failed"
-    outcome = _api(client).push(job.payload, idempotency_key=str(job.idempotency_key))
-    _record(job, (SyncAttempt.Operation.PUSH, outcome))
+    outcome = registry_client(client).push(job.payload, idempotency_key=str(job.idempotency_key))
+    record_attempts(job, (SyncAttempt.Operation.PUSH, outcome))
     _apply_push_outcome(job, outcome, now)
     return outcome.name
 
@@ -199,38 +226,41 @@ def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
         last_error="",
     ):
         return
-    _move_ticket(
-        job.ticket_id,
-        ticket_services.mark_pushed,
-        accepted_at=accepted_at,
-        sla_due_at=sla_due_at,
-        details={"update_id": outcome.update_id},
-    )
+    with _unless_ticket_moved_on():
+        ticket_services.mark_pushed(
+            ticket=Ticket(pk=job.ticket_id),
+            accepted_at=accepted_at,
+            sla_due_at=sla_due_at,
+            details={"update_id": outcome.update_id},
+        )
 
 
 @transaction.atomic
 def _rejected(job: SyncJob, reason: str) -> None:
     if not _release(job, state=State.REJECTED, last_error=reason[:300]):
         return
-    _move_ticket(job.ticket_id, ticket_services.reject_ticket, actor=None, reason=reason)
+    with _unless_ticket_moved_on():
+        ticket_services.reject_ticket(ticket=Ticket(pk=job.ticket_id), actor=None, reason=reason)
 
 
 @transaction.atomic
 def _give_up(job: SyncJob, reason: str) -> None:
     if not _release(job, state=State.FAILED, last_error=reason[:300]):
         return
-    _move_ticket(job.ticket_id, ticket_services.escalate_ticket, actor=None, reason=reason)
+    with _unless_ticket_moved_on():
+        ticket_services.escalate_ticket(ticket=Ticket(pk=job.ticket_id), actor=None, reason=reason)
 
 
-def _move_ticket(ticket_id: int, step, **kwargs) -> None:
-    """Take a workflow step (a tickets.services function) unless the ticket has moved on meanwhile.
+@contextmanager
+def _unless_ticket_moved_on():
+    """Let a workflow step (a tickets.services function) do nothing if the ticket moved on meanwhile.
 
     The step locks the ticket and checks the transition itself, so no lock is taken here first: a
     ticket that staff closed, or that another path already moved, raises IllegalTransition inside
     the step's savepoint and is left as it is.
     """
     try:
-        step(ticket=Ticket(pk=ticket_id), **kwargs)
+        yield
     except IllegalTransition:
         pass
 
@@ -247,13 +277,15 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
     if job.ticket_status not in OPEN_STATUSES:
         _release(job, state=State.CANCELLED)
         return "cancelled"
-    api = _api(client)
+    api = registry_client(client)
     state = api.update_state(job.update_id)
     if not isinstance(state, registry.UpdateState) or state.status == "rejected":
-        _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
+        record_attempts(job, (SyncAttempt.Operation.UPDATE_STATUS, state))
         return _update_not_applicable(job, state, now)
     found = api.resident(job.payload["nik"])
-    _record(job, (SyncAttempt.Operation.UPDATE_STATUS, state), (SyncAttempt.Operation.RESIDENT, found))
+    record_attempts(
+        job, (SyncAttempt.Operation.UPDATE_STATUS, state), (SyncAttempt.Operation.RESIDENT, found)
+    )
     if isinstance(found, registry.Found) and matches(job.payload, found.resident):
         _verified(job, now)
         return "verified"
@@ -311,118 +343,8 @@ def matches(expected: dict, found: dict) -> bool:
 def _verified(job: SyncJob, now) -> None:
     if not _release(job, state=State.VERIFIED, verified_at=now, checks=F("checks") + 1, last_error=""):
         return
-    _move_ticket(job.ticket_id, ticket_services.mark_verified, details={"update_id": job.update_id})
-
-
-# --- SLA and the sweeper -------------------------------------------------------------------------
-
-
-def escalate_overdue(*, now=None, limit: int = 500) -> int:
-    """Escalate, exactly once each, tickets whose accepted job passed its SLA unverified."""
-    now = now or timezone.now()
-    overdue = SyncJob.objects.filter(state=State.ACCEPTED, escalated_at__isnull=True, sla_due_at__lt=now)
-    escalated = 0
-    for job_id in overdue.order_by("sla_due_at").values_list("pk", flat=True)[:limit]:
-        escalated += _escalate_once(job_id, now)
-    return escalated
-
-
-@transaction.atomic
-def _escalate_once(job_id: int, now) -> int:
-    if SyncJob.objects.filter(pk=job_id, escalated_at__isnull=True).update(escalated_at=now) != 1:
-        return 0
-    job = SyncJob.objects.get(pk=job_id)
-    ticket = Ticket.objects.select_for_update().get(pk=job.ticket_id)
-    if ticket.status != Status.SENT:
-        return 0
-    ticket_services.escalate_ticket(
-        ticket=ticket,
-        actor=None,
-        reason=_sla_reason(job),
-        details={"update_id": job.update_id, "centre_answered": not job.last_error},
-    )
-    return 1
-
-
-def _sla_reason(job: SyncJob) -> EventText:
-    """Say what the centre last told us: its data unchanged, or no answer at all (last_error is
-    set when the latest check got no answer, cleared by every answer)."""
-    if job.last_error:
-        return EventText(
-            gettext_noop(
-                "Melewati SLA 1x24 jam; pusat tidak dapat dihubungi saat pengecekan terakhir, jadi belum "
-                "diketahui apakah data sudah berubah. Hubungi petugas pusat."
-            )
-        )
-    return EventText(
-        gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
-    )
-
-
-def create_missing_jobs(*, limit: int = 500) -> int:
-    """Create the outbox row of any new ticket that has none (a lost signal loses nothing)."""
-    orphans = Ticket.objects.filter(status=Status.NEW, sync_job__isnull=True).select_related(
-        "citizen", "office"
-    )
-    created = 0
-    for ticket in orphans[:limit]:
-        with transaction.atomic():
-            ensure_job(ticket)
-        created += 1
-    return created
-
-
-def next_step(job_id: int) -> tuple[str, float] | None:
-    """Return (state, seconds until due) of an active job, or None when it has nothing left to do."""
-    job = (
-        SyncJob.objects.filter(pk=job_id, state__in=SyncJob.ACTIVE_STATES, claimed_until__isnull=True)
-        .values("state", "next_attempt_at")
-        .first()
-    )
-    if job is None:
-        return None
-    return job["state"], (job["next_attempt_at"] - timezone.now()).total_seconds()
-
-
-def due_jobs(*, now=None, limit: int = 1000) -> list[tuple[int, str]]:
-    """Return (job id, state) of active, unclaimed jobs whose next attempt is due, oldest first.
-
-    Jobs the sweeper published less than SYNC_REDISPATCH_SECONDS ago and no worker has claimed
-    yet are left out: their message is still queued (under a backlog, re-publishing them on every
-    sweep only lengthens the queue); past that, the message is taken as lost and sent again.
-    """
-    now = now or timezone.now()
-    republish_before = now - timedelta(seconds=settings.SYNC_REDISPATCH_SECONDS)
-    return list(
-        SyncJob.objects.filter(state__in=SyncJob.ACTIVE_STATES, next_attempt_at__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=republish_before))
-        .order_by("next_attempt_at")
-        .values_list("pk", "state")[:limit]
-    )
-
-
-def mark_dispatched(job_ids: list[int], *, now=None) -> None:
-    """Record that the sweeper published these jobs' messages."""
-    SyncJob.objects.filter(pk__in=job_ids).update(dispatched_at=now or timezone.now())
-
-
-# --- the emergency channel ----------------------------------------------------------------------
-
-
-def expedite_job(job_id: int, *, client: registry.RegistryClient | None = None) -> str:
-    """Ask the centre to apply the job's accepted update soon, and check again shortly after."""
-    job = SyncJob.objects.filter(pk=job_id, state=State.ACCEPTED).exclude(update_id="").first()
-    if job is None:
-        return "skipped"
-    outcome = _api(client).expedite(job.update_id)
-    _record(job, (SyncAttempt.Operation.EXPEDITE, outcome))
-    if isinstance(outcome, registry.UpdateState):
-        soon = timezone.now() + timedelta(seconds=settings.SYNC_EXPEDITE_CHECK_SECONDS)
-        SyncJob.objects.filter(pk=job.pk, state=State.ACCEPTED, next_attempt_at__gt=soon).update(
-            next_attempt_at=soon
-        )
-    return outcome.name
+    with _unless_ticket_moved_on():
+        ticket_services.mark_verified(ticket=Ticket(pk=job.ticket_id), details={"update_id": job.update_id})
 
 
 # --- staff actions -------------------------------------------------------------------------------
@@ -437,6 +359,7 @@ def request_check_now(*, ticket: Ticket, actor) -> SyncJob:
     ticket_services.record_sync_event(
         ticket=ticket, actor=actor, message=EventText(gettext_noop("Petugas meminta cek ke pusat sekarang."))
     )
+    transaction.on_commit(partial(_nudge, job.pk, State.ACCEPTED))
     return job
 
 
@@ -451,6 +374,7 @@ def request_repush(*, ticket: Ticket, actor) -> SyncJob:
     ticket_services.record_sync_event(
         ticket=ticket, actor=actor, message=EventText(gettext_noop("Petugas mengirim ulang data ke pusat."))
     )
+    transaction.on_commit(partial(_nudge, job.pk, State.PENDING))
     return job
 
 
@@ -466,6 +390,6 @@ def _job_for_staff(ticket: Ticket, action: str) -> SyncJob:
     return job
 
 
-def _api(client: registry.RegistryClient | None) -> registry.RegistryClient:
+def registry_client(client: registry.RegistryClient | None) -> registry.RegistryClient:
     """Return the given client (tests), or the process's shared one."""
     return client or registry.shared_client()

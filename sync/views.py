@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sync import services, tasks
+from core.errors import UserFacingError
+from sync import services
 from sync.models import SyncJob
 from sync.words import describe_attempts, problem_words
 from tickets.decorators import staff_required
@@ -66,11 +67,9 @@ def repush(request, code):
 
 def _staff_action(request, ticket, action, done_message):
     try:
-        job = action(ticket=ticket, actor=request.user)
-    except services.StaffActionRefused as exc:
+        action(ticket=ticket, actor=request.user)
+    except UserFacingError as exc:
         messages.error(request, exc.message)
     else:
-        job.refresh_from_db()
-        tasks.nudge(job.pk, job.state)
         messages.success(request, done_message)
     return redirect("tickets:detail", code=ticket.code)

@@ -8,9 +8,9 @@ from django.contrib.auth.admin import UserAdmin
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from citizens.admin import ReadOnlyAdmin
 from citizens.adminsearch import PostSearchAdmin
-from citizens.pagination import CappedPaginator
+from core.admin import ReadOnlyAdmin
+from core.pagination import CappedPaginator
 from tickets.models import Office, StaffProfile, Ticket, TicketEvent, normalize_ticket_code
 
 

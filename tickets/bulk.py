@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import UserFacingError
 from tickets import selectors, services
 from tickets.forms import TicketCodesField
 from tickets.permissions import allowed_actions, is_supervisor, office_of
@@ -100,7 +101,7 @@ def run_bulk(
             continue
         try:
             _apply(ticket, user=user, action=action, assignee=assignee, reason=reason, recheck=recheck)
-        except services.TicketError as exc:
+        except UserFacingError as exc:  # the ticket's rules, or sync's "Cek sekarang"
             result.skip(ticket, exc.message)
         except IllegalTransition:
             result.skip(ticket, _already(ticket))

@@ -11,8 +11,9 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from citizens import nik as nikparse
-from citizens.crypto import EncryptedTextField
 from citizens.models import Citizen
+from core.crypto import EncryptedTextField
+from core.fields import EncryptedNumber, EncryptedNumbers
 from tickets.texts import render as render_text
 from tickets.workflow import OPEN_STATUSES, Status
 
@@ -121,7 +122,12 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(office=office)
 
 
-class Ticket(CheapChoiceLabels, models.Model):
+class Ticket(CheapChoiceLabels, EncryptedNumbers):
+    encrypted_numbers = (
+        EncryptedNumber("kk_number", nikparse.normalize, stem="kk"),
+        EncryptedNumber("kk_number_old", nikparse.normalize),
+    )
+
     code = models.CharField(_("Kode Tiket"), max_length=CODE_LENGTH, unique=True, default=new_ticket_code)
     office = models.ForeignKey(
         Office, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("kantor")
@@ -222,13 +228,6 @@ class Ticket(CheapChoiceLabels, models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
-
-    def save(self, *args, **kwargs):
-        self.kk_number = nikparse.normalize(self.kk_number)
-        self.kk_last4 = self.kk_number[-4:]
-        if self.kk_number_old:
-            self.kk_number_old = nikparse.normalize(self.kk_number_old)
-        super().save(*args, **kwargs)
 
 
 class TicketEvent(CheapChoiceLabels, models.Model):

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from core.scoping import staff_office, staff_office_id
 from tickets.workflow import Status
 
 COUNTER_GROUP = "Petugas Loket"
@@ -34,8 +35,8 @@ def may_open_ticket(user, ticket) -> bool:
     """Return whether `user` may open `ticket`: their own office's, or any for those who see all."""
     if sees_all_offices(user):
         return True
-    profile = getattr(user, "staff_profile", None)
-    return profile is not None and profile.office_id == ticket.office_id
+    office_id = staff_office_id(user)
+    return office_id is not None and office_id == ticket.office_id
 
 
 COUNTER_ACTIONS = frozenset({"note", "take", "reject", "resolve"})
@@ -70,7 +71,7 @@ def allowed_actions(user, ticket) -> set[str]:
 
 def office_of(user):
     """Return the user's office; refuse (403) an account that belongs to none."""
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
+    office = staff_office(user)
+    if office is None:
         raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
-    return profile.office
+    return office

@@ -6,7 +6,8 @@ from django.http import Http404
 
 from citizens.models import Citizen
 from citizens.nik import mask
-from citizens.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
+from core.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
+from core.scoping import within_office
 from tickets.models import CODE_LENGTH, StaffAlert, Ticket, normalize_ticket_code
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES
@@ -14,13 +15,7 @@ from tickets.workflow import OPEN_STATUSES
 
 def visible_tickets(user) -> QuerySet:
     """Return the tickets `user` may see: their office's, or all for those allowed."""
-    tickets = Ticket.objects.all()
-    if sees_all_offices(user):
-        return tickets
-    profile = getattr(user, "staff_profile", None)
-    if profile is None:
-        return tickets.none()
-    return tickets.filter(office_id=profile.office_id)
+    return within_office(Ticket.objects.all(), user, sees_all=sees_all_offices(user))
 
 
 def get_ticket_for_user(user, code: str) -> Ticket:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from citizens import nik as nikparse
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
 from citizens.services import correct_citizen
+from core.errors import UserFacingError
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
@@ -22,12 +23,8 @@ from tickets.texts import EventText
 from tickets.workflow import Status, check_transition
 
 
-class TicketError(Exception):
+class TicketError(UserFacingError):
     """A request the help desk refuses, with a message for the person who asked."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 class DuplicateOpenTicket(TicketError):

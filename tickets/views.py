@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens import numbers
-from citizens.pagination import CappedPaginator
 from citizens.services import record_access
+from core.pagination import CappedPaginator
 from tickets import selectors, services
 from tickets.bulk import BulkQueueForm
 from tickets.decorators import staff_required

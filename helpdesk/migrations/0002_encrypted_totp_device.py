@@ -1,7 +1,7 @@
 """Supervisors' TOTP secrets encrypted at rest: a device model of our own, and every device that
 django-otp's plain-hex table holds moved into it (encrypted) and deleted there."""
 
-import citizens.crypto
+import core.crypto
 import django.db.models.deletion
 import django_otp.plugins.otp_totp.models
 from django.conf import settings
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('throttling_failure_count', models.PositiveIntegerField(default=0, help_text='Number of successive failed attempts.')),
                 ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
                 ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
-                ('key', citizens.crypto.EncryptedTextField(default=django_otp.plugins.otp_totp.models.default_key)),
+                ('key', core.crypto.EncryptedTextField(default=django_otp.plugins.otp_totp.models.default_key)),
                 ('step', models.PositiveSmallIntegerField(default=30)),
                 ('t0', models.BigIntegerField(default=0)),
                 ('digits', models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)),

@@ -197,7 +197,7 @@ class TestNoFullNumbers:
 
 # Modules other apps import (or that run on their own): the audit app's core depends on no other
 # project app, so citizens, tickets and the rest can import it. admin.py and views.py share the
-# list pages' paginator from citizens.pagination (a Django-only leaf module).
+# list pages' paginator from core.pagination (the bottom layer, which imports no app).
 CORE_MODULES = [
     "apps.py",
     "chain.py",

@@ -2,8 +2,8 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 
-from citizens import crypto
 from citizens.models import Citizen, FamilyCard
+from core import crypto
 from tests.cast import KK_NEW, KK_OLD, NIK, complaint
 from tickets import services
 

@@ -305,3 +305,15 @@ def test_a_batch_that_keeps_crashing_is_failed_but_keeps_what_it_imported(
     batch = reload(batch)
     assert batch.status == ImportBatch.Status.FAILED and "berulang kali" in batch.failure_message
     assert batch.rows.filter(status=Row.IMPORTED).count() == 2 and batch.rows.count() == 13
+
+
+def test_a_run_whose_lease_was_taken_over_cannot_write_its_outcome(make_batch, mixed_file):
+    batch = make_batch(mixed_file)
+    first = services._claim(batch.pk, ImportBatch.Status.VALIDATING)
+    ImportBatch.objects.filter(pk=batch.pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
+    second = services._claim(batch.pk, ImportBatch.Status.VALIDATING)  # the lease ran out: another run
+    assert second is not None
+    assert services._release(first, status=ImportBatch.Status.FAILED) is False
+    batch = reload(batch)
+    assert batch.status == ImportBatch.Status.VALIDATING and batch.claimed_until == second.claimed_until
+    assert services._release(second) is True and reload(batch).claimed_until is None

@@ -1,4 +1,4 @@
-"""Publishing after commit (helpdesk.celery.publish) against a broker that is down: a real Redis
+"""Publishing after commit (core.publish.publish) against a broker that is down: a real Redis
 URL on a port where nothing listens, so kombu and redis-py raise what they raise in an outage."""
 
 import logging
@@ -6,7 +6,8 @@ import logging
 import pytest
 from django.urls import reverse
 
-from helpdesk.celery import app, publish
+from core.publish import publish
+from helpdesk.celery import app
 from notifications.models import Notification
 from sync import tasks
 from sync.models import SyncJob

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from sync import registry, services
+from sync import registry, services, sweep
 from sync.models import SyncAttempt, SyncJob
 from tests.cast import KK_NEW, NIK, complaint
 from tests.sync.fake_registry import ScriptedRegistry
@@ -187,8 +187,8 @@ def test_a_check_that_fails_in_transit_does_not_count_as_a_check(job, script):
 def test_the_sla_escalates_exactly_once_and_a_late_match_still_resolves(job, script):
     job = accept(job, script)
     SyncJob.objects.filter(pk=job.pk).update(sla_due_at=timezone.now() - dt.timedelta(minutes=1))
-    assert services.escalate_overdue() == 1
-    assert services.escalate_overdue() == 0
+    assert sweep.escalate_overdue() == 1
+    assert sweep.escalate_overdue() == 0
     ticket = job.ticket
     ticket.refresh_from_db()
     assert ticket.status == Status.ESCALATED
@@ -237,15 +237,15 @@ def test_a_check_records_both_registry_calls(job, script):
 
 def test_the_sweeper_recreates_a_lost_outbox_row(ticket):
     SyncJob.objects.filter(ticket=ticket).delete()
-    assert services.create_missing_jobs() == 1
-    assert services.create_missing_jobs() == 0
-    assert services.due_jobs() == [(SyncJob.objects.get(ticket=ticket).pk, "pending")]
+    assert sweep.create_missing_jobs() == 1
+    assert sweep.create_missing_jobs() == 0
+    assert sweep.due_jobs() == [(SyncJob.objects.get(ticket=ticket).pk, "pending")]
 
 
 def test_due_jobs_skip_claimed_and_future_ones(job):
-    assert services.due_jobs() == [(job.pk, "pending")]
+    assert sweep.due_jobs() == [(job.pk, "pending")]
     services._claim(job.pk, SyncJob.State.PENDING, timezone.now())
-    assert services.due_jobs() == []
+    assert sweep.due_jobs() == []
 
 
 def test_a_rolled_back_ticket_leaves_no_outbox_row(office, clerk):
@@ -288,7 +288,7 @@ def test_expediting_asks_the_centre_and_brings_the_next_check_forward(job, scrip
     settings.SYNC_EXPEDITE_CHECK_SECONDS = 5
     job = accept(job, script)
     script.answer(202, {"status": "accepted", "expedited": True})
-    assert services.expedite_job(job.pk, client=client(script)) == "updatestate"
+    assert sweep.expedite_job(job.pk, client=client(script)) == "updatestate"
     assert script.requests[-1].url.path == "/api/v1/updates/u-1/expedite"
     job.refresh_from_db()
     assert job.next_attempt_at <= timezone.now() + dt.timedelta(seconds=5)
@@ -296,7 +296,7 @@ def test_expediting_asks_the_centre_and_brings_the_next_check_forward(job, scrip
 
 
 def test_expediting_a_job_not_yet_accepted_does_nothing(job, script):
-    assert services.expedite_job(job.pk, client=client(script)) == "skipped"
+    assert sweep.expedite_job(job.pk, client=client(script)) == "skipped"
     assert script.requests == []
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone, translation
 
-from sync import registry, services
+from sync import registry, services, sweep
 from sync.models import SyncJob
 from tests.cast import complaint
 from tests.sync.fake_registry import ScriptedRegistry
@@ -54,7 +54,7 @@ def check_now(job, script) -> str:
 
 def escalation_reason(job) -> str:
     SyncJob.objects.filter(pk=job.pk).update(sla_due_at=timezone.now() - dt.timedelta(minutes=1))
-    assert services.escalate_overdue() == 1
+    assert sweep.escalate_overdue() == 1
     event = job.ticket.events.get(to_status=Status.ESCALATED)
     return event.message
 

@@ -28,30 +28,43 @@ def job(office, clerk):
     return ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint()).sync_job
 
 
-def test_a_step_due_within_a_minute_is_nudged_with_a_countdown(job, published):
-    SyncJob.objects.filter(pk=job.pk).update(
-        state=SyncJob.State.ACCEPTED, next_attempt_at=timezone.now() + dt.timedelta(seconds=20)
-    )
-    tasks._follow_up(job.pk, "mismatch")
+def claimed(job, state=SyncJob.State.ACCEPTED):
+    SyncJob.objects.filter(pk=job.pk).update(state=state, next_attempt_at=timezone.now())
+    return services._claim(job.pk, state, timezone.now())
+
+
+def test_a_step_due_within_a_minute_is_nudged_with_a_countdown(
+    job, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services._release(claimed(job), next_attempt_at=timezone.now() + dt.timedelta(seconds=20))
     assert [(name, countdown > 15) for name, _args, countdown in published] == [("sync.tasks.check", True)]
 
 
-def test_a_step_due_later_is_left_to_the_sweeper(job, published):
-    SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now() + dt.timedelta(hours=1))
-    tasks._follow_up(job.pk, "retry")
+def test_a_step_due_later_is_left_to_the_sweeper(job, published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services._release(
+            claimed(job, SyncJob.State.PENDING), next_attempt_at=timezone.now() + dt.timedelta(hours=1)
+        )
     assert published == []
 
 
-def test_a_skipped_task_or_a_claimed_job_is_not_nudged_again(job, published):
-    tasks._follow_up(job.pk, "skipped")
-    services._claim(job.pk, SyncJob.State.PENDING, timezone.now())
-    tasks._follow_up(job.pk, "retry")
+def test_a_skipped_task_or_a_claimed_job_is_not_nudged_again(
+    job, published, django_capture_on_commit_callbacks
+):
+    held = claimed(job, SyncJob.State.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.push(job.pk) == "skipped"
+        stale = SyncJob.objects.get(pk=job.pk)
+        stale.claimed_until = held.claimed_until - dt.timedelta(seconds=1)  # a lease another worker took over
+        assert not services._release(stale, next_attempt_at=timezone.now())
     assert published == []
 
 
-def test_a_finished_job_has_no_next_step(job):
-    SyncJob.objects.filter(pk=job.pk).update(state=SyncJob.State.VERIFIED)
-    assert services.next_step(job.pk) is None
+def test_a_finished_job_has_no_next_step(job, published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services._release(claimed(job), state=SyncJob.State.VERIFIED)
+    assert published == []
 
 
 def pushes(published) -> int:

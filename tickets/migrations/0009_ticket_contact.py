@@ -4,7 +4,7 @@ given with it, so an intake at another office no longer redirects this office's 
 Existing tickets take their citizen's current contact, which is where their messages went so far.
 """
 
-import citizens.crypto
+import core.crypto
 from django.db import migrations
 from django.db.models import OuterRef, Subquery
 
@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="ticket",
             name="email",
-            field=citizens.crypto.EncryptedTextField(blank=True, verbose_name="E-mail"),
+            field=core.crypto.EncryptedTextField(blank=True, verbose_name="E-mail"),
         ),
         migrations.AddField(
             model_name="ticket",
             name="phone",
-            field=citizens.crypto.EncryptedTextField(blank=True, verbose_name="No. HP/WA"),
+            field=core.crypto.EncryptedTextField(blank=True, verbose_name="No. HP/WA"),
         ),
         migrations.RunPython(copy_contact_from_citizens, migrations.RunPython.noop, elidable=True),
     ]
