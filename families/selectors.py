@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from citizens.models import Citizen, FamilyCard
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
 from tickets.models import Category, Ticket
 from tickets.permissions import sees_all_offices
@@ -61,6 +62,25 @@ def group_progress(group: FamilyGroup) -> GroupProgress:
         open=Count("id", filter=Q(ticket__status__in=OPEN_STATUSES)),
     )
     return GroupProgress(total=figures["total"], resolved=figures["resolved"], open=figures["open"])
+
+
+def linked_member_count(group: FamilyGroup) -> int:
+    """Return how many of the group's members were linked to a ticket that was already open."""
+    return group.members.filter(linked=True).count()
+
+
+def citizens_on_kk(kk_number: str, limit: int) -> list[Citizen]:
+    """Return the first `limit` citizens Sinkron holds on the KK `kk_number`, by name."""
+    cards = FamilyCard.objects.with_number(kk_number)
+    return list(Citizen.objects.filter(family_card__in=cards).order_by("full_name", "pk")[:limit])
+
+
+def first_open_tickets(citizens) -> dict[int, Ticket]:
+    """Return each citizen's oldest open ticket, by citizen id (citizens with none are left out)."""
+    found = {}
+    for ticket in Ticket.objects.open().filter(citizen__in=citizens).order_by("created_at"):
+        found.setdefault(ticket.citizen_id, ticket)
+    return found
 
 
 def visible_ticket_ids(user, tickets) -> set[int]:

@@ -37,3 +37,8 @@ def report_tickets(office, filters: dict, *, full_nik: bool = False) -> QuerySet
     if full_nik:
         fields.append("citizen__nik")
     return tickets.select_related("citizen", "assignee").only(*fields).order_by("created_at", "id")
+
+
+def capped_report_count(office, filters: dict, *, cap: int) -> int:
+    """Return how many tickets the report holds, counting no further than `cap` + 1 (shown as "cap+")."""
+    return report_tickets(office, filters)[: cap + 1].count()

@@ -124,7 +124,7 @@ def index(request):
     )
     count = None
     if form.is_bound and form.is_valid():
-        count = selectors.report_tickets(office, form.cleaned_data)[: QUEUE_COUNT_CAP + 1].count()
+        count = selectors.capped_report_count(office, form.cleaned_data, cap=QUEUE_COUNT_CAP)
     return render(request, "desk/reports.html", _context(request, form, count))
 
 
