@@ -145,7 +145,7 @@ def recent_batches(office, limit: int = 20) -> QuerySet:
 def family_figures(office, period) -> dict:
     """Return the dashboard's family and proactive-import figures for `office` in `period`.
 
-    `period` has `start` and `end` datetimes, [start, end) (helpdesk.selectors.Period fits).
+    `period` has `start` and `end` datetimes, [start, end) (desk.selectors.dashboard.Period fits).
 
     Returns a dict:
       groups: family groups opened at the counter in the period —
