@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from citizens.models import Citizen, FamilyCard
 from core.scoping import staff_office_id, within_office
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
 from tickets.models import Category, Ticket
@@ -64,6 +65,25 @@ def group_progress(group: FamilyGroup) -> GroupProgress:
     return GroupProgress(total=figures["total"], resolved=figures["resolved"], open=figures["open"])
 
 
+def linked_member_count(group: FamilyGroup) -> int:
+    """Return how many of the group's members were linked to a ticket that was already open."""
+    return group.members.filter(linked=True).count()
+
+
+def citizens_on_kk(kk_number: str, limit: int) -> list[Citizen]:
+    """Return the first `limit` citizens Sinkron holds on the KK `kk_number`, by name."""
+    cards = FamilyCard.objects.with_number(kk_number)
+    return list(Citizen.objects.filter(family_card__in=cards).order_by("full_name", "pk")[:limit])
+
+
+def first_open_tickets(citizens) -> dict[int, Ticket]:
+    """Return each citizen's oldest open ticket, by citizen id (citizens with none are left out)."""
+    found = {}
+    for ticket in Ticket.objects.open().filter(citizen__in=citizens).order_by("created_at"):
+        found.setdefault(ticket.citizen_id, ticket)
+    return found
+
+
 def visible_ticket_ids(user, tickets) -> set[int]:
     """Return which of `tickets` the user may open (a linked ticket may belong to another office)."""
     if sees_all_offices(user):
@@ -120,7 +140,7 @@ def recent_batches(office, limit: int = 20) -> QuerySet:
 def family_figures(office, period) -> dict:
     """Return the dashboard's family and proactive-import figures for `office` in `period`.
 
-    `period` has `start` and `end` datetimes, [start, end) (helpdesk.selectors.Period fits).
+    `period` has `start` and `end` datetimes, [start, end) (desk.selectors.dashboard.Period fits).
 
     Returns a dict:
       groups: family groups opened at the counter in the period —

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens import numbers
-from citizens.models import Citizen, FamilyCard
 from core.pagination import CappedPaginator
 from families import selectors, services, tasks
 from families.conf import setting
@@ -29,7 +28,6 @@ from families.forms import (
 )
 from families.models import ImportBatch
 from tickets.decorators import staff_required, supervisor_required
-from tickets.models import Ticket
 from tickets.permissions import office_of
 from tickets.services import TicketError
 
@@ -58,7 +56,7 @@ def intake(request):
             family.page_errors.append(exc.message)
         else:
             progress = selectors.group_progress(group)
-            linked = group.members.filter(linked=True).count()
+            linked = selectors.linked_member_count(group)
             messages.success(
                 request,
                 _("Pengaduan keluarga tersimpan: %(n)d anggota.") % {"n": progress.total}
@@ -108,14 +106,8 @@ def find_members(request):
     except nikparse.InvalidNumber as exc:
         context["error"] = numbers.error_text(exc)
     else:
-        citizens = list(
-            Citizen.objects.filter(family_card__in=FamilyCard.objects.with_number(info.number)).order_by(
-                "full_name", "pk"
-            )[:KNOWN_MEMBERS_SHOWN]
-        )
-        open_tickets = {}
-        for ticket in Ticket.objects.open().filter(citizen__in=citizens).order_by("created_at"):
-            open_tickets.setdefault(ticket.citizen_id, ticket)
+        citizens = selectors.citizens_on_kk(info.number, KNOWN_MEMBERS_SHOWN)
+        open_tickets = selectors.first_open_tickets(citizens)
         visible = selectors.visible_ticket_ids(request.user, open_tickets.values())
         context["known"] = [
             {

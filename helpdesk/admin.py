@@ -1,25 +1,15 @@
-from django.contrib import admin
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from core.admin import ReadOnlyAdmin
-from helpdesk.models import DailyStatusCount, EncryptedTOTPDevice
-
-
-@admin.register(DailyStatusCount)
-class DailyStatusCountAdmin(ReadOnlyAdmin):
-    list_display = ("day", "office", "status", "count")
-    list_filter = ("office", "status")
-    list_select_related = ("office",)
-
-
 # Two-factor devices. django-otp's own admin pages for its TOTP model (plain-hex keys, now empty
 # after migration helpdesk 0002) and for backup codes (which would list the codes) are replaced by
 # one page: who has a device, and delete it when a phone is lost. Keys and codes are never shown.
 # Their admin modules are imported here first (autodiscover would import them after this one),
 # so that their registrations exist to be taken off.
-import django_otp.plugins.otp_static.admin  # noqa: E402, F401
-import django_otp.plugins.otp_totp.admin  # noqa: E402, F401
+import django_otp.plugins.otp_static.admin  # noqa: F401
+import django_otp.plugins.otp_totp.admin  # noqa: F401
+from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from helpdesk.models import EncryptedTOTPDevice
 
 for _model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_model):

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "families",
     "notifications",
     "helpdesk",
+    "desk",
 ]
 
 MIDDLEWARE = [
@@ -299,7 +300,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": SYNC_SWEEP_SECONDS},
     },
     # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
-    "status-snapshot": {"task": "helpdesk.tasks.snapshot_status_counts", "schedule": 3600},
+    "status-snapshot": {"task": "desk.tasks.snapshot_status_counts", "schedule": 3600},
     "notifications-redrive": {
         "task": "notifications.tasks.redrive",
         "schedule": NOTIFY_REDRIVE_SECONDS,
@@ -311,7 +312,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 60},
     },
-    "retention-purge": {"task": "helpdesk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
+    "retention-purge": {"task": "desk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
 }
 RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)

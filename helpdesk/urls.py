@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from helpdesk import health, metrics, queue_bulk, views
+from helpdesk import health, metrics, views
 from helpdesk.forms import LoginForm
 from tickets import public_views
 
@@ -20,17 +20,13 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("dua-faktor/", include("helpdesk.twofactor")),
-    path("tiket/massal/", queue_bulk.queue_bulk, name="queue_bulk"),  # before tickets' <code>/
+    path("", include("desk.urls")),  # before tickets': it holds /tiket/massal/
     path("tiket/", include("tickets.urls")),
     path("sinkron/", include("sync.urls")),
     path("keluarga/", include("families.urls")),
     path("cek-status/", public_views.status, name="public_status"),
     path("cek-status/lupa-kode/", public_views.resend_code, name="public_resend"),
     path("api/v1/status", public_views.status_json, name="public_status_json"),
-    path("dasbor/", include("helpdesk.dashboard_urls")),
-    path("eskalasi/", include("helpdesk.escalation")),
-    path("laporan/", include("helpdesk.exports")),
-    path("subjek/", include("helpdesk.subject_access")),
     path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -66,7 +66,7 @@ class SyncJob(models.Model):
                 condition=Q(state="accepted", escalated_at__isnull=True),
             ),
             # The dashboard's "oldest unverified": accepted jobs oldest first, read until one of
-            # the office's (helpdesk.selectors.registry_health).
+            # the office's (desk.selectors.dashboard.registry_health).
             models.Index(fields=["accepted_at"], name="syncjob_accepted", condition=Q(state="accepted")),
         ]
 

@@ -209,7 +209,16 @@ CORE_MODULES = [
     "urls.py",
     "management/commands/audit_verify.py",
 ]
-PROJECT_APPS = {"citizens", "tickets", "sync", "notifications", "helpdesk", "mockregistry", "families"}
+PROJECT_APPS = {
+    "citizens",
+    "tickets",
+    "sync",
+    "notifications",
+    "helpdesk",
+    "desk",
+    "mockregistry",
+    "families",
+}
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_noop
 from audit.models import AuditEntry
 from citizens.models import Citizen, DataCorrection, FamilyCard
 from citizens.services import correct_citizen
-from helpdesk import retention, selectors, tasks
+from desk import retention, tasks
+from desk.selectors import dashboard as selectors
 from notifications.models import Notification
 from sync.models import SyncJob
 from tests.audit.helpers import SIXTEEN_DIGITS, audit_table_text

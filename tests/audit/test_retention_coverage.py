@@ -10,8 +10,8 @@ from django.apps import apps
 from django.db import models
 
 from citizens.models import kk_digest, nik_digest
+from desk import retention
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow, Relation
-from helpdesk import retention
 from tests.audit.test_retention import days_ago, kk, open_for, resolved
 from tests.cast import nik_with_serial
 
@@ -39,7 +39,7 @@ def test_every_column_that_may_hold_personal_data_is_purged_or_declared_not_a_ci
         and label not in retention.NOT_CITIZEN_DATA
         and f"{label}.{name}" not in retention.NOT_CITIZEN_DATA
     ]
-    assert uncovered == [], "add these to helpdesk.retention.PURGED_FIELDS (and erase them)"
+    assert uncovered == [], "add these to desk.retention.PURGED_FIELDS (and erase them)"
 
 
 def test_the_registry_names_only_real_models_and_columns():

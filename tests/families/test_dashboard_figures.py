@@ -5,9 +5,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from desk.selectors.dashboard import Period
 from families import selectors, services, tasks
 from families.models import FamilyGroup, ImportRow
-from helpdesk.selectors import Period
 from tests.cast import complaint
 from tests.families.support import family_form, family_kk, person_nik, row, write_csv
 from tickets import services as ticket_services

@@ -38,7 +38,7 @@ def tickets(office, clerk):
         "citizens/personaldataaccess",
         "sync/syncjob",
         "sync/syncattempt",
-        "helpdesk/dailystatuscount",
+        "desk/dailystatuscount",
     ],
 )
 def test_every_model_has_a_working_list_page(admin_client, tickets, model):

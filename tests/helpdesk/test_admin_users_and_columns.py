@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from helpdesk.models import DailyStatusCount
+from desk.models import DailyStatusCount
 from tests.cast import complaint, make_staff
 from tickets import services
 from tickets.models import StaffProfile
@@ -98,7 +98,7 @@ def column_headers(html: str) -> list[str]:
         ("tickets_ticketevent", ["Ticket", "Time", "Kind", "From status", "To status", "Actor"], "Pelaku"),
         ("sync_syncjob", ["Ticket", "Stage", "Push attempts", "Checks", "Next attempt"], "Tahap"),
         ("tickets_staffprofile", ["User", "Office"], "Pengguna"),
-        ("helpdesk_dailystatuscount", ["Date", "Office", "Status", "Count"], "Jumlah"),
+        ("desk_dailystatuscount", ["Date", "Office", "Status", "Count"], "Jumlah"),
     ],
 )
 def test_admin_changelist_headers_follow_the_active_language(

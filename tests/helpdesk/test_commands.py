@@ -34,9 +34,9 @@ def test_the_demo_has_its_logins_and_tickets_in_every_state(settings, tmp_path):
 
 @pytest.mark.parametrize("scale", [1, 1440])
 def test_the_demo_is_aged_in_demo_time_so_its_figures_look_like_a_real_offices(settings, tmp_path, scale):
-    from helpdesk import selectors
-    from helpdesk.models import DailyStatusCount
-    from helpdesk.selectors import Period
+    from desk.models import DailyStatusCount
+    from desk.selectors import dashboard as selectors
+    from desk.selectors.dashboard import Period
     from tickets.models import Office
     from tickets.sla import sla_delta
 

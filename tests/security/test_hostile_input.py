@@ -21,10 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from citizens.models import Citizen
-from helpdesk.dashboard import PeriodForm
-from helpdesk.escalation import BulkActionForm, ContactForm
-from helpdesk.exports import ReportFilterForm
-from helpdesk.subject_access import CorrectionForm
+from desk.forms import BulkActionForm, ContactForm, CorrectionForm, PeriodForm, ReportFilterForm
 from tests.cast import KK_NEW, KK_OLD, NIK
 from tests.security.conftest import logged_in
 from tickets.forms import IntakeForm, NoteForm, ReasonForm
@@ -119,7 +116,7 @@ def sometimes(valid):
 
 # --- what must hold after each request -----------------------------------------------------------
 
-PROJECT_APPS = {"citizens", "tickets", "sync", "notifications", "helpdesk", "families", "audit"}
+PROJECT_APPS = {"citizens", "tickets", "sync", "notifications", "helpdesk", "desk", "families", "audit"}
 # Who looked at what: written by reads, by design (UU PDP). Never counted as "altered".
 TRAILS = {"citizens.personaldataaccess", "audit.auditentry"}
 

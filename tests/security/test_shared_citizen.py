@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from citizens.models import Citizen, DataCorrection
+from desk import centre
 from notifications.channels import get_channel
 from notifications.models import Notification
 from tests.cast import complaint, make_staff
-from tickets import escalations, services
+from tickets import services
 from tickets.permissions import SUPERVISOR_GROUP
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +68,7 @@ def test_each_tickets_messages_go_to_the_contact_given_with_it(ticket_a, ticket_
 
 
 def test_the_centres_escalation_message_names_the_tickets_own_contact(ticket_a, ticket_b):
-    message = escalations.escalation_message(ticket_a)
+    message = centre.escalation_message(ticket_a)
     assert "081234567890" in message and "085700001111" not in message
 
 

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from desk import services as desk_services
 from sync import services as sync_services
 from tests.cast import complaint
-from tickets import escalations, services
+from tickets import services
 from tickets.models import TicketEvent
 from tickets.texts import EventText
 
@@ -81,7 +82,7 @@ def test_an_escalation_contact_keeps_the_typed_note_and_translates_the_rest(cler
     with translation.override("id"):
         now = timezone.now()
         ticket = services.mark_pushed(ticket=ticket, accepted_at=now, sla_due_at=now)
-        escalations.record_escalation_contact(
+        desk_services.record_escalation_contact(
             ticket=ticket, actor=clerk, channel="email", note="dikirim ke pusat pukul 09.00"
         )
     html = read_in_english(clerk_client, ticket)

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from helpdesk.models import DailyStatusCount
+from desk.models import DailyStatusCount
 from tickets import services
 from tickets.models import Category, Office, Service, StaffProfile, Ticket
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP

@@ -28,7 +28,7 @@ record of processing), sync attempts (no personal data).
 Runs in batches, each in its own transaction with the citizens locked and re-checked, so a ticket
 opened meanwhile keeps its citizen. Idempotent: a purged citizen is no candidate again. Every run
 that writes is audited with its counts. Called by `manage.py purge_personal_data` and by the Celery
-task helpdesk.tasks.purge_personal_data (daily).
+task desk.tasks.purge_personal_data (daily).
 """
 
 import datetime as dt

@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from helpdesk import selectors
-from helpdesk.selectors import Period
-from helpdesk.tasks import snapshot_status_counts
+from desk.selectors import dashboard as selectors
+from desk.selectors.dashboard import Period
+from desk.tasks import snapshot_status_counts
 from tests.cast import complaint, nik_with_serial
 from tickets import services
 from tickets.models import Ticket

@@ -12,11 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from citizens.models import PersonalDataAccess
+from desk import centre
+from desk import services as desk_services
 from sync import tasks
 from sync.models import SyncJob
 from tests.cast import KK_NEW, NIK, make_staff, nik_with_serial
 from tests.cast import complaint as make_complaint
-from tickets import escalations, services
+from tickets import services
 from tickets.models import Ticket, TicketEvent
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 from tickets.workflow import Status
@@ -164,7 +166,7 @@ class TestList:
 
         for serial in range(1, 4):
             t = overdue(push(open_ticket(office, clerk, serial), accepted=True), dt.timedelta(hours=serial))
-            escalations.record_escalation_contact(ticket=t, actor=supervisor, channel="whatsapp", note="")
+            desk_services.record_escalation_contact(ticket=t, actor=supervisor, channel="whatsapp", note="")
         few = measure()
         for serial in range(4, 31):
             overdue(push(open_ticket(office, clerk, serial)), dt.timedelta(hours=serial))
@@ -179,7 +181,7 @@ class TestList:
         assert listed_codes(second) == [tickets[2].code]
 
     def test_the_last_contact_with_the_centre_is_shown(self, supervisor_client, ticket, supervisor):
-        escalations.record_escalation_contact(
+        desk_services.record_escalation_contact(
             ticket=ticket, actor=supervisor, channel="halo_dukcapil", note=""
         )
         html = supervisor_client.get(DESK).content.decode()
@@ -240,16 +242,16 @@ class TestMessage:
 
     def test_a_name_and_text_with_hashes_cannot_break_the_format(self, office, clerk):
         ticket = push(open_ticket(office, clerk, 1, full_name="Siti #Rahayu  Putri"))
-        message = escalations.escalation_message(ticket)
+        message = centre.escalation_message(ticket)
         assert message.split("#")[2] == "Siti_Rahayu_Putri" and message.count("#") == 6
 
     def test_a_ticket_the_centre_never_accepted_says_so(self, office, clerk):
-        message = escalations.escalation_message(open_ticket(office, clerk, 1, phone=""))
+        message = centre.escalation_message(open_ticket(office, clerk, 1, phone=""))
         assert message.endswith("KK baru belum terkonsolidasi; data belum diterima pusat")
         assert message.split("#")[4:6] == ["-", "-"]  # no phone, no e-mail
 
     def test_the_citizens_e_mail_fills_its_field_when_given_at_intake(self, office, clerk):
-        message = escalations.escalation_message(push(open_ticket(office, clerk, 1, email="siti@contoh.id")))
+        message = centre.escalation_message(push(open_ticket(office, clerk, 1, email="siti@contoh.id")))
         assert message.split("#")[5] == "siti@contoh.id"
 
     def test_no_link_on_the_page_carries_a_nik(self, supervisor_client, ticket):
@@ -306,7 +308,7 @@ class TestContacted:
 
     def test_a_new_ticket_gets_the_contact_but_keeps_its_status(self, supervisor, office, clerk):
         ticket = open_ticket(office, clerk, 1)
-        escalations.record_escalation_contact(ticket=ticket, actor=supervisor, channel="email", note="")
+        desk_services.record_escalation_contact(ticket=ticket, actor=supervisor, channel="email", note="")
         ticket.refresh_from_db()
         assert ticket.status == Status.NEW
         assert ticket.events.filter(kind=TicketEvent.Kind.ESCALATION).count() == 1
@@ -335,7 +337,7 @@ class TestContacted:
             raise ConnectionRefusedError("redis down")
 
         monkeypatch.setattr(tasks.expedite, "apply_async", broker_down)
-        caplog.set_level(logging.WARNING, logger="helpdesk.escalation")
+        caplog.set_level(logging.WARNING, logger="desk.views.escalation")
         with django_capture_on_commit_callbacks(execute=True):
             response = supervisor_client.post(contacted_url(ticket), {"channel": "whatsapp"}, follow=True)
         assert response.status_code == 200
@@ -529,4 +531,4 @@ class TestHumanizedDuration:
         ],
     )
     def test_it_uses_the_two_largest_units(self, delta, words):
-        assert escalations.humanize_duration(delta) == words
+        assert centre.humanize_duration(delta) == words

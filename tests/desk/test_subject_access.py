@@ -125,7 +125,7 @@ def test_counter_staff_and_other_offices_are_refused(clerk_client, client, ticke
 
 
 def test_a_purged_citizen_is_no_longer_shown(supervisor_client, ticket):
-    from helpdesk.retention import PURGED_PREFIX
+    from desk.retention import PURGED_PREFIX
 
     Citizen.objects.filter(pk=ticket.citizen.pk).update(nik_digest=f"{PURGED_PREFIX}x")
     assert (

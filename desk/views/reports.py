@@ -4,23 +4,20 @@ Supervisors only, scoped to their office. The NIK is masked to its last four dig
 holds `tickets.export_full_nik` and asks for it. Every download, masked or full, writes one entry of
 the audit trail (audit.services.record: who, filter, format, masked or full, rows), shown at /audit/;
 a full-NIK one also writes an audit line (logger "sinkron.audit", WARNING; never a NIK).
-CSV comes both ways: `;` for Excel set to Indonesian, `,` for everything else (helpdesk/csvfile.py).
+CSV comes both ways: `;` for Excel set to Indonesian, `,` for everything else (desk/csvfile.py).
 Downloads are POSTs: they carry the filter only (no personal data), but a full-NIK export is an
 act worth a CSRF check, and a link a browser may prefetch should not start one.
 """
 
-import datetime as dt
 import logging
 import tempfile
 from collections.abc import Iterator
 
 import xlsxwriter
-from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,18 +25,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
 from citizens.nik import mask_last4
-from helpdesk import csvfile
+from desk import csvfile
+from desk.forms import ReportFilterForm
+from desk.selectors import reports as selectors
 from tickets.decorators import supervisor_required
-from tickets.forms import DateInput
-from tickets.models import Category, Service, Ticket
+from tickets.models import Ticket
 from tickets.permissions import office_of
 from tickets.selectors import QUEUE_COUNT_CAP
-from tickets.workflow import Status
 
 audit = logging.getLogger("sinkron.audit")
 
 FULL_NIK_PERMISSION = "tickets.export_full_nik"
-MAX_PERIOD_DAYS = 366
 CHUNK_SIZE = 2000
 COLUMNS = [
     gettext_lazy("Kode Tiket"),
@@ -54,81 +50,6 @@ COLUMNS = [
     gettext_lazy("Nama"),
 ]
 DATE_COLUMNS = (1, 6, 7)
-
-
-# --- the filter ----------------------------------------------------------------------------------
-
-
-def _choices(choices):
-    return [("", gettext_lazy("Semua"))] + list(choices)
-
-
-class ReportFilterForm(forms.Form):
-    DATE_ERRORS = {
-        "invalid": gettext_lazy("Tanggal tidak valid; gunakan format tttt-bb-hh."),
-        "required": gettext_lazy("Tanggal wajib diisi."),
-    }
-
-    start = forms.DateField(
-        label=gettext_lazy("Dari tanggal"), widget=DateInput(), error_messages=DATE_ERRORS
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Sampai tanggal"), widget=DateInput(), error_messages=DATE_ERRORS
-    )
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=_choices(Status.choices))
-    category = forms.ChoiceField(
-        label=gettext_lazy("Kategori"), required=False, choices=_choices(Category.choices)
-    )
-    service = forms.ChoiceField(
-        label=gettext_lazy("Layanan"), required=False, choices=_choices(Service.choices)
-    )
-    full_nik = forms.BooleanField(label=gettext_lazy("Sertakan NIK lengkap"), required=False)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
-            elif (end - start).days + 1 > MAX_PERIOD_DAYS:
-                self.add_error("end", _("Periode paling lama %(days)s hari.") % {"days": MAX_PERIOD_DAYS})
-        return data
-
-    @classmethod
-    def initial_period(cls) -> dict:
-        today = timezone.localdate()
-        return {"start": today.replace(day=1), "end": today}
-
-
-def report_tickets(office, filters: dict, *, full_nik: bool = False) -> QuerySet:
-    """Return the office's tickets received in the filter's period (WIB days, inclusive), oldest first."""
-    start = timezone.make_aware(dt.datetime.combine(filters["start"], dt.time.min))
-    end = timezone.make_aware(dt.datetime.combine(filters["end"] + dt.timedelta(days=1), dt.time.min))
-    tickets = Ticket.objects.for_office(office).filter(created_at__gte=start, created_at__lt=end)
-    for name in ("status", "category", "service"):
-        if filters.get(name):
-            tickets = tickets.filter(**{name: filters[name]})
-    # Only the columns the report needs: decrypting every KK (and every NIK, when masked) of a
-    # year's tickets would cost more than the export itself.
-    fields = [
-        "code",
-        "created_at",
-        "category",
-        "service",
-        "status",
-        "sent_at",
-        "resolved_at",
-        "citizen",
-        "citizen__full_name",
-        "citizen__nik_last4",
-        "assignee",
-        "assignee__username",
-        "assignee__first_name",
-        "assignee__last_name",
-    ]
-    if full_nik:
-        fields.append("citizen__nik")
-    return tickets.select_related("citizen", "assignee").only(*fields).order_by("created_at", "id")
 
 
 def _row(ticket: Ticket, *, full_nik: bool) -> list:
@@ -203,8 +124,8 @@ def index(request):
     )
     count = None
     if form.is_bound and form.is_valid():
-        count = report_tickets(office, form.cleaned_data)[: QUEUE_COUNT_CAP + 1].count()
-    return render(request, "helpdesk/reports.html", _context(request, form, count))
+        count = selectors.capped_report_count(office, form.cleaned_data, cap=QUEUE_COUNT_CAP)
+    return render(request, "desk/reports.html", _context(request, form, count))
 
 
 def _context(request, form, count=None) -> dict:
@@ -221,7 +142,7 @@ def _export(request, writer, **options):
     office = office_of(request.user)
     form = ReportFilterForm(request.POST)
     if not form.is_valid():
-        return render(request, "helpdesk/reports.html", _context(request, form), status=400)
+        return render(request, "desk/reports.html", _context(request, form), status=400)
     full_nik = form.cleaned_data["full_nik"]
     if full_nik and not request.user.has_perm(FULL_NIK_PERMISSION):
         raise PermissionDenied(_("Anda tidak berwenang mengunduh NIK lengkap."))
@@ -236,7 +157,7 @@ def export_csv(request):
         form = ReportFilterForm(request.POST)
         form.is_valid()
         form.add_error(None, _("Pilih pemisah CSV: titik koma (Excel Indonesia) atau koma."))
-        return render(request, "helpdesk/reports.html", _context(request, form), status=400)
+        return render(request, "desk/reports.html", _context(request, form), status=400)
     return _export(request, _csv_response, separator=separator)
 
 
@@ -256,7 +177,9 @@ def _csv_lines(
 
     def rows():
         yield [str(title) for title in COLUMNS]
-        for ticket in report_tickets(office, filters, full_nik=full_nik).iterator(chunk_size=CHUNK_SIZE):
+        for ticket in selectors.report_tickets(office, filters, full_nik=full_nik).iterator(
+            chunk_size=CHUNK_SIZE
+        ):
             yield _row(ticket, full_nik=full_nik)
             counted["rows"] += 1
 
@@ -302,7 +225,9 @@ def _xlsx_response(request, office, filters: dict, *, full_nik: bool):
     # An anonymous temporary file: gone from the disk when the response closes it.
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     try:
-        rows = _write_xlsx(spool, report_tickets(office, filters, full_nik=full_nik), full_nik=full_nik)
+        rows = _write_xlsx(
+            spool, selectors.report_tickets(office, filters, full_nik=full_nik), full_nik=full_nik
+        )
     except BaseException:
         spool.close()
         raise
@@ -341,12 +266,3 @@ def _write_xlsx(target, tickets: QuerySet, *, full_nik: bool) -> int:
     sheet.autofilter(0, 0, max(rows, 1), len(COLUMNS) - 1)
     workbook.close()
     return rows
-
-
-app_name = "reports"
-
-urlpatterns = [
-    path("", index, name="index"),
-    path("unduh/csv/", export_csv, name="csv"),
-    path("unduh/xlsx/", export_xlsx, name="xlsx"),
-]

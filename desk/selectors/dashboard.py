@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from helpdesk.models import DailyStatusCount
+from desk.models import DailyStatusCount
 from sync import registry
 from sync.models import SyncAttempt, SyncJob
 from tickets.models import Category, Service, Ticket, TicketEvent
@@ -290,3 +290,13 @@ def _percentile(ordered: list[int], fraction: float) -> float:
     low = int(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def open_counts_by_office_and_status() -> dict[tuple[int, str], int]:
+    """Return how many open tickets each office holds in each status, now: {(office id, status): n}."""
+    counts = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("office_id", "status")
+        .annotate(n=Count("id"))
+    )
+    return {(office_id, status): n for office_id, status, n in counts}

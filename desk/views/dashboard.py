@@ -2,58 +2,22 @@
 
 from datetime import timedelta
 
-from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from desk import csvfile
+from desk.forms import PeriodForm
+from desk.selectors import dashboard as selectors
+from desk.selectors.dashboard import Period
 from families.selectors import family_figures
-from helpdesk import csvfile, selectors
-from helpdesk.selectors import Period
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
-from tickets.forms import DateInput
 from tickets.permissions import office_of
 from tickets.workflow import Status
-
-MAX_PERIOD_DAYS = 366
-
-
-class PeriodForm(forms.Form):
-    CHOICES = [
-        ("today", gettext_lazy("Hari ini")),
-        ("7", gettext_lazy("7 hari")),
-        ("30", gettext_lazy("30 hari")),
-        ("custom", gettext_lazy("Pilih tanggal")),
-    ]
-
-    period = forms.ChoiceField(label=gettext_lazy("Periode"), choices=CHOICES, required=False)
-    start = forms.DateField(label=gettext_lazy("Dari"), required=False, widget=DateInput())
-    end = forms.DateField(label=gettext_lazy("Sampai"), required=False, widget=DateInput())
-
-    def clean(self):
-        data = super().clean()
-        if data.get("period") != "custom":
-            return data
-        start, end = data.get("start"), data.get("end")
-        if not start or not end:
-            raise forms.ValidationError(_("Isi tanggal awal dan akhir."))
-        if end < start:
-            self.add_error("end", _("Tanggal akhir tidak boleh sebelum tanggal awal."))
-        elif (end - start).days >= MAX_PERIOD_DAYS:
-            self.add_error("end", _("Periode paling panjang 366 hari."))
-        return data
-
-    def chosen_period(self) -> Period:
-        data = self.cleaned_data if self.is_valid() else {}
-        choice = data.get("period") or "7"
-        if choice == "custom":
-            return Period.between(data["start"], data["end"])
-        return Period.last_days(1 if choice == "today" else int(choice))
 
 
 def _figures(office, period: Period) -> dict:
@@ -85,7 +49,7 @@ def dashboard(request):
     charts = _chart_data(figures)
     return render(
         request,
-        "helpdesk/dashboard.html",
+        "desk/dashboard.html",
         {
             "form": form,
             "period": period,

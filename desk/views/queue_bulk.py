@@ -1,7 +1,7 @@
 """The queue's bulk actions (POST /tiket/massal/): tickets' rules, plus sync's "Cek sekarang".
 
-It lives here because it joins two apps: tickets (take, assign, close) and sync (re-check), and
-tickets never imports sync (DESIGN.md §2).
+It lives in the desk because it joins two apps: tickets (take, assign, close) and sync (re-check),
+and tickets never imports sync (DESIGN.md §2); the desk sits above every app.
 """
 
 from django.contrib import messages

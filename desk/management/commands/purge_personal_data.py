@@ -1,10 +1,10 @@
 """Erase personal data past its retention period (RETENTION_DAYS after a final status).
 
-See helpdesk/retention.py for what is erased and what stays."""
+See desk/retention.py for what is erased and what stays."""
 
 from django.core.management.base import BaseCommand
 
-from helpdesk import retention
+from desk import retention
 
 
 class Command(BaseCommand):
