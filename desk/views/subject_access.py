@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens.services import correct_citizen, record_access
+from core.timefmt import short_datetime
 from desk.forms import CorrectionForm, LookupForm
 from desk.selectors import subject_access as selectors
-from helpdesk.templatetags.sinkron import short_datetime
 from tickets.decorators import supervisor_required
 from tickets.services import correct_ticket_contact
 
