@@ -54,6 +54,12 @@ def _remove_quietly(path: str) -> None:
 class Channel(filesystem.Channel):
     """A filesystem channel whose messages and exchange tables are never seen half-written."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The folders are made here, when a process first uses the broker, not by the settings.
+        for folder in (self.data_folder_in, self.data_folder_out, self.processed_folder, self.control_folder):
+            os.makedirs(folder, exist_ok=True)
+
     def _put(self, queue, payload, **kwargs):
         name = f"{int(round(monotonic() * 1000)):015d}_{uuid.uuid4()}.{queue}.msg"
         path = os.path.join(self.data_folder_out, name)
