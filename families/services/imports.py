@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, kk_digest, nik_digest
-from families import importfile
+from families import importfile, importrows
 from families.conf import setting
 from families.models import ImportBatch, ImportRow
 from sync.models import SyncJob
@@ -194,13 +194,13 @@ def _validate_rows(batch: ImportBatch, deadline: float | None) -> bool:
     counted = batch.progress_done
     max_rows, chunk_size = setting("FAMILY_IMPORT_MAX_ROWS"), setting("FAMILY_IMPORT_CHUNK_ROWS")
     today = timezone.localdate()
-    kk_parser = importfile.KkParser(today)
+    kk_parser = importrows.KkParser(today)
     time_limit = setting("FAMILY_IMPORT_READ_SECONDS")
     with importfile.open_records(path, batch.file_format, time_limit=time_limit) as records:
-        _header_row, columns = importfile.find_header(records)
+        _header_row, columns = importrows.find_header(records)
         chunk: list[tuple[int, list]] = []
         for number, cells in records:
-            if number <= stored_up_to or importfile.is_blank(cells):
+            if number <= stored_up_to or importrows.is_blank(cells):
                 continue
             counted += 1
             if counted > max_rows:
@@ -224,11 +224,11 @@ def _store_chunk(
     columns: dict[str, int],
     chunk: list[tuple[int, list]],
     today: date,
-    kk_parser: importfile.KkParser,
+    kk_parser: importrows.KkParser,
 ) -> None:
     checked, kk_digests = [], {}
     for number, cells in chunk:
-        check = importfile.check_row(cells, columns, today=today, kk_parser=kk_parser)
+        check = importrows.check_row(cells, columns, today=today, kk_parser=kk_parser)
         kk = ""
         if check.kk_number:  # the members of a family share one KK: one digest per family
             kk = kk_digests.get(check.kk_number) or kk_digests.setdefault(
