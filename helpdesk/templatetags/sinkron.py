@@ -37,17 +37,6 @@ def short_datetime(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
 
 
-@register.filter
-def iso_datetime(value: str | None) -> str:
-    """Render an ISO 8601 timestamp of a JSON record (subject access) like short_datetime, in WIB."""
-    if not value:
-        return "–"
-    try:
-        return short_datetime(datetime.fromisoformat(value))
-    except ValueError:
-        return value
-
-
 STATUS_BADGES = {
     "new": "text-bg-secondary",
     "sent": "text-bg-info",
