@@ -56,9 +56,11 @@ class Channel(filesystem.Channel):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The folders are made here, when a process first uses the broker, not by the settings.
-        for folder in (self.data_folder_in, self.data_folder_out, self.processed_folder, self.control_folder):
-            os.makedirs(folder, exist_ok=True)
+        # The configured folders are made here, when a process first uses the broker, not by the
+        # settings; kombu's defaults (relative to wherever the process runs) are never created.
+        for option in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if option in self.transport_options:
+                os.makedirs(self.transport_options[option], exist_ok=True)
 
     def _put(self, queue, payload, **kwargs):
         name = f"{int(round(monotonic() * 1000)):015d}_{uuid.uuid4()}.{queue}.msg"

@@ -85,3 +85,10 @@ def test_the_broker_makes_its_own_folders_when_a_process_first_uses_it(tmp_path)
 
         assert channel.basic_get("stress", no_ack=True).decode() == {"n": 9}
     assert sorted(path.name for path in folder.iterdir()) == ["control", "out", "processed"]
+
+
+def test_the_broker_makes_no_folder_that_is_not_configured(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with Connection("sinkronfs://") as connection:
+        connection.channel()
+    assert list(tmp_path.iterdir()) == []
