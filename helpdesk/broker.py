@@ -54,6 +54,14 @@ def _remove_quietly(path: str) -> None:
 class Channel(filesystem.Channel):
     """A filesystem channel whose messages and exchange tables are never seen half-written."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The configured folders are made here, when a process first uses the broker, not by the
+        # settings; kombu's defaults (relative to wherever the process runs) are never created.
+        for option in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if option in self.transport_options:
+                os.makedirs(self.transport_options[option], exist_ok=True)
+
     def _put(self, queue, payload, **kwargs):
         name = f"{int(round(monotonic() * 1000)):015d}_{uuid.uuid4()}.{queue}.msg"
         path = os.path.join(self.data_folder_out, name)

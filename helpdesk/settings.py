@@ -1,11 +1,18 @@
 """Sinkron settings: every value comes from the environment, with safe development defaults.
 
 `SINKRON_ENV=production` turns the defaults strict: secrets must be set, DEBUG is off, cookies are
-secure. Nothing here reads a value at import time from anywhere but the environment and `var/`.
+secure. Nothing here reads a value at import time from anywhere but the environment and `var/`, and
+nothing here creates a directory (the demo broker makes its own folders when it starts).
+
+Sections: core, apps, database, cache and broker, security, sync, notifications, families, logging
+and operations, then the periodic tasks (which use the intervals of the sections before them).
+Every variable read here is listed in the README's "Environment" table.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
@@ -21,35 +28,69 @@ from helpdesk.env import (
     token_urlsafe,
 )
 
+# --- core ----------------------------------------------------------------------------------------
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SINKRON_VAR_DIR", str(BASE_DIR / "var")))
 
 PRODUCTION = env_str("SINKRON_ENV", "development") == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 DEMO_MODE = env_bool("DEMO_MODE", not PRODUCTION)
+DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sinkron-demo")
 # With DEBUG on, people still see the project's 404 page; true shows Django's technical one.
 DEBUG_TECHNICAL_404 = env_bool("DEBUG_TECHNICAL_404", False)
-
-SECRET_KEY = secret_from_env_or_file(
-    "SECRET_KEY", VAR_DIR / "secret_key", generate=token_urlsafe, required=PRODUCTION
-)
-# Personal-data keys. Encryption keys are a comma-separated list: the first encrypts, all decrypt
-# (rotation). The lookup HMAC key is separate, so a leaked lookup column cannot be decrypted.
-# The single-key fallback is read only when the list is absent, so production needs just the list.
-FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", []) or [
-    secret_from_env_or_file(
-        "FIELD_ENCRYPTION_KEY",
-        VAR_DIR / "field_encryption_key",
-        generate=lambda: Fernet.generate_key().decode(),
-        required=PRODUCTION,
-    )
-]
-FIELD_HMAC_KEY = secret_from_env_or_file(
-    "FIELD_HMAC_KEY", VAR_DIR / "field_hmac_key", generate=token_urlsafe, required=PRODUCTION
-)
+# Every duration the app uses, in seconds. DEMO_TIME_SCALE divides them all so a demo can run the
+# 1x24 jam SLA in minutes; production keeps it at 1.
+DEMO_TIME_SCALE = env_float("DEMO_TIME_SCALE", 1.0)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+ROOT_URLCONF = env_str("ROOT_URLCONF", "helpdesk.urls")
+WSGI_APPLICATION = "helpdesk.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "helpdesk.context_processors.sinkron",
+            ],
+        },
+    },
+]
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+# Development and tests serve straight from static/; production runs collectstatic first.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "tickets:queue"
+LOGOUT_REDIRECT_URL = "login"
+
+TICKETS_PER_PAGE = env_int("TICKETS_PER_PAGE", 25)
+QUEUE_REFRESH_SECONDS = env_int("QUEUE_REFRESH_SECONDS", 30)  # the queue reloads its table this often
+DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
+
+# --- apps ----------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,10 +111,23 @@ INSTALLED_APPS = [
     "notifications",
     "helpdesk",
     "desk",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    # /healthz, /readyz, /healthz/pipeline and /metrics are answered by ProbeMiddleware before host
+    # checks and https redirects (docs/operations.md); the request id comes first so every later
+    # log line carries it.
+    "helpdesk.requestid.RequestIdMiddleware",
+    "helpdesk.metrics.MetricsMiddleware",
+    "helpdesk.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "helpdesk.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "helpdesk.middleware.SlidingSessionMiddleware",
@@ -82,30 +136,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "helpdesk.security.TwoFactorMiddleware",
+    "helpdesk.security.NoStoreForStaffMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpdesk.middleware.ProjectNotFoundPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # axes wants to be last
 ]
 
-ROOT_URLCONF = env_str("ROOT_URLCONF", "helpdesk.urls")
-WSGI_APPLICATION = "helpdesk.wsgi.application"
-
-TEMPLATES = [
-    {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
-        "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "helpdesk.context_processors.sinkron",
-            ],
-        },
-    },
-]
+# --- database ------------------------------------------------------------------------------------
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -125,97 +165,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- cache and broker ----------------------------------------------------------------------------
+
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "tickets:queue"
-LOGOUT_REDIRECT_URL = "login"
-
-LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Asia/Jakarta"
-USE_I18N = True
-USE_TZ = True
-
-STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-# Development and tests serve straight from static/; production runs collectstatic first.
-WHITENOISE_USE_FINDERS = DEBUG
-WHITENOISE_AUTOREFRESH = DEBUG
-
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
-
-# Session and cookie hygiene; production turns on the secure flags.
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-# An idle timeout at the counter, not an absolute one: helpdesk.middleware.SlidingSessionMiddleware
-# pushes the expiry forward at most once a SESSION_RENEW_SECONDS, instead of a session UPDATE and
-# COMMIT on every page (SESSION_SAVE_EVERY_REQUEST). A session thus ends after 29-30 idle minutes.
-SESSION_SAVE_EVERY_REQUEST = False
-SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_HSTS_PRELOAD = PRODUCTION
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
-
-# --- Sinkron ---------------------------------------------------------------------------------
-# Every duration the app uses, in seconds. DEMO_TIME_SCALE divides them all so a demo can run the
-# 1x24 jam SLA in minutes; production keeps it at 1.
-DEMO_TIME_SCALE = env_float("DEMO_TIME_SCALE", 1.0)
-SYNC_SLA_SECONDS = env_int("SYNC_SLA_SECONDS", 86400)
-SYNC_SWEEP_SECONDS = env_float("SYNC_SWEEP_SECONDS", 60)
-# A job the sweeper published and no worker has claimed since is published again after this long
-# (its message is then taken as lost, e.g. a Redis restarted empty).
-SYNC_REDISPATCH_SECONDS = env_float("SYNC_REDISPATCH_SECONDS", 3 * SYNC_SWEEP_SECONDS)
-SYNC_MAX_PUSH_ATTEMPTS = env_int("SYNC_MAX_PUSH_ATTEMPTS", 8)
-TICKETS_PER_PAGE = env_int("TICKETS_PER_PAGE", 25)
-QUEUE_REFRESH_SECONDS = env_int("QUEUE_REFRESH_SECONDS", 30)  # the queue reloads its table this often
-# The public status page: "hits/seconds" limits shared by all web processes through the cache.
-STATUS_RATE_PER_IP = env_str("STATUS_RATE_PER_IP", "30/600")
-STATUS_RATE_PER_NIK = env_str("STATUS_RATE_PER_NIK", "10/600")
-RESEND_RATE_PER_IP = env_str("RESEND_RATE_PER_IP", "10/3600")
-RESEND_RATE_PER_NIK = env_str("RESEND_RATE_PER_NIK", "3/86400")
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
-PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
-
-REGISTRY_URL = env_str("REGISTRY_URL", "http://127.0.0.1:8001/api/v1")
-REGISTRY_TOKEN = env_str("REGISTRY_TOKEN", "" if PRODUCTION else "dev-registry-token")
-REGISTRY_CONNECT_TIMEOUT = env_float("REGISTRY_CONNECT_TIMEOUT", 3.0)
-REGISTRY_READ_TIMEOUT = env_float("REGISTRY_READ_TIMEOUT", 10.0)
-
 # Celery: Redis when REDIS_URL is set, otherwise a broker with no server (helpdesk/broker.py, kombu's
 # filesystem transport made safe for concurrent use, under var/) so `make run` needs nothing
 # installed. The database holds every wait; messages are only nudges (DESIGN.md §4, §8).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "sinkronfs://")
-_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith(("sinkronfs", "filesystem")):
-    for _folder in ("out", "processed", "control"):
-        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_BROKER_DIR / "out"),
-        "data_folder_out": str(_BROKER_DIR / "out"),
-        "processed_folder": str(_BROKER_DIR / "processed"),
+        "data_folder_in": str(VAR_DIR / "broker" / "out"),
+        "data_folder_out": str(VAR_DIR / "broker" / "out"),
+        "processed_folder": str(VAR_DIR / "broker" / "processed"),
         "store_processed": False,
-        "control_folder": str(_BROKER_DIR / "control"),
+        "control_folder": str(VAR_DIR / "broker" / "control"),
         "polling_interval": 0.05,  # the default (1 s) handles ~2 messages/s
     }
 else:
@@ -249,109 +217,63 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# CELERY_BEAT_SCHEDULE is at the end of the file: it uses the intervals of the sections below.
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {
-            "()": "helpdesk.logs.ScrubbingFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        }
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # httpx logs every request URL at INFO, and the registry's URLs carry the NIK.
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
-}
+# --- security and privacy ------------------------------------------------------------------------
+# Tests: tests/security/. Findings and their fixes: docs/security.md.
 
-DEMO_PASSWORD = env_str("DEMO_PASSWORD", "sinkron-demo")
-
-# Sync pipeline timing (seconds, before DEMO_TIME_SCALE). See sync/schedule.py.
-SYNC_RETRY_BASE_SECONDS = env_float("SYNC_RETRY_BASE_SECONDS", 10)
-SYNC_RETRY_MAX_SECONDS = env_float("SYNC_RETRY_MAX_SECONDS", 900)
-SYNC_FIRST_CHECK_SECONDS = env_float("SYNC_FIRST_CHECK_SECONDS", 3600)
-SYNC_CHECK_AFTER_SLA_SECONDS = env_float("SYNC_CHECK_AFTER_SLA_SECONDS", 7200)
-SYNC_EXPEDITE_CHECK_SECONDS = env_float("SYNC_EXPEDITE_CHECK_SECONDS", 60)  # re-check after an expedite
-SYNC_CLAIM_SECONDS = env_int("SYNC_CLAIM_SECONDS", 90)  # lease of a claimed job; > the task's hard time limit
-SYNC_STAFF_ACTION_COOLDOWN_SECONDS = env_int("SYNC_STAFF_ACTION_COOLDOWN_SECONDS", 30)
-REGISTRY_BREAKER_THRESHOLD = env_int("REGISTRY_BREAKER_THRESHOLD", 5)
-REGISTRY_BREAKER_OPEN_SECONDS = env_float("REGISTRY_BREAKER_OPEN_SECONDS", 30)
-
-# Messages to citizens (notifications/): channel console | email | http. See notifications/conf.py.
-NOTIFY_CHANNEL = env_str("NOTIFY_CHANNEL", "console")
-NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
-NOTIFY_RETRY_BASE_SECONDS = env_float("NOTIFY_RETRY_BASE_SECONDS", 60)
-NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 3600)
-NOTIFY_CLAIM_SECONDS = env_int("NOTIFY_CLAIM_SECONDS", 90)
-NOTIFY_HTTP_URL = env_str("NOTIFY_HTTP_URL", "")
-NOTIFY_HTTP_TOKEN = env_str("NOTIFY_HTTP_TOKEN", "")
-NOTIFY_EMAIL_FROM = env_str("NOTIFY_EMAIL_FROM", "")
-NOTIFY_REDRIVE_SECONDS = env_float("NOTIFY_REDRIVE_SECONDS", 60)
-
-CELERY_BEAT_SCHEDULE = {
-    "sync-sweep": {
-        "task": "sync.tasks.sweep",
-        "schedule": SYNC_SWEEP_SECONDS,
-        "options": {"expires": SYNC_SWEEP_SECONDS},
-    },
-    # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
-    "status-snapshot": {"task": "desk.tasks.snapshot_status_counts", "schedule": 3600},
-    "notifications-redrive": {
-        "task": "notifications.tasks.redrive",
-        "schedule": NOTIFY_REDRIVE_SECONDS,
-        "options": {"expires": NOTIFY_REDRIVE_SECONDS},
-    },
-    # UU PDP retention: erase personal data RETENTION_DAYS after a final status (helpdesk/retention.py).
-    "families-import-sweep": {
-        "task": "families.tasks.sweep_imports",
-        "schedule": 60,
-        "options": {"expires": 60},
-    },
-    "retention-purge": {"task": "desk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
-}
+SECRET_KEY = secret_from_env_or_file(
+    "SECRET_KEY", VAR_DIR / "secret_key", generate=token_urlsafe, required=PRODUCTION
+)
+# Personal-data keys. Encryption keys are a comma-separated list: the first encrypts, all decrypt
+# (rotation). The lookup HMAC key is separate, so a leaked lookup column cannot be decrypted.
+# The single-key fallback is read only when the list is absent, so production needs just the list.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", []) or [
+    secret_from_env_or_file(
+        "FIELD_ENCRYPTION_KEY",
+        VAR_DIR / "field_encryption_key",
+        generate=lambda: Fernet.generate_key().decode(),
+        required=PRODUCTION,
+    )
+]
+FIELD_HMAC_KEY = secret_from_env_or_file(
+    "FIELD_HMAC_KEY", VAR_DIR / "field_hmac_key", generate=token_urlsafe, required=PRODUCTION
+)
+# UU PDP retention: personal data is erased RETENTION_DAYS after a final status (desk/retention.py).
 RETENTION_DAYS = env_int("RETENTION_DAYS", 365)
-DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 30)
 
-# --- Security and privacy hardening (issue 7) ----------------------------------------------------
-# Login lockout (django-axes), optional TOTP for supervisors/admins (django-otp), CSP with nonces
-# (django-csp 4), Permissions-Policy. Tests: tests/security/.
-from datetime import timedelta as _timedelta  # noqa: E402
-
-from csp.constants import NONCE as _NONCE  # noqa: E402
-from csp.constants import NONE as _NONE  # noqa: E402
-from csp.constants import SELF as _SELF  # noqa: E402
-
-INSTALLED_APPS += [
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "csp",
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Session and cookie hygiene; production turns on the secure flags.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+# An idle timeout at the counter, not an absolute one: helpdesk.middleware.SlidingSessionMiddleware
+# pushes the expiry forward at most once a SESSION_RENEW_SECONDS, instead of a session UPDATE and
+# COMMIT on every page (SESSION_SAVE_EVERY_REQUEST). A session thus ends after 29-30 idle minutes.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("SESSION_RENEW_SECONDS", 60)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
-def _insert_after(anchor: str, *middleware: str) -> None:
-    index = MIDDLEWARE.index(anchor) + 1
-    MIDDLEWARE[index:index] = middleware
-
-
-_insert_after(
-    "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "helpdesk.security.PermissionsPolicyMiddleware",
-)
-_insert_after(
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "helpdesk.security.TwoFactorMiddleware",
-    "helpdesk.security.NoStoreForStaffMiddleware",
-)
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # axes wants to be last
+# The public status page: "hits/seconds" limits shared by all web processes through the cache.
+STATUS_RATE_PER_IP = env_str("STATUS_RATE_PER_IP", "30/600")
+STATUS_RATE_PER_NIK = env_str("STATUS_RATE_PER_NIK", "10/600")
+RESEND_RATE_PER_IP = env_str("RESEND_RATE_PER_IP", "10/3600")
+RESEND_RATE_PER_NIK = env_str("RESEND_RATE_PER_NIK", "3/86400")
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # Lockout after LOGIN_FAILURE_LIMIT wrong passwords for one username *from one address*: an
 # attacker elsewhere cannot lock a clerk out at the counter. The wait is fixed (not extended by
@@ -363,7 +285,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = _timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -391,14 +313,14 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # behaviours by data attributes). The nonce is there for a script that truly must be inline.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [_SELF],
-        "script-src": [_SELF, _NONCE],
-        "style-src": [_SELF],
-        "img-src": [_SELF, "data:"],
-        "frame-ancestors": [_NONE],
-        "form-action": [_SELF],
-        "base-uri": [_SELF],
-        "object-src": [_NONE],
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+        "base-uri": [csp.SELF],
+        "object-src": [csp.NONE],
     },
 }
 PERMISSIONS_POLICY_DISABLED = [
@@ -415,29 +337,85 @@ PERMISSIONS_POLICY_DISABLED = [
     "usb",
 ]
 
-# --- Operations (issue 10): probes, metrics, request ids, JSON logs ------------------------------
-# /healthz, /readyz, /healthz/pipeline and /metrics are answered by helpdesk.health.ProbeMiddleware
-# before host checks and https redirects; see docs/operations.md.
-MIDDLEWARE[0:0] = [
-    "helpdesk.requestid.RequestIdMiddleware",  # first: every later log line carries the request id
-    "helpdesk.metrics.MetricsMiddleware",
-    "helpdesk.health.ProbeMiddleware",
-]
+# --- sync: the central registry and the pipeline (seconds, before DEMO_TIME_SCALE) ---------------
+
+REGISTRY_URL = env_str("REGISTRY_URL", "http://127.0.0.1:8001/api/v1")
+REGISTRY_TOKEN = env_str("REGISTRY_TOKEN", "" if PRODUCTION else "dev-registry-token")
+REGISTRY_CONNECT_TIMEOUT = env_float("REGISTRY_CONNECT_TIMEOUT", 3.0)
+REGISTRY_READ_TIMEOUT = env_float("REGISTRY_READ_TIMEOUT", 10.0)
+REGISTRY_BREAKER_THRESHOLD = env_int("REGISTRY_BREAKER_THRESHOLD", 5)
+REGISTRY_BREAKER_OPEN_SECONDS = env_float("REGISTRY_BREAKER_OPEN_SECONDS", 30)
+
+SYNC_SLA_SECONDS = env_int("SYNC_SLA_SECONDS", 86400)
+SYNC_SWEEP_SECONDS = env_float("SYNC_SWEEP_SECONDS", 60)
+# A job the sweeper published and no worker has claimed since is published again after this long
+# (its message is then taken as lost, e.g. a Redis restarted empty).
+SYNC_REDISPATCH_SECONDS = env_float("SYNC_REDISPATCH_SECONDS", 3 * SYNC_SWEEP_SECONDS)
+SYNC_MAX_PUSH_ATTEMPTS = env_int("SYNC_MAX_PUSH_ATTEMPTS", 8)
+# Push backoff and check intervals: see sync/schedule.py.
+SYNC_RETRY_BASE_SECONDS = env_float("SYNC_RETRY_BASE_SECONDS", 10)
+SYNC_RETRY_MAX_SECONDS = env_float("SYNC_RETRY_MAX_SECONDS", 900)
+SYNC_FIRST_CHECK_SECONDS = env_float("SYNC_FIRST_CHECK_SECONDS", 3600)
+SYNC_CHECK_AFTER_SLA_SECONDS = env_float("SYNC_CHECK_AFTER_SLA_SECONDS", 7200)
+SYNC_EXPEDITE_CHECK_SECONDS = env_float("SYNC_EXPEDITE_CHECK_SECONDS", 60)  # re-check after an expedite
+SYNC_CLAIM_SECONDS = env_int("SYNC_CLAIM_SECONDS", 90)  # lease of a claimed job; > the task's hard time limit
+SYNC_STAFF_ACTION_COOLDOWN_SECONDS = env_int("SYNC_STAFF_ACTION_COOLDOWN_SECONDS", 30)
 # Pipeline progress (sync/health.py, `manage.py check_pipeline`): not scaled by DEMO_TIME_SCALE.
 SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 300)
 SYNC_OLDEST_DUE_SECONDS = env_int("SYNC_OLDEST_DUE_SECONDS", 900)
 SYNC_SWEEP_STALE_SECONDS = env_int("SYNC_SWEEP_STALE_SECONDS", max(180, int(3 * SYNC_SWEEP_SECONDS)))
+
+# --- notifications: messages to citizens (channel console | email | http; notifications/conf.py) -
+
+NOTIFY_CHANNEL = env_str("NOTIFY_CHANNEL", "console")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
+NOTIFY_RETRY_BASE_SECONDS = env_float("NOTIFY_RETRY_BASE_SECONDS", 60)
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 3600)
+NOTIFY_CLAIM_SECONDS = env_int("NOTIFY_CLAIM_SECONDS", 90)
+NOTIFY_REDRIVE_SECONDS = env_float("NOTIFY_REDRIVE_SECONDS", 60)
+NOTIFY_REDRIVE_BATCH = env_int("NOTIFY_REDRIVE_BATCH", 500)
+NOTIFY_HTTP_URL = env_str("NOTIFY_HTTP_URL", "")
+NOTIFY_HTTP_TOKEN = env_str("NOTIFY_HTTP_TOKEN", "")
+NOTIFY_HTTP_CONNECT_TIMEOUT = env_float("NOTIFY_HTTP_CONNECT_TIMEOUT", 3.0)
+NOTIFY_HTTP_READ_TIMEOUT = env_float("NOTIFY_HTTP_READ_TIMEOUT", 10.0)
+NOTIFY_EMAIL_FROM = env_str("NOTIFY_EMAIL_FROM", "")
+NOTIFY_EMAIL_TIMEOUT = env_float("NOTIFY_EMAIL_TIMEOUT", 10.0)
+
+# --- families: family groups and the KK import (what each one means: families/conf.py) -----------
+
+FAMILY_IMPORT_MAX_BYTES = env_int("FAMILY_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+FAMILY_IMPORT_XLSX_MAX_UNPACKED_BYTES = env_int("FAMILY_IMPORT_XLSX_MAX_UNPACKED_BYTES", 256 * 1024 * 1024)
+FAMILY_IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES = env_int(
+    "FAMILY_IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES", 64 * 1024 * 1024
+)
+FAMILY_IMPORT_XLSX_MAX_RATIO = env_int("FAMILY_IMPORT_XLSX_MAX_RATIO", 100)
+FAMILY_IMPORT_READ_SECONDS = env_float("FAMILY_IMPORT_READ_SECONDS", 90.0)
+FAMILY_IMPORT_MAX_ROWS = env_int("FAMILY_IMPORT_MAX_ROWS", 200_000)
+FAMILY_IMPORT_CHUNK_ROWS = env_int("FAMILY_IMPORT_CHUNK_ROWS", 2000)
+FAMILY_IMPORT_TICKET_CHUNK = env_int("FAMILY_IMPORT_TICKET_CHUNK", 50)
+FAMILY_IMPORT_TASK_SECONDS = env_float("FAMILY_IMPORT_TASK_SECONDS", 30.0)
+FAMILY_IMPORT_CLAIM_SECONDS = env_int("FAMILY_IMPORT_CLAIM_SECONDS", 120)
+FAMILY_IMPORT_MAX_RUNS = env_int("FAMILY_IMPORT_MAX_RUNS", 500)
+FAMILY_IMPORT_STALE_SECONDS = env_int("FAMILY_IMPORT_STALE_SECONDS", 180)
+FAMILY_IMPORT_PREVIEW_ROWS = env_int("FAMILY_IMPORT_PREVIEW_ROWS", 50)
+FAMILY_GROUP_POLL_SECONDS = env_int("FAMILY_GROUP_POLL_SECONDS", 10)
+
+# --- logging and operations ----------------------------------------------------------------------
+# Probes and metrics: docs/operations.md.
+
 READYZ_TIMEOUT_SECONDS = env_float("READYZ_TIMEOUT_SECONDS", 2.0)
 READYZ_SOFT_CHECKS = env_list("READYZ_SOFT_CHECKS", [])  # e.g. "registry": reported, never a 503
 OPS_PROBE_CACHE_SECONDS = env_float("OPS_PROBE_CACHE_SECONDS", 5.0)
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")  # empty: /metrics answers 127.0.0.1 only
 METRICS_WINDOW_SECONDS = env_int("METRICS_WINDOW_SECONDS", 300)
 METRICS_CACHE_SECONDS = env_float("METRICS_CACHE_SECONDS", 10.0)  # database figures reused this long
+
 # Logs: one JSON object per line in production (LOG_FORMAT=json), text in development; both mask
 # every 16-digit number and carry the request id. Django's own loggers go through the same handler.
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
 LOGGING = {
-    **LOGGING,
+    "version": 1,
+    "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "helpdesk.requestid.RequestIdFilter"}},
     "formatters": {
         "text": {
@@ -453,9 +431,37 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        **LOGGING["loggers"],
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request URL at INFO, and the registry's URLs carry the NIK.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": [], "level": "INFO"},
     },
+}
+
+# --- periodic tasks (Celery beat) ----------------------------------------------------------------
+
+CELERY_BEAT_SCHEDULE = {
+    "sync-sweep": {
+        "task": "sync.tasks.sweep",
+        "schedule": SYNC_SWEEP_SECONDS,
+        "options": {"expires": SYNC_SWEEP_SECONDS},
+    },
+    # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
+    "status-snapshot": {"task": "desk.tasks.snapshot_status_counts", "schedule": 3600},
+    "notifications-redrive": {
+        "task": "notifications.tasks.redrive",
+        "schedule": NOTIFY_REDRIVE_SECONDS,
+        "options": {"expires": NOTIFY_REDRIVE_SECONDS},
+    },
+    "families-import-sweep": {
+        "task": "families.tasks.sweep_imports",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
+    # UU PDP retention: erase personal data RETENTION_DAYS after a final status.
+    "retention-purge": {"task": "desk.tasks.purge_personal_data", "schedule": crontab(hour=2, minute=30)},
 }

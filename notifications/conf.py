@@ -1,7 +1,7 @@
 """The notification settings and their defaults, read at call time (never at import time).
 
-helpdesk/settings.py may define any of them from the environment; a missing one takes the default
-here, so the app works before the settings module knows about it.
+helpdesk/settings.py reads each of them from the environment with the same default (README lists
+them); a missing one takes the default here, so the app works before the settings module knows it.
 """
 
 from django.conf import settings

@@ -69,12 +69,6 @@ def queue_notification(*, ticket: Ticket, kind: str) -> Notification | None:
     return notification
 
 
-def request_code_resend(*, ticket: Ticket) -> Notification | None:
-    """Send the ticket code again to the citizen (lost slip). The caller enforces the rate limits."""
-    with transaction.atomic():
-        return queue_notification(ticket=ticket, kind=Kind.CODE_RESEND)
-
-
 def _publish(notification_id: int) -> None:
     from notifications.tasks import nudge  # notifications.tasks imports this module
 

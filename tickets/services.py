@@ -16,6 +16,7 @@ from citizens import nik as nikparse
 from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
 from citizens.services import correct_citizen
 from core.errors import UserFacingError
+from tickets.alerts import alert_staff
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
@@ -288,20 +289,8 @@ def assign_ticket(*, ticket: Ticket, actor, assignee) -> Ticket:
         details={"assignee_id": assignee.pk},
     )
     if assignee.pk != getattr(actor, "pk", None):  # taking a ticket yourself needs no alert
-        _alert(locked, user_id=assignee.pk, kind=StaffAlert.Kind.ASSIGNED)
+        alert_staff(locked, user_id=assignee.pk, kind=StaffAlert.Kind.ASSIGNED)
     return locked
-
-
-def _alert(ticket: Ticket, *, user_id: int, kind: str) -> StaffAlert:
-    return StaffAlert.objects.create(user_id=user_id, ticket=ticket, kind=kind)
-
-
-def mark_alerts_read(*, user, alert_ids: list[int] | None = None) -> int:
-    """Mark the user's unread alerts read (those in `alert_ids`, or all); return how many changed."""
-    alerts = StaffAlert.objects.filter(user=user, read_at__isnull=True)
-    if alert_ids is not None:
-        alerts = alerts.filter(pk__in=alert_ids)
-    return alerts.update(read_at=timezone.now())
 
 
 def record_notification_event(*, ticket: Ticket, message: str, details: dict | None = None) -> TicketEvent:
@@ -378,7 +367,7 @@ def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None 
     """Escalate `ticket` to central personnel (SLA passed, or pushes kept failing); alert its assignee."""
     locked = _transition(ticket, Status.ESCALATED, actor=actor, message=_required(reason), details=details)
     if locked.assignee_id and locked.assignee_id != getattr(actor, "pk", None):
-        _alert(locked, user_id=locked.assignee_id, kind=StaffAlert.Kind.ESCALATED)
+        alert_staff(locked, user_id=locked.assignee_id, kind=StaffAlert.Kind.ESCALATED)
     return locked
 
 

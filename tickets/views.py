@@ -18,6 +18,7 @@ from citizens import numbers
 from citizens.services import record_access
 from core.pagination import CappedPaginator
 from tickets import selectors, services
+from tickets.alerts import mark_alerts_read
 from tickets.bulk import BulkQueueForm
 from tickets.decorators import staff_required
 from tickets.forms import (
@@ -188,7 +189,7 @@ def alerts_read(request):
     """Mark one alert (`alert`) or all of the user's alerts read."""
     alert_id = request.POST.get("alert", "")
     ids = [int(alert_id)] if alert_id.isdigit() else None
-    count = services.mark_alerts_read(user=request.user, alert_ids=ids)
+    count = mark_alerts_read(user=request.user, alert_ids=ids)
     if count:
         messages.success(
             request,

@@ -1,6 +1,6 @@
 """Template filters shared by the project's pages."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django import template
 from django.utils.html import format_html
@@ -27,17 +27,6 @@ def duration(value: timedelta | None) -> str:
 
 
 register.filter("short_datetime", short_datetime)
-
-
-@register.filter
-def iso_datetime(value: str | None) -> str:
-    """Render an ISO 8601 timestamp of a JSON record (subject access) like short_datetime, in WIB."""
-    if not value:
-        return "–"
-    try:
-        return short_datetime(datetime.fromisoformat(value))
-    except ValueError:
-        return value
 
 
 STATUS_BADGES = {

@@ -243,7 +243,7 @@ class TestKnownMembers:
 
 def test_ticket_for_member_links_the_ticket_named_by_a_duplicate_refusal(office, clerk, monkeypatch):
     """Two clerks at once: the early check saw nothing, open_ticket's own refusal names the ticket."""
-    from families import services as family_services
+    from families.services import intake as family_services
 
     existing = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     monkeypatch.setattr(family_services, "open_ticket_of", lambda nik: None)

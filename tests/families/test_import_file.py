@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 import xlsxwriter
 
-from families import importfile
-from families.importfile import ImportFileError, check_row, find_header, open_records, parse_date
+from families import importrows
+from families.importfile import ImportFileError, open_records
+from families.importrows import check_row, find_header, parse_date
 from tests.families.support import HEADER, family_kk, person_nik, row, write_csv
 
 TODAY = dt.date(2026, 3, 20)
-COLUMNS = {name: index for index, name in enumerate(importfile.COLUMNS)}  # the header in HEADER's order
+COLUMNS = {name: index for index, name in enumerate(importrows.COLUMNS)}  # the header in HEADER's order
 
 
 def records(path, file_format="csv"):

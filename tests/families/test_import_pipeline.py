@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from families import services, tasks
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
+from families.services import imports
 from sync.models import SyncJob
 from tests.cast import complaint
 from tests.families.conftest import reload
@@ -309,11 +310,11 @@ def test_a_batch_that_keeps_crashing_is_failed_but_keeps_what_it_imported(
 
 def test_a_run_whose_lease_was_taken_over_cannot_write_its_outcome(make_batch, mixed_file):
     batch = make_batch(mixed_file)
-    first = services._claim(batch.pk, ImportBatch.Status.VALIDATING)
+    first = imports._claim(batch.pk, ImportBatch.Status.VALIDATING)
     ImportBatch.objects.filter(pk=batch.pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
-    second = services._claim(batch.pk, ImportBatch.Status.VALIDATING)  # the lease ran out: another run
+    second = imports._claim(batch.pk, ImportBatch.Status.VALIDATING)  # the lease ran out: another run
     assert second is not None
-    assert services._release(first, status=ImportBatch.Status.FAILED) is False
+    assert imports._release(first, status=ImportBatch.Status.FAILED) is False
     batch = reload(batch)
     assert batch.status == ImportBatch.Status.VALIDATING and batch.claimed_until == second.claimed_until
-    assert services._release(second) is True and reload(batch).claimed_until is None
+    assert imports._release(second) is True and reload(batch).claimed_until is None

@@ -68,3 +68,27 @@ def test_the_exchange_table_is_rewritten_whole_when_queues_are_bound_and_deleted
 
         assert [row.queue for row in channel.get_table("stress")] == ["two"]
         assert sorted(os.listdir(tmp_path / "control")) == ["stress.exchange", "stress.exchange.lock"]
+
+
+def test_the_broker_makes_its_own_folders_when_a_process_first_uses_it(tmp_path):
+    folder = tmp_path / "broker"
+    options = {
+        "data_folder_in": str(folder / "out"),
+        "data_folder_out": str(folder / "out"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+    }
+    with Connection("sinkronfs://", transport_options=options) as connection:
+        channel = connection.channel()
+        _queue()(channel).declare()
+        connection.Producer().publish({"n": 9}, exchange="stress", routing_key="stress")
+
+        assert channel.basic_get("stress", no_ack=True).decode() == {"n": 9}
+    assert sorted(path.name for path in folder.iterdir()) == ["control", "out", "processed"]
+
+
+def test_the_broker_makes_no_folder_that_is_not_configured(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with Connection("sinkronfs://") as connection:
+        connection.channel()
+    assert list(tmp_path.iterdir()) == []

@@ -5,22 +5,13 @@ import datetime as dt
 from django.template import Context, Template
 from django.utils import timezone
 
-from helpdesk.templatetags.sinkron import badge_class, iso_datetime, short_datetime
+from helpdesk.templatetags.sinkron import badge_class, short_datetime
 from tickets.workflow import Status
 
 
 def test_a_time_is_shown_in_jakarta_time_by_default():
     late_evening_utc = dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.UTC)
     assert short_datetime(late_evening_utc) == "30/11/2026 06:30"
-
-
-def test_an_iso_timestamp_of_a_json_record_is_shown_in_jakarta_time():
-    assert iso_datetime("2026-11-29T23:30:00+00:00") == "30/11/2026 06:30"
-    assert iso_datetime(None) == "–"
-
-
-def test_a_value_that_is_no_timestamp_is_shown_as_it_is():
-    assert iso_datetime("kemarin") == "kemarin"
 
 
 def test_a_time_follows_the_active_time_zone():

@@ -205,7 +205,7 @@ def test_an_email_address_erased_after_queueing_is_recorded_and_not_sent(setting
     ticket = ticket_services.open_ticket(
         office=office, created_by=clerk, complaint=complaint(email="siti.rahayu@example.com")
     )
-    notification = services.request_code_resend(ticket=ticket)
+    notification = services.queue_notification(ticket=ticket, kind=Kind.CODE_RESEND)
     erase(ticket, "email")
     assert tasks.send_notification(notification.pk) == "failed"
     notification.refresh_from_db()

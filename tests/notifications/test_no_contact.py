@@ -21,7 +21,7 @@ def test_a_citizen_with_no_phone_and_no_email_gets_no_notification_queued_or_pub
     with django_capture_on_commit_callbacks(execute=True):
         ticket = open_ticket(office, clerk, phone="", email="")
         ticket_services.escalate_ticket(ticket=ticket, actor=None, reason="Melewati SLA 1x24 jam.")
-        resend = services.request_code_resend(ticket=ticket)
+        resend = services.queue_notification(ticket=ticket, kind=Notification.Kind.CODE_RESEND)
 
     assert resend is None
     assert not Notification.objects.exists()

@@ -155,7 +155,7 @@ def test_a_code_resend_is_queued_and_published_on_commit(
     ticket, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        notification = services.request_code_resend(ticket=ticket)
+        notification = services.queue_notification(ticket=ticket, kind=Kind.CODE_RESEND)
     assert notification.kind == Kind.CODE_RESEND and notification.status == Notification.Status.PENDING
     assert published == [notification.pk]
 

@@ -1,22 +1,19 @@
-"""Every write of the families app: family groups at the counter, and the proactive KK import.
+"""The KK import, step 1: store the upload, lease its batch, validate the file into a preview.
 
-Tickets are only ever opened through `tickets.services.open_ticket`, so each member gets their own
-code, timeline and SyncJob (sync's receiver of `ticket_opened`) exactly as at the single intake.
-
-The import's two steps (validate the file, open the tickets) are resumable units of work: each run
-claims its batch with a conditional UPDATE (a lease in `claimed_until`, as sync claims its jobs),
-works in chunks that each commit on their own, stops after a time budget and reports "more". A run
-that dies loses at most its current chunk; the next run carries on from what the database holds.
+The import's two steps (validate the file, open the tickets: families/services/progress.py) are
+resumable units of work: each run claims its batch with a conditional UPDATE (a lease in
+`claimed_until`, as sync claims its jobs), works in chunks that each commit on their own, stops after
+a time budget and reports "more". A run that dies loses at most its current chunk; the next run
+carries on from what the database holds.
 """
 
 import hashlib
 import json
-import logging
 import os
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -28,79 +25,15 @@ from django.utils.translation import gettext as _
 from citizens import nik as nikparse
 from citizens.models import Citizen, kk_digest, nik_digest
 from core import lease
-from families import importfile
+from families import importfile, importrows
 from families.conf import setting
-from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
+from families.models import ImportBatch, ImportRow
 from sync.models import SyncJob
-from tickets.models import Category, Office, Service, Ticket
-from tickets.services import Complaint, DuplicateOpenTicket, TicketError, open_ticket
+from tickets.models import Office, Ticket
 from tickets.workflow import Status
 
-logger = logging.getLogger(__name__)
 RowStatus = ImportRow.Status
 BatchStatus = ImportBatch.Status
-
-
-# --- members and groups --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemberEntry:
-    """One member to put in a group: their complaint (own NIK, same KK) and place in the family."""
-
-    complaint: Complaint
-    relation: str
-
-
-def open_ticket_of(nik: str) -> Ticket | None:
-    """Return the oldest open ticket of the citizen with `nik` (any category, any office), if any."""
-    return (
-        Ticket.objects.open()
-        .filter(citizen__in=Citizen.objects.with_nik(nik).values("pk"))
-        .order_by("created_at", "id")
-        .first()
-    )
-
-
-def ticket_for_member(*, office: Office, created_by, complaint: Complaint) -> tuple[Ticket, bool]:
-    """Return the member's ticket and whether it was linked rather than opened.
-
-    A member who already has an open ticket (of any category) is linked to it: one person, one
-    open problem at the centre. Otherwise a ticket is opened for them; if a clerk elsewhere opened
-    the same one an instant earlier, open_ticket's DuplicateOpenTicket names it and we link that.
-    """
-    return _open_or_link(
-        office=office, created_by=created_by, complaint=complaint, existing=open_ticket_of(complaint.nik)
-    )
-
-
-def _open_or_link(
-    *, office: Office, created_by, complaint: Complaint, existing: Ticket | None
-) -> tuple[Ticket, bool]:
-    if existing is not None:
-        return existing, True
-    try:
-        return open_ticket(office=office, created_by=created_by, complaint=complaint), False
-    except DuplicateOpenTicket as exc:
-        return exc.existing, True
-
-
-@transaction.atomic
-def open_family_group(
-    *, office: Office, created_by, kk_number: str, members: list[MemberEntry]
-) -> FamilyGroup:
-    """Open (or link) a ticket for every member of a new KK and group them, all in one transaction."""
-    group = FamilyGroup.objects.create(
-        office=office, kk_number=kk_number, created_by=created_by, source=FamilyGroup.Source.COUNTER
-    )
-    for position, entry in enumerate(members):
-        ticket, linked = ticket_for_member(office=office, created_by=created_by, complaint=entry.complaint)
-        FamilyMember.objects.get_or_create(
-            group=group,
-            ticket=ticket,
-            defaults={"relation": entry.relation, "linked": linked, "position": position},
-        )
-    return group
 
 
 # --- upload --------------------------------------------------------------------------------------
@@ -255,13 +188,13 @@ def _validate_rows(batch: ImportBatch, deadline: float | None) -> bool:
     counted = batch.progress_done
     max_rows, chunk_size = setting("FAMILY_IMPORT_MAX_ROWS"), setting("FAMILY_IMPORT_CHUNK_ROWS")
     today = timezone.localdate()
-    kk_parser = importfile.KkParser(today)
+    kk_parser = importrows.KkParser(today)
     time_limit = setting("FAMILY_IMPORT_READ_SECONDS")
     with importfile.open_records(path, batch.file_format, time_limit=time_limit) as records:
-        _header_row, columns = importfile.find_header(records)
+        _header_row, columns = importrows.find_header(records)
         chunk: list[tuple[int, list]] = []
         for number, cells in records:
-            if number <= stored_up_to or importfile.is_blank(cells):
+            if number <= stored_up_to or importrows.is_blank(cells):
                 continue
             counted += 1
             if counted > max_rows:
@@ -285,11 +218,11 @@ def _store_chunk(
     columns: dict[str, int],
     chunk: list[tuple[int, list]],
     today: date,
-    kk_parser: importfile.KkParser,
+    kk_parser: importrows.KkParser,
 ) -> None:
     checked, kk_digests = [], {}
     for number, cells in chunk:
-        check = importfile.check_row(cells, columns, today=today, kk_parser=kk_parser)
+        check = importrows.check_row(cells, columns, today=today, kk_parser=kk_parser)
         kk = ""
         if check.kk_number:  # the members of a family share one KK: one digest per family
             kk = kk_digests.get(check.kk_number) or kk_digests.setdefault(
@@ -428,163 +361,3 @@ def _row_counts(batch: ImportBatch) -> dict:
         "imported_count": by_status.get(RowStatus.IMPORTED, 0),
         "linked_count": by_status.get(RowStatus.LINKED, 0),
     }
-
-
-# --- step 2: confirmation and import -------------------------------------------------------------
-
-
-def confirm_batch(*, batch: ImportBatch, actor) -> bool:
-    """Start importing a previewed batch; False if it was confirmed already (or has nothing valid).
-
-    The caller queues the import once this commits. Confirming twice changes nothing.
-    """
-    now = timezone.now()
-    return (
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.PREVIEWED, valid_count__gt=0).update(
-            status=BatchStatus.IMPORTING,
-            confirmed_at=now,
-            confirmed_by=actor,
-            progress_done=0,
-            progress_total=F("valid_count"),
-            runs=0,
-            updated_at=now,
-        )
-        == 1
-    )
-
-
-def import_batch(batch_id: int, *, budget_seconds: float | None = None) -> str:
-    """Open (or link) a proactive ticket for the next valid rows; return done|more|skipped.
-
-    Rows already imported or linked are never touched again, so a re-run, a redelivered message
-    or a second confirmation creates nothing new.
-    """
-    batch = _claim(batch_id, BatchStatus.IMPORTING)
-    if batch is None:
-        return "skipped"
-    deadline = _deadline(budget_seconds)
-    try:
-        with translation.override(settings.LANGUAGE_CODE):
-            while _import_chunk(batch):
-                if _out_of_time(deadline):
-                    _release(batch)
-                    return "more"
-            _release(batch, status=BatchStatus.DONE, finished_at=timezone.now(), **_row_counts(batch))
-    except BaseException:
-        _release(batch)
-        raise
-    return "done"
-
-
-def _import_chunk(batch: ImportBatch) -> int:
-    """Import one chunk of valid rows in one transaction; return how many rows it took."""
-    with transaction.atomic():
-        rows = list(
-            ImportRow.objects.filter(batch=batch, status=RowStatus.VALID)
-            .order_by("row_number")
-            .select_for_update(skip_locked=True)[: setting("FAMILY_IMPORT_TICKET_CHUNK")]
-        )
-        if not rows:
-            return 0
-        payloads = {row.pk: row.payload for row in rows}
-        open_tickets = _open_tickets_by_nik({row.nik_digest for row in rows})
-        groups = _groups_for(batch, rows, payloads)
-        members = []
-        for row in rows:
-            data = payloads[row.pk]
-            try:
-                # open_ticket runs in its own savepoint: a refused row leaves the chunk intact.
-                # Proactive tickets are the system's: nobody's personal queue fills with a whole file.
-                ticket, linked = _open_or_link(
-                    office=batch.office,
-                    created_by=None,
-                    complaint=_complaint(batch, row, data),
-                    existing=open_tickets.get(row.nik_digest),
-                )
-            except TicketError as exc:
-                row.status = RowStatus.ERROR
-                row.errors = nikparse.scrub(
-                    _("Tiket tidak dapat dibuat: %(reason)s") % {"reason": exc.message}
-                )
-                continue
-            row.status, row.ticket = (RowStatus.LINKED if linked else RowStatus.IMPORTED), ticket
-            members.append(
-                FamilyMember(
-                    group=groups[row.kk_digest],
-                    ticket=ticket,
-                    relation=data["relation"],
-                    linked=linked,
-                    position=row.row_number,
-                )
-            )
-        FamilyMember.objects.bulk_create(members, ignore_conflicts=True)
-        ImportRow.objects.bulk_update(rows, ["status", "ticket", "errors"])
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            progress_done=F("progress_done") + len(rows), updated_at=timezone.now()
-        )
-    return len(rows)
-
-
-def _open_tickets_by_nik(digests: set[str]) -> dict[str, Ticket]:
-    """Return {nik_digest: oldest open ticket} for the citizens among `digests` (one query)."""
-    found: dict[str, Ticket] = {}
-    for ticket in (
-        Ticket.objects.open()
-        .filter(citizen__nik_digest__in=digests)
-        .select_related("citizen")
-        .order_by("created_at", "id")
-    ):
-        found.setdefault(ticket.citizen.nik_digest, ticket)
-    return found
-
-
-def _groups_for(batch: ImportBatch, rows: list[ImportRow], payloads: dict) -> dict[str, FamilyGroup]:
-    """Return the batch's group for each KK of the chunk, creating the missing ones (one per KK)."""
-    groups = {
-        group.kk_digest: group
-        for group in FamilyGroup.objects.filter(batch=batch, kk_digest__in={row.kk_digest for row in rows})
-    }
-    for row in rows:
-        if row.kk_digest not in groups:
-            groups[row.kk_digest] = FamilyGroup.objects.create(
-                batch=batch,
-                office=batch.office,
-                kk_number=payloads[row.pk]["kk_number"],
-                source=FamilyGroup.Source.IMPORT,
-                created_by=batch.confirmed_by,
-            )
-    return groups
-
-
-def _complaint(batch: ImportBatch, row: ImportRow, data: dict) -> Complaint:
-    return Complaint(
-        nik=data["nik"],
-        full_name=data["full_name"],
-        birth_date=date.fromisoformat(data["birth_date"]),
-        sex=data["sex"],
-        phone="",
-        kk_number=data["kk_number"],
-        kk_number_old="",
-        category=Category.PROACTIVE,
-        service=Service.OTHER,
-        description=_("Resinkronisasi proaktif: KK baru terbit %(date)s (impor #%(batch)d, baris %(row)d).")
-        % {
-            "date": date.fromisoformat(data["issue_date"]).strftime("%d/%m/%Y"),
-            "batch": batch.pk,
-            "row": row.row_number,
-        },
-    )
-
-
-# --- re-driving lost runs ------------------------------------------------------------------------
-
-
-def stale_batches(now=None) -> list[tuple[int, str]]:
-    """Return (id, status) of busy batches without progress for FAMILY_IMPORT_STALE_SECONDS."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=setting("FAMILY_IMPORT_STALE_SECONDS"))
-    return list(
-        ImportBatch.objects.filter(status__in=ImportBatch.BUSY_STATUSES, updated_at__lt=cutoff)
-        .filter(lease.unclaimed(now))
-        .values_list("pk", "status")[:100]
-    )
