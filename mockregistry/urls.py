@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from mockregistry import views
+from mockregistry import control_views, views
 
 urlpatterns = [
     path("api/v1/health", views.health, name="health"),
@@ -13,14 +13,18 @@ urlpatterns = [
     path("api/v1/portals/<str:portal>/residents/<str:nik>", views.portal_resident, name="portal_resident"),
     path("api/v1/updates/<str:update_id>", views.update_detail, name="update"),
     path("api/v1/updates/<str:update_id>/expedite", views.expedite, name="expedite"),
-    path("_control/faults", views.control_faults, name="control_faults"),
-    path("_control/behaviour", views.control_behaviour, name="control_behaviour"),
-    path("_control/stats", views.control_stats, name="control_stats"),
-    path("_control/reset", views.control_reset, name="control_reset"),
-    path("_control/residents", views.control_residents, name="control_residents"),
-    path("_control/residents/<str:nik>/state", views.control_resident_state, name="control_resident_state"),
-    path("_control/families", views.control_families, name="control_families"),
-    path("_control/clock", views.control_clock, name="control_clock"),
+    path("_control/faults", control_views.control_faults, name="control_faults"),
+    path("_control/behaviour", control_views.control_behaviour, name="control_behaviour"),
+    path("_control/stats", control_views.control_stats, name="control_stats"),
+    path("_control/reset", control_views.control_reset, name="control_reset"),
+    path("_control/residents", control_views.control_residents, name="control_residents"),
+    path(
+        "_control/residents/<str:nik>/state",
+        control_views.control_resident_state,
+        name="control_resident_state",
+    ),
+    path("_control/families", control_views.control_families, name="control_families"),
+    path("_control/clock", control_views.control_clock, name="control_clock"),
 ]
 
 handler404 = views.not_found
