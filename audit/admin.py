@@ -5,11 +5,12 @@ from django.contrib import admin
 from audit.models import AuditEntry
 
 # The one import from another app, and a leaf (Django only): the paginator every list page shares.
+from core.admin import ReadOnlyAdmin
 from core.pagination import CappedPaginator
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = (
         "sequence",
         "created_at",
@@ -41,12 +42,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     readonly_fields = fields
     paginator = CappedPaginator
     show_full_result_count = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

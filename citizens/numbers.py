@@ -6,6 +6,7 @@ active language, so a clerk working in English reads English errors and warnings
 
 from django import forms
 from django.utils.translation import gettext
+from lokal.phone import parse_phone
 
 from citizens import nik as nikparse
 
@@ -38,3 +39,14 @@ def clean_kk(value: str) -> nikparse.KkInfo:
         return nikparse.parse_kk(value)
     except nikparse.InvalidNumber as exc:
         raise field_error(exc) from None
+
+
+def clean_phone(value: str) -> str:
+    """Return a typed phone number in E.164 ("" when blank), or raise a ValidationError saying why."""
+    value = value.strip()
+    if not value:
+        return ""
+    info = parse_phone(value)
+    if not info.valid:
+        raise forms.ValidationError(info.errors[0].message, code="phone")
+    return info.e164

@@ -5,7 +5,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from lokal.phone import parse_phone
 
 from citizens import numbers
 from citizens.models import Sex
@@ -169,10 +168,4 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Alasan koreksi"), max_length=300)
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        info = parse_phone(value)
-        if not info.valid:
-            raise forms.ValidationError(info.errors[0].message)
-        return info.e164
+        return numbers.clean_phone(self.cleaned_data["phone"])

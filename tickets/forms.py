@@ -6,7 +6,6 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from lokal.phone import parse_phone
 
 from citizens import numbers
 from citizens.models import Sex
@@ -150,13 +149,7 @@ class IntakeForm(forms.Form):
         return value
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        info = parse_phone(value)
-        if not info.valid:
-            raise forms.ValidationError(info.errors[0].message, code="phone")
-        return info.e164
+        return numbers.clean_phone(self.cleaned_data["phone"])
 
     def clean_deadline(self):
         value = self.cleaned_data["deadline"]
