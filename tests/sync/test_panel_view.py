@@ -5,7 +5,6 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,37 +13,13 @@ from django.utils import timezone
 from sync import services
 from sync.models import SyncAttempt, SyncJob
 from sync.words import _wib, problem_words
-from tests.cast import complaint
-from tests.sync.fake_registry import ScriptedRegistry
 from tests.sync.test_services import RESIDENT, accept, client, make_due
 from tickets import services as ticket_services
 from tickets.workflow import Status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sync_settings")]
 
 RAW_CODES = ("found (200)", "updatestate", "accepted (202)", "retry", ">found<", "http_503", "timeout")
-
-
-@pytest.fixture(autouse=True)
-def fast_settings(settings):
-    settings.SYNC_MAX_PUSH_ATTEMPTS = 3
-    settings.REGISTRY_BREAKER_THRESHOLD = 1000
-    cache.clear()
-
-
-@pytest.fixture
-def ticket(office, clerk):
-    return ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint())
-
-
-@pytest.fixture
-def job(ticket):
-    return ticket.sync_job
-
-
-@pytest.fixture
-def script():
-    return ScriptedRegistry()
 
 
 def panel(client_, ticket, shown=None):

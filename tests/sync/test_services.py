@@ -2,19 +2,17 @@ import datetime as dt
 
 import httpx
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
 from sync import registry, services, sweep
 from sync.models import SyncAttempt, SyncJob
 from tests.cast import KK_NEW, NIK, complaint
-from tests.sync.fake_registry import ScriptedRegistry
 from tickets import services as ticket_services
 from tickets.models import TicketEvent
 from tickets.workflow import Status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sync_settings")]
 RESIDENT = {
     "nik": NIK,
     "kk_number": KK_NEW,
@@ -22,28 +20,6 @@ RESIDENT = {
     "birth_date": "1990-01-01",
     "sex": "P",
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_settings(settings):
-    settings.SYNC_MAX_PUSH_ATTEMPTS = 3
-    settings.REGISTRY_BREAKER_THRESHOLD = 1000
-    cache.clear()
-
-
-@pytest.fixture
-def ticket(office, clerk):
-    return ticket_services.open_ticket(office=office, created_by=clerk, complaint=complaint())
-
-
-@pytest.fixture
-def job(ticket):
-    return ticket.sync_job
-
-
-@pytest.fixture
-def script():
-    return ScriptedRegistry()
 
 
 def client(script):
