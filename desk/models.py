@@ -16,7 +16,7 @@ class DailyStatusCount(models.Model):
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name=_("kantor"))
     day = models.DateField(_("tanggal"))
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     count = models.PositiveIntegerField(_("jumlah"))
 
     class Meta:

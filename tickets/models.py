@@ -15,7 +15,7 @@ from citizens.models import Citizen
 from core.crypto import EncryptedTextField
 from core.fields import EncryptedNumber, EncryptedNumbers
 from tickets.texts import render as render_text
-from tickets.workflow import OPEN_STATUSES, Status
+from tickets.workflow import AWAITING_CENTRE, OPEN_STATUSES, Status
 
 # No 0/O, 1/I/L: a code read aloud at the counter or typed from a slip must not be ambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -116,7 +116,8 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, now=None):
-        return self.open().filter(due_at__lt=now or timezone.now())
+        """Open tickets past the 1x24 jam promise that the centre does not show yet."""
+        return self.filter(status__in=AWAITING_CENTRE, due_at__lt=now or timezone.now())
 
     def for_office(self, office):
         return self.filter(office=office)
@@ -144,7 +145,7 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
     phone = EncryptedTextField(_("No. HP/WA"), blank=True)
     email = EncryptedTextField(_("E-mail"), blank=True)
     deadline = models.DateField(_("Batas waktu layanan"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -227,7 +228,8 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
         return self.status in OPEN_STATUSES
 
     def is_overdue(self, now=None) -> bool:
-        return self.is_open and self.due_at is not None and self.due_at < (now or timezone.now())
+        awaiting = self.status in AWAITING_CENTRE
+        return awaiting and self.due_at is not None and self.due_at < (now or timezone.now())
 
 
 class TicketEvent(CheapChoiceLabels, models.Model):
@@ -257,8 +259,8 @@ class TicketEvent(CheapChoiceLabels, models.Model):
         help_text=_("Kosong berarti sistem."),
     )
     kind = models.CharField(_("jenis"), max_length=14, choices=Kind.choices)
-    from_status = models.CharField(_("dari status"), max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("ke status"), max_length=12, choices=Status.choices, blank=True)
+    from_status = models.CharField(_("dari status"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("ke status"), max_length=20, choices=Status.choices, blank=True)
     message = models.TextField(blank=True)
     # Set when `message` is one of our texts: read back through gettext in the reader's language
     # (tickets.texts). Empty for free text a person typed and for rows written before.

@@ -16,6 +16,20 @@ ALLOWED = {
     ("escalated", "resolved"),
     ("escalated", "rejected"),
     ("escalated", "closed"),
+    # The centre refused for a reason only an action clears (issue 18).
+    ("new", "action_needed"),
+    ("sent", "action_needed"),
+    ("escalated", "action_needed"),
+    ("action_needed", "new"),
+    ("action_needed", "sent"),
+    ("action_needed", "escalated"),
+    ("action_needed", "rejected"),
+    ("action_needed", "closed"),
+    # The centre shows the data; the portal the citizen named follows.
+    ("sent", "centre_applied"),
+    ("escalated", "centre_applied"),
+    ("centre_applied", "resolved"),
+    ("centre_applied", "closed"),
 }
 
 
@@ -35,3 +49,10 @@ def test_an_illegal_transition_names_both_statuses_in_indonesian():
     with pytest.raises(IllegalTransition) as excinfo:
         check_transition(Status.RESOLVED, Status.SENT)
     assert "Selesai" in str(excinfo.value) and "Dikirim ke pusat" in str(excinfo.value)
+
+
+def test_the_promise_runs_for_every_open_ticket_except_those_the_centre_already_shows():
+    from tickets.workflow import AWAITING_CENTRE, OPEN_STATUSES
+
+    assert AWAITING_CENTRE == OPEN_STATUSES - {Status.CENTRE_APPLIED}
+    assert Status.ACTION_NEEDED in AWAITING_CENTRE
