@@ -129,7 +129,7 @@ def test_the_staff_repush_of_a_held_member_points_to_the_family_page(office, cle
 # --- the centre's answers -----------------------------------------------------------------------
 
 
-def test_an_accepted_family_update_sends_every_member_under_its_one_update_id(office, clerk):
+def test_an_accepted_family_update_sends_every_member_under_its_one_update_id(office, clerk, clerk_client):
     group = family(office, clerk)
     push = group.push
     script = ScriptedRegistry().answer(202, {"update_id": "fam-1", "status": "accepted"})
@@ -147,6 +147,8 @@ def test_an_accepted_family_update_sends_every_member_under_its_one_update_id(of
     assert {(j.state, j.update_id) for j in jobs} == {(SyncJob.State.ACCEPTED, "fam-1")}
     assert statuses(group) == {Status.SENT}
     assert SyncAttempt.objects.filter(job__in=jobs, outcome="accepted").count() == 4
+    html = clerk_client.get(reverse("families:group", args=[group.pk])).content.decode()
+    assert 'data-state="accepted"' in html and "satu pembaruan KK untuk 4 anggota" in html
 
 
 def test_each_member_of_an_accepted_family_is_then_checked_and_resolved_on_its_own(office, clerk):
