@@ -118,6 +118,14 @@ def test_a_member_linked_to_an_open_ticket_makes_the_family_go_member_by_member(
     assert SyncJob.State.HELD not in job_states(group)
 
 
+def test_a_held_members_sync_panel_says_so_and_keeps_watching(office, clerk, clerk_client):
+    ticket = family(office, clerk).members.first().ticket
+
+    html = clerk_client.get(reverse("sync:panel", args=[ticket.code])).content.decode()
+
+    assert 'id="sync-held"' in html and "hx-trigger" in html and "Kirim ulang" not in html
+
+
 def test_the_staff_repush_of_a_held_member_points_to_the_family_page(office, clerk):
     group = family(office, clerk)
     ticket = group.members.first().ticket
