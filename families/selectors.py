@@ -76,10 +76,6 @@ class FamilyPushView:
     problems: list[str]  # refused: what the centre found wrong, member by member
     retrying: str  # pending after a passing failure: what went wrong
 
-    @property
-    def member_count(self) -> int:
-        return len(self.push.payload.get("members", ())) if self.push.payload_json else 0
-
 
 def family_push_view(group: FamilyGroup, members: list[FamilyMember]) -> FamilyPushView | None:
     """Return the group's family push with its words (None for a group that predates them)."""

@@ -313,3 +313,19 @@ def test_an_imports_families_wait_for_the_batch_and_then_go_as_families_or_one_b
     assert services.push_family(pushes[kk_a].pk, client=api(script)) == "accepted"
     assert json.loads(script.requests[0].content)["head_nik"] == person_nik(0)
     assert statuses(pushes[kk_a].group) == {Status.SENT}
+
+
+def test_retention_erases_the_members_nik_from_a_past_family_update(office, clerk):
+    from desk import retention
+
+    group = family(office, clerk)
+    services.push_family(group.push.pk, client=api(ScriptedRegistry().answer(422, REFUSAL)))
+    long_ago = timezone.now() - dt.timedelta(days=retention.retention_days() + 10)
+    for member in group.members.select_related("ticket"):
+        ticket_services.close_ticket(ticket=member.ticket, actor=clerk, reason="Diajukan ulang per anggota.")
+    Ticket.objects.filter(family_memberships__group=group).update(closed_at=long_ago)
+
+    retention.purge_personal_data(actor_label="test")
+
+    push = reload_push(group.push)
+    assert (push.payload_json, push.last_error, push.refusal) == ("", "", {})
