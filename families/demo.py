@@ -30,7 +30,7 @@ FAMILIES = [
         "members": [
             ("3319011203800007", "Hendra Setiawan", "1980-03-12", "L", Relation.HEAD),
             ("3319014506830007", "Yuni Handayani", "1983-06-05", "P", Relation.WIFE),
-            ("3319012109120007", "Fajar Setiawan", "2012-09-21", "L", Relation.CHILD),
+            ("3319012109120008", "Fajar Setiawan", "2012-09-21", "L", Relation.CHILD),
         ],
         "on_card": 2,  # the son is missing from the centre's card
     },
