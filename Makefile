@@ -42,8 +42,9 @@ run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= mint
 
 demo-data: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_families
 	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py migrate --noinput -v0
-	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py mockregistry_seed --builtin var/demo_residents.json
+	DJANGO_SETTINGS_MODULE=mockregistry.settings $(BIN)/python manage.py mockregistry_seed --builtin var/demo_residents.json var/demo_families.json
 
 ## run: the demo on http://127.0.0.1:8000/ (SQLite under var/, no Redis needed)
 run: demo-data

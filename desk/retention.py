@@ -19,7 +19,8 @@ Erased (or anonymised) per citizen purged:
 - Corrections of the citizen: the free-text reason (the fields changed stay).
 - Family cards no remaining (unpurged) citizen refers to: number, head of family and address.
 - Families: the import rows naming them (by NIK digest or ticket) lose their payload, digests,
-  masked NIK and errors; family groups none of whose members remains lose their KK number and
+  masked NIK and errors; the family updates sent for their groups lose their payload (every
+  member's NIK), the centre's refusal and last error; family groups none of whose members remains lose their KK number and
   digest. Import rows that never became a ticket, and groups left with no member, go once their
   batch or group is past retention.
 What stays: PersonalDataAccess rows and the audit trail (they hold no personal numbers and are the
@@ -45,7 +46,7 @@ from django.utils import timezone
 
 from audit import services as audit
 from citizens.models import Citizen, DataCorrection, FamilyCard, FamilyMembership
-from families.models import FamilyGroup, FamilyMember, ImportRow
+from families.models import FamilyGroup, FamilyMember, FamilyPush, ImportRow
 from notifications.models import Notification
 from sync.models import SyncJob
 from tickets.models import Ticket, TicketEvent
@@ -80,6 +81,7 @@ PURGED_FIELDS = {
     "notifications.Notification": ("recipient_hint", "last_error"),
     "families.ImportRow": ("payload_json", "nik_digest", "kk_digest", "nik_masked", "errors"),
     "families.FamilyGroup": ("kk_number", "kk_digest", "kk_last4"),
+    "families.FamilyPush": ("payload_json", "last_error", "refusal"),
 }
 # "app.Model" for a whole model, "app.Model.field" for one column.
 NOT_CITIZEN_DATA = {
@@ -298,6 +300,11 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
     tickets = Ticket.objects.filter(citizen__in=ids)
     digests = list(Citizen.objects.filter(pk__in=ids).values_list("nik_digest", flat=True))
     report.import_rows = _erase_import_rows(_import_rows_of(digests, tickets))
+    # The family update sent for their group names every member's NIK; none of its members' tickets
+    # is open (a pending push holds open tickets only), so nothing reads it again.
+    FamilyPush.objects.filter(group__members__ticket__in=tickets).update(
+        payload_json="", last_error="", refusal={}
+    )
     report.events = _free_text_events(tickets).update(message=ERASED, message_id="", message_params={})
     report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}", last_error="")
     report.notifications = Notification.objects.filter(ticket__in=tickets).update(

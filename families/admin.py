@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
-from families.models import FamilyGroup, FamilyMember, ImportBatch
+from families.models import FamilyGroup, FamilyMember, FamilyPush, ImportBatch
 
 
 class FamilyMemberInline(admin.TabularInline):
@@ -52,3 +52,11 @@ class ImportBatchAdmin(ReadOnlyAdmin):
     list_filter = ("status", "office", "created_at")
     list_select_related = ("office",)
     exclude = ("stored_name",)
+
+
+@admin.register(FamilyPush)
+class FamilyPushAdmin(ReadOnlyAdmin):
+    list_display = ("id", "group", "state", "attempts", "next_attempt_at", "accepted_at", "updated_at")
+    list_filter = ("state",)
+    list_select_related = ("group",)
+    exclude = ("payload_json",)  # NIKs of every member

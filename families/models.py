@@ -10,6 +10,7 @@ and on confirmation each valid row becomes a proactive ticket in its family's gr
 """
 
 import json
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -285,3 +286,54 @@ class FamilyMember(models.Model):
 
     def __str__(self):
         return f"{self.get_relation_display()} · {self.ticket}"
+
+
+class FamilyPush(models.Model):
+    """The outbox row of a family's KK update: one PUT /families/{kk} for every member of a group.
+
+    While it is assembling or pending, the members' own SyncJobs are held (sync.held), and its
+    outcome moves them all at once. The payload is built at the first push and then kept, so a
+    re-push after a crash sends the very same body under the same Idempotency-Key.
+    """
+
+    class State(models.TextChoices):
+        ASSEMBLING = "assembling", _("Menunggu impor selesai")
+        PENDING = "pending", _("Menunggu kirim")
+        ACCEPTED = "accepted", _("Diterima pusat")
+        REFUSED = "refused", _("Ditolak pusat")
+        SPLIT = "split", _("Dikirim per anggota")
+
+    group = models.OneToOneField(
+        FamilyGroup, on_delete=models.PROTECT, related_name="push", verbose_name=_("kelompok keluarga")
+    )
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    state = models.CharField(_("tahap"), max_length=12, choices=State.choices, default=State.PENDING)
+    # Built at the first push (head, members' NIKs): encrypted like every personal number.
+    payload_json = EncryptedTextField(blank=True)
+    attempts = models.PositiveIntegerField(_("percobaan kirim"), default=0)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # A passing failure's code while pending; why the members went one by one when split.
+    last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
+    update_id = models.CharField(max_length=64, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    # What the centre said when it refused: {"code", "detail", "members": [{"last4", "error"}]}.
+    refusal = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kiriman KK keluarga")
+        verbose_name_plural = _("kiriman KK keluarga")
+        indexes = [
+            # The family push sweep: pending pushes whose next attempt is due, oldest first.
+            models.Index(fields=["next_attempt_at"], name="family_push_due", condition=Q(state="pending")),
+        ]
+
+    def __str__(self):
+        return f"FamilyPush {self.group_id} ({self.state})"
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(self.payload_json) if self.payload_json else {}

@@ -1,5 +1,6 @@
 """Reads of family groups and import batches that are more than a simple filter."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -7,7 +8,9 @@ from django.http import Http404
 
 from citizens.models import Citizen, FamilyCard
 from core.scoping import staff_office_id, within_office
-from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
+from families.models import FamilyGroup, FamilyMember, FamilyPush, ImportBatch, ImportRow
+from families.refusals import refusal_problems
+from sync.words import problem_words
 from tickets.models import Category, Ticket
 from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES, Status
@@ -63,6 +66,35 @@ def group_progress(group: FamilyGroup) -> GroupProgress:
         open=Count("id", filter=Q(ticket__status__in=OPEN_STATUSES)),
     )
     return GroupProgress(total=figures["total"], resolved=figures["resolved"], open=figures["open"])
+
+
+@dataclass(frozen=True)
+class FamilyPushView:
+    """How the group's family update stands, in words for the group's page."""
+
+    push: FamilyPush
+    problems: list[str]  # refused: what the centre found wrong, member by member
+    retrying: str  # pending after a passing failure: what went wrong
+
+
+def family_push_view(group: FamilyGroup, members: list[FamilyMember]) -> FamilyPushView | None:
+    """Return the group's family push with its words (None for a group that predates them)."""
+    push = FamilyPush.objects.filter(group=group).first()
+    if push is None:
+        return None
+    problems = []
+    if push.state == FamilyPush.State.REFUSED:
+        last4s = Counter(member.ticket.citizen.nik_last4 for member in members)
+        names = {
+            member.ticket.citizen.nik_last4: member.ticket.citizen.full_name
+            for member in members
+            if last4s[member.ticket.citizen.nik_last4] == 1
+        }
+        problems = refusal_problems(push.refusal, names)
+    retrying = ""
+    if push.state == FamilyPush.State.PENDING and push.last_error:
+        retrying = problem_words(push.last_error)
+    return FamilyPushView(push=push, problems=problems, retrying=retrying)
 
 
 def linked_member_count(group: FamilyGroup) -> int:

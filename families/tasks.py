@@ -44,6 +44,26 @@ def sweep_imports() -> int:
     return len(stale)
 
 
+@shared_task(name="families.tasks.push_family")
+def push_family(push_id: int) -> str:
+    return services.push_family(push_id)
+
+
+@shared_task(name="families.tasks.sweep_family_pushes")
+def sweep_family_pushes() -> int:
+    """Publish every family push that is due (a lost message, a retry, a finished import's groups)."""
+    published = [push_id for push_id in services.due_pushes() if nudge_push(push_id)]
+    services.mark_dispatched_pushes(published)
+    if published:
+        logger.info("family push sweep published %d pushes", len(published))
+    return len(published)
+
+
+def nudge_push(push_id: int) -> bool:
+    """Publish a family push; False when the broker failed (logged; the sweep publishes it again)."""
+    return publish(push_family, (push_id,), subject=f"family push {push_id}", then="the sweep will retry")
+
+
 def nudge(batch_id: int, status: str) -> None:
     """Publish the task for the batch's current step; a broker failure is logged, never raised
     (the batch stays busy in the database and the sweep re-drives it)."""

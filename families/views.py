@@ -127,6 +127,7 @@ def _group_context(request, group) -> dict:
         "group": group,
         "members": members,
         "progress": selectors.group_progress(group),
+        "family_push": selectors.family_push_view(group, members),
         "visible": selectors.visible_ticket_ids(request.user, [member.ticket for member in members]),
         "poll_seconds": setting("FAMILY_GROUP_POLL_SECONDS"),
     }

@@ -457,6 +457,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": NOTIFY_REDRIVE_SECONDS,
         "options": {"expires": NOTIFY_REDRIVE_SECONDS},
     },
+    "families-push-sweep": {
+        "task": "families.tasks.sweep_family_pushes",
+        "schedule": SYNC_SWEEP_SECONDS,
+        "options": {"expires": SYNC_SWEEP_SECONDS},
+    },
     "families-import-sweep": {
         "task": "families.tasks.sweep_imports",
         "schedule": 60,

@@ -24,6 +24,9 @@ class SyncJob(models.Model):
         FAILED = "failed", _("Gagal")
         REJECTED = "rejected", _("Ditolak pusat")
         CANCELLED = "cancelled", _("Dihentikan")
+        # Waiting to travel with others in one call (a family's KK update): neither pushed nor
+        # re-driven on its own; the batch's owner moves it on (sync.held).
+        HELD = "held", _("Dikirim bersama")
 
     ACTIVE_STATES = (State.PENDING, State.ACCEPTED)
 

@@ -49,6 +49,22 @@ class Rejected(Outcome):
 
 
 @dataclass(frozen=True)
+class FamilyRefused(Outcome):
+    """The centre refused a family update as a whole (422 with a code other than validation_failed).
+
+    `members` names each member at fault as {"last4", "error"}: never a whole NIK.
+    """
+
+    code: str
+    detail: str = ""
+    members: tuple = ()
+
+    @property
+    def reason(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
 class Retry(Outcome):
     """A passing failure (429, 5xx, timeout, connection, key in flight): try again later."""
 
@@ -218,6 +234,35 @@ class RegistryClient:
             )
         return self._failure(code, latency, body)
 
+    def push_family(self, payload: dict, *, idempotency_key: str) -> Outcome:
+        """PUT one KK update for the whole family (head and members); applied or refused as a whole."""
+        response = self._call(
+            "PUT",
+            f"/families/{payload['kk_number']}",
+            json=payload,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code == 202:
+            return _accepted(code, latency, body)
+        if code == 422 and body.get("error") not in (None, "validation_failed"):
+            return FamilyRefused(
+                code,
+                latency,
+                code=str(body["error"])[:64],
+                detail=scrub(str(body.get("detail") or ""))[:250],
+                members=_refused_members(body.get("members")),
+            )
+        if code == 422:
+            return Rejected(code, latency, reason=_first_error(body), errors=body.get("errors") or {})
+        if code == 409 and body.get("error") == "request_in_flight":
+            return Retry(
+                code, latency, reason="request_in_flight", after_seconds=_float(body.get("retry_after")) or 1
+            )
+        return self._failure(code, latency, body)
+
     def update_state(self, update_id: str) -> Outcome:
         """GET the update's state: accepted, applied or rejected (with the centre's reason)."""
         response = self._call("GET", f"/updates/{update_id}")
@@ -334,6 +379,22 @@ def _json(response: httpx.Response) -> dict:
     if retry_after is not None:
         body["_retry_after_header"] = retry_after
     return body
+
+
+def _accepted(code: int, latency: int, body: dict) -> Accepted:
+    expected_by = parse_datetime(body.get("expected_by") or "")
+    return Accepted(code, latency, update_id=str(body.get("update_id", "")), expected_by=expected_by)
+
+
+def _refused_members(members) -> tuple:
+    """Return the members a family refusal names as ({"last4", "error"}, ...): the last four digits
+    only, whatever the centre sent."""
+    named = []
+    for member in members if isinstance(members, list) else []:
+        if isinstance(member, dict):
+            digits = "".join(char for char in str(member.get("nik", "")) if char.isdigit())
+            named.append({"last4": digits[-4:], "error": str(member.get("error", ""))[:64]})
+    return tuple(named)
 
 
 def _float(value) -> float | None:

@@ -366,6 +366,10 @@ def request_check_now(*, ticket: Ticket, actor) -> SyncJob:
 def request_repush(*, ticket: Ticket, actor) -> SyncJob:
     """Send the data to the centre again with the same Idempotency-Key ("Kirim ulang")."""
     job = _job_for_staff(ticket, "push")
+    if job.state == State.HELD:
+        raise StaffActionRefused(
+            _("Data tiket ini dikirim bersama KK keluarganya; lihat halaman pengaduan keluarga.")
+        )
     if job.state not in (State.PENDING, State.FAILED, State.ACCEPTED):
         raise StaffActionRefused(_("Data tiket ini tidak dapat dikirim ulang."))
     if job.state == State.ACCEPTED:

@@ -47,7 +47,8 @@ def _panel_context(ticket, job) -> dict:
         elapsed = ((job.verified_at or now) - job.accepted_at).total_seconds()
         context["sla_percent"] = max(0, min(100, round(100 * elapsed / total))) if total > 0 else 100
         context["sla_seconds_left"] = int((job.sla_due_at - now).total_seconds())
-    context["polling"] = job.is_active
+    # A held job moves when its batch is answered (sync.held): keep watching for that too.
+    context["polling"] = job.is_active or job.state == SyncJob.State.HELD
     return context
 
 

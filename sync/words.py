@@ -17,6 +17,7 @@ Op = SyncAttempt.Operation
 # (operation, outcome) -> words, for the outcomes whose meaning depends on the call.
 _BY_CALL = {
     (Op.PUSH, "accepted"): gettext_lazy("Data diterima pusat"),
+    (Op.PUSH, "familyrefused"): gettext_lazy("Pusat menolak pembaruan KK keluarga seluruhnya"),
     (Op.UPDATE_STATUS, "updatestate"): gettext_lazy("Status pembaruan diperiksa di pusat"),
     (Op.UPDATE_STATUS, "notfound"): gettext_lazy("Pusat tidak menemukan pembaruan; data dikirim ulang"),
     (Op.RESIDENT, "found"): gettext_lazy("Data di pusat belum berubah"),

@@ -325,6 +325,19 @@ def mark_pushed(
     )
 
 
+def mark_action_needed(
+    *, ticket: Ticket, reason_code: str, message: str, details: dict | None = None
+) -> Ticket:
+    """Record that the centre refused for a reason no retry clears: someone must act, as `message` says."""
+    return _transition(
+        ticket,
+        Status.ACTION_NEEDED,
+        actor=None,
+        message=_required(message),
+        details={"reason_code": reason_code, **(details or {})},
+    )
+
+
 def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
     """Resolve `ticket` because the registry now shows the expected data."""
     return _transition(

@@ -3,8 +3,11 @@
 - intake: family groups at the counter.
 - imports: the KK import's upload, its batch lease and the file's validation into a preview.
 - progress: a confirmed import turned into tickets, and batches that stopped progressing.
+- family_push: a family's new KK sent to the centre as one update.
 """
 
+from families.services.family_push import due_pushes, push_family
+from families.services.family_push import mark_dispatched as mark_dispatched_pushes
 from families.services.imports import (
     StoredUpload,
     already_in_sync,
@@ -21,10 +24,13 @@ __all__ = [
     "StoredUpload",
     "already_in_sync",
     "confirm_batch",
+    "due_pushes",
     "import_batch",
     "import_dir",
+    "mark_dispatched_pushes",
     "open_family_group",
     "open_ticket_of",
+    "push_family",
     "register_upload",
     "stale_batches",
     "store_upload",

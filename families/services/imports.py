@@ -28,6 +28,7 @@ from core import lease
 from families import importfile, importrows
 from families.conf import setting
 from families.models import ImportBatch, ImportRow
+from families.services.family_push import start_assembled_pushes
 from sync.models import SyncJob
 from tickets.models import Office, Ticket
 from tickets.workflow import Status
@@ -127,6 +128,8 @@ def _fail(batch: ImportBatch, message: str, *, keep_rows: bool = False) -> None:
     with transaction.atomic():
         if not keep_rows:
             ImportRow.objects.filter(batch=batch).delete()
+        else:  # the groups it made go as they are (each push checks whether it is still a family)
+            start_assembled_pushes(batch)
         _release(
             batch,
             status=BatchStatus.FAILED,

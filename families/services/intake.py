@@ -10,6 +10,7 @@ from django.db import transaction
 
 from citizens.models import Citizen
 from families.models import FamilyGroup, FamilyMember
+from families.services.family_push import plan_counter_push
 from tickets.models import Office, Ticket
 from tickets.services import Complaint, DuplicateOpenTicket, open_ticket
 
@@ -59,7 +60,8 @@ def _open_or_link(
 def open_family_group(
     *, office: Office, created_by, kk_number: str, members: list[MemberEntry]
 ) -> FamilyGroup:
-    """Open (or link) a ticket for every member of a new KK and group them, all in one transaction."""
+    """Open (or link) a ticket for every member of a new KK and group them, all in one transaction;
+    the family goes to the centre as one KK update when it can (families.services.family_push)."""
     group = FamilyGroup.objects.create(
         office=office, kk_number=kk_number, created_by=created_by, source=FamilyGroup.Source.COUNTER
     )
@@ -70,4 +72,5 @@ def open_family_group(
             ticket=ticket,
             defaults={"relation": entry.relation, "linked": linked, "position": position},
         )
+    plan_counter_push(group)
     return group

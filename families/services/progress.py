@@ -16,6 +16,7 @@ from citizens import nik as nikparse
 from core import lease
 from families.conf import setting
 from families.models import FamilyGroup, FamilyMember, ImportBatch, ImportRow
+from families.services.family_push import assemble_import_pushes, start_assembled_pushes
 from families.services.imports import _claim, _deadline, _out_of_time, _release, _row_counts
 from families.services.intake import _open_or_link
 from tickets.models import Category, Service, Ticket
@@ -61,7 +62,9 @@ def import_batch(batch_id: int, *, budget_seconds: float | None = None) -> str:
                 if _out_of_time(deadline):
                     _release(batch)
                     return "more"
-            _release(batch, status=BatchStatus.DONE, finished_at=timezone.now(), **_row_counts(batch))
+            with transaction.atomic():
+                _release(batch, status=BatchStatus.DONE, finished_at=timezone.now(), **_row_counts(batch))
+                start_assembled_pushes(batch)
     except BaseException:
         _release(batch)
         raise
@@ -110,6 +113,8 @@ def _import_chunk(batch: ImportBatch) -> int:
                 )
             )
         FamilyMember.objects.bulk_create(members, ignore_conflicts=True)
+        opened = [row.ticket_id for row in rows if row.status == RowStatus.IMPORTED]
+        assemble_import_pushes(groups.values(), opened)
         ImportRow.objects.bulk_update(rows, ["status", "ticket", "errors"])
         ImportBatch.objects.filter(pk=batch.pk).update(
             progress_done=F("progress_done") + len(rows), updated_at=timezone.now()

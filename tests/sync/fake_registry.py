@@ -26,7 +26,7 @@ class ScriptedRegistry:
         def handle(request: httpx.Request) -> httpx.Response:
             self.requests.append(request)
             item = self.script.pop(0)
-            if isinstance(item, Exception):
+            if isinstance(item, BaseException):
                 raise item
             return item
 
