@@ -48,6 +48,8 @@ class SyncJob(models.Model):
     sla_due_at = models.DateTimeField(_("Batas SLA"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # The clerk asked for a nonaktif NIK's reactivation: the next push first asks the centre for it.
+    reactivate_first = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -90,6 +92,7 @@ class SyncAttempt(models.Model):
         UPDATE_STATUS = "status", _("Cek status pembaruan")
         RESIDENT = "resident", _("Cek data penduduk")
         EXPEDITE = "expedite", _("Jalur darurat")
+        REACTIVATE = "reactivate", _("Aktivasi NIK")
 
     job = models.ForeignKey(
         SyncJob, on_delete=models.CASCADE, related_name="attempts_log", verbose_name=_("antrian sinkronisasi")
