@@ -62,6 +62,8 @@ STACK_TIMING_ENV = {
     "REGISTRY_BREAKER_THRESHOLD": "5",
     "REGISTRY_BREAKER_OPEN_SECONDS": "1",
     "SYNC_EXPEDITE_CHECK_SECONDS": "0.5",
+    # 600 s here: only tests of the accept deadline (test_centre_blocks.py) want it to pass.
+    "SYNC_ACCEPT_DEADLINE_SECONDS": str(600 * TIME_SCALE),
     "LOG_LEVEL": "INFO",
 }
 WORKER_READY = " ready."
