@@ -67,14 +67,10 @@ def refused(job: SyncJob, code: str, now, *, details: dict | None = None) -> Non
         return
     if not pipeline._release(job, state=State.REJECTED, last_error=code, reactivate_first=False):
         return
-    ticket = Ticket(pk=job.ticket_id)
     with pipeline._unless_ticket_moved_on():
-        if status == Status.ACTION_NEEDED:  # e.g. the reactivation found a NIK ganda instead
-            ticket_services.record_centre_block(ticket=ticket, reason_code=code, message=block_message(code))
-        else:
-            ticket_services.mark_action_needed(
-                ticket=ticket, reason_code=code, message=block_message(code), details=details
-            )
+        ticket_services.mark_action_needed(
+            ticket=Ticket(pk=job.ticket_id), reason_code=code, message=block_message(code), details=details
+        )
 
 
 def reactivate_first(job: SyncJob, api: registry.RegistryClient, now) -> bool:
@@ -140,7 +136,14 @@ def request_centre_escalation(*, ticket: Ticket, actor) -> SyncJob:
     """ "Ajukan ke pusat": escalate a NIK ganda or blocked NIK to the centre's personnel, and keep
     pushing on a slow schedule to notice when they have cleared it."""
     _require_action(ticket, "centre_escalate")
-    ticket_services.escalate_block_to_centre(ticket=ticket, actor=actor)
+    ticket_services.escalate_ticket(
+        ticket=ticket,
+        actor=actor,
+        reason=EventText(
+            gettext_noop("Diajukan ke pusat: %(request)s."), request=CENTRE_REQUEST[ticket.centre_block]
+        ),
+        details={"reason_code": ticket.centre_block},
+    )
     return _reopen(ticket, "centre_escalate", delay=scaled(settings.SYNC_BLOCKED_RETRY_SECONDS))
 
 

@@ -17,7 +17,7 @@ from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
 from citizens.services import correct_citizen
 from core.errors import UserFacingError
 from tickets.alerts import alert_staff
-from tickets.blocks import CENTRE_REQUEST, Block
+from tickets.blocks import Block
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
@@ -372,23 +372,32 @@ def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None 
     return locked
 
 
+@transaction.atomic
 def mark_action_needed(
     *, ticket: Ticket, reason_code: str, message: str, details: dict | None = None
 ) -> Ticket:
     """Record that the centre refused for a reason only an action clears (`reason_code`: a Block).
 
-    `message` is the timeline's line (an EventText); the block itself says what to do next.
+    `message` is the timeline's line (an EventText). A ticket already waiting for an action only
+    changes its block (e.g. the reactivation found a NIK ganda), with a line but no status change.
     """
     if reason_code not in Block.values:
         raise ValueError(f"not a centre block: {reason_code!r}")
-    return _transition(
-        ticket,
-        Status.ACTION_NEEDED,
-        actor=None,
-        message=message,
-        details={"reason_code": reason_code, **(details or {})},
-        centre_block=reason_code,
-    )
+    details = {"reason_code": reason_code, **(details or {})}
+    locked = _locked(ticket)
+    if locked.status != Status.ACTION_NEEDED:
+        return _transition(
+            locked,
+            Status.ACTION_NEEDED,
+            actor=None,
+            message=message,
+            details=details,
+            centre_block=reason_code,
+        )
+    locked.centre_block = reason_code
+    locked.save(update_fields=["centre_block", "updated_at"])
+    _log(locked, actor=None, kind=TicketEvent.Kind.SYNC, message=message, details=details)
+    return locked
 
 
 def resubmit_ticket(*, ticket: Ticket, actor) -> Ticket:
@@ -401,32 +410,6 @@ def resubmit_ticket(*, ticket: Ticket, actor) -> Ticket:
         details={"reason_code": _locked(ticket).centre_block},
         centre_block="",
     )
-
-
-def escalate_block_to_centre(*, ticket: Ticket, actor) -> Ticket:
-    """Take a NIK ganda or blocked NIK to the centre's personnel ("Ajukan ke pusat")."""
-    block = _locked(ticket).centre_block
-    if block not in CENTRE_REQUEST:
-        raise TicketError(_("Hambatan tiket ini tidak diajukan ke pusat."))
-    return escalate_ticket(
-        ticket=ticket,
-        actor=actor,
-        reason=EventText(gettext_noop("Diajukan ke pusat: %(request)s."), request=CENTRE_REQUEST[block]),
-        details={"reason_code": block},
-    )
-
-
-def record_centre_block(*, ticket: Ticket, reason_code: str, message: str) -> Ticket:
-    """Record that a blocked ticket's block changed (e.g. reactivation found a NIK ganda); no status change."""
-    if reason_code not in Block.values:
-        raise ValueError(f"not a centre block: {reason_code!r}")
-    locked = _locked(ticket)
-    locked.centre_block = reason_code
-    locked.save(update_fields=["centre_block", "updated_at"])
-    _log(
-        locked, actor=None, kind=TicketEvent.Kind.SYNC, message=message, details={"reason_code": reason_code}
-    )
-    return locked
 
 
 def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:
