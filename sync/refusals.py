@@ -175,6 +175,7 @@ def _reopen(ticket: Ticket, action: str, *, reactivate: bool = False, delay=None
         escalated_at=None,
         last_error="",
         next_attempt_at=due,
+        pushing_since=timezone.now(),
     )
     if delay is None:
         transaction.on_commit(partial(pipeline._nudge, job.pk, State.PENDING))

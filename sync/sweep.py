@@ -55,12 +55,12 @@ def _escalate_once(job_id: int, now) -> int:
 
 def escalate_unaccepted(*, now=None, limit: int = 500) -> int:
     """Escalate, once each, new tickets the centre has not accepted SYNC_ACCEPT_DEADLINE_SECONDS
-    after the counter saved them (pushes still retrying, or a job not yet made)."""
+    after the counter saved (or the clerk resubmitted) them, their pushes still retrying."""
     now = now or timezone.now()
     deadline = now - scaled(settings.SYNC_ACCEPT_DEADLINE_SECONDS)
-    late = Ticket.objects.filter(status=Status.NEW, created_at__lt=deadline).order_by("created_at")
+    late = SyncJob.objects.filter(state=State.PENDING, pushing_since__lt=deadline, ticket__status=Status.NEW)
     escalated = 0
-    for ticket_id in late.values_list("pk", flat=True)[:limit]:
+    for ticket_id in late.order_by("pushing_since").values_list("ticket_id", flat=True)[:limit]:
         escalated += _escalate_unaccepted(ticket_id)
     return escalated
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications.messages import compose
 from notifications.models import Notification
-from sync import sweep
+from sync import refusals, sweep
 from sync.models import SyncJob
 from tests.cast import NIK, complaint, nik_with_serial
 from tests.sync.test_refusals import refuse
@@ -172,3 +172,13 @@ def test_the_accept_deadline_leaves_accepted_and_blocked_tickets_alone(job, scri
     )
     ticket_services.mark_pushed(ticket=other, accepted_at=timezone.now(), sla_due_at=timezone.now())
     assert sweep.escalate_unaccepted(now=timezone.now() + dt.timedelta(hours=1)) == 0
+
+
+def test_the_accept_deadline_counts_from_the_resubmission_not_from_the_counter(job, script, clerk, settings):
+    settings.SYNC_ACCEPT_DEADLINE_SECONDS = 3600
+    job = refuse(job, script, "documents_required")
+    Ticket.objects.filter(pk=job.ticket_id).update(created_at=timezone.now() - dt.timedelta(days=3))
+    refusals.request_resubmission(ticket=job.ticket, actor=clerk)  # the citizen came back days later
+
+    assert sweep.escalate_unaccepted(now=timezone.now() + dt.timedelta(minutes=30)) == 0
+    assert sweep.escalate_unaccepted(now=timezone.now() + dt.timedelta(minutes=61)) == 1
