@@ -147,6 +147,8 @@ def test_a_duplicate_taken_to_the_centre_tells_the_citizen_and_the_desk_what_was
     assert "penghapusan data ganda" in compose(escalated.kind, ticket).text
     desk = supervisor_client.get(reverse("escalation:desk")).content.decode()
     assert ticket.display_code in desk and "mohon penghapusan data ganda" in desk
+    page = supervisor_client.get(reverse("tickets:detail", args=[ticket.code])).content.decode()
+    assert "Sudah diajukan ke pusat" in page and action_url(ticket, "centre_escalate") not in page
 
 
 def test_a_ticket_not_accepted_by_the_deadline_is_escalated_once_with_the_last_problem(ticket, settings):
