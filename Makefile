@@ -37,8 +37,9 @@ run demo-data: export DEMO_TIME_SCALE ?= 480
 run demo-data: export SYNC_SWEEP_SECONDS ?= 5
 run demo-data: export MOCKREGISTRY_PROPAGATION_SECONDS ?= 180
 run demo-data: export MOCKREGISTRY_EXPEDITE_SECONDS ?= 10
-# Until Sinkron handles documents_required, the demo mock still records NIKs it never saw.
-run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= mint
+# The demo centre, like the real one, never records a NIK from a resync: an unknown NIK is refused
+# as "documents needed" (the demo's hard cases show it, see the README).
+run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= refuse
 
 demo-data: migrate
 	$(BIN)/python manage.py seed_demo

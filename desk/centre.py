@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from tickets.blocks import CENTRE_REQUEST
 from tickets.models import Office, Ticket
 
 CENTRE_WHATSAPP = "0811-800-5373"
@@ -68,6 +69,8 @@ def escalation_message(ticket: Ticket, *, full: bool = False) -> str:
             }
         else:
             problem += _("; data belum diterima pusat")
+        if ticket.centre_block in CENTRE_REQUEST:
+            problem += "; " + str(CENTRE_REQUEST[ticket.centre_block])
     fields = [
         citizen.nik if full else citizen.masked_nik,
         "_".join(citizen.full_name.replace("#", " ").split()),

@@ -360,6 +360,11 @@ SYNC_CHECK_AFTER_SLA_SECONDS = env_float("SYNC_CHECK_AFTER_SLA_SECONDS", 7200)
 SYNC_EXPEDITE_CHECK_SECONDS = env_float("SYNC_EXPEDITE_CHECK_SECONDS", 60)  # re-check after an expedite
 SYNC_CLAIM_SECONDS = env_int("SYNC_CLAIM_SECONDS", 90)  # lease of a claimed job; > the task's hard time limit
 SYNC_STAFF_ACTION_COOLDOWN_SECONDS = env_int("SYNC_STAFF_ACTION_COOLDOWN_SECONDS", 30)
+# A ticket the centre has not accepted this long after the counter saved it is escalated (sync/sweep.py).
+SYNC_ACCEPT_DEADLINE_SECONDS = env_float("SYNC_ACCEPT_DEADLINE_SECONDS", 4 * 3600)
+# How often a NIK ganda / blocked NIK taken to the centre's personnel is pushed again, to notice
+# that they cleared it.
+SYNC_BLOCKED_RETRY_SECONDS = env_float("SYNC_BLOCKED_RETRY_SECONDS", 2 * 3600)
 # Pipeline progress (sync/health.py, `manage.py check_pipeline`): not scaled by DEMO_TIME_SCALE.
 SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 300)
 SYNC_OLDEST_DUE_SECONDS = env_int("SYNC_OLDEST_DUE_SECONDS", 900)

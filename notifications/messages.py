@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications.models import Notification
+from tickets import blocks
 from tickets.models import Ticket
 
 Kind = Notification.Kind
@@ -33,6 +34,7 @@ SUBJECTS = {
     Kind.RESOLVED: gettext_lazy("Pengaduan %(code)s selesai"),
     Kind.REJECTED: gettext_lazy("Pengaduan %(code)s: mohon datang ke loket"),
     Kind.ESCALATED: gettext_lazy("Pengaduan %(code)s: diteruskan ke pusat"),
+    Kind.ACTION_NEEDED: gettext_lazy("Pengaduan %(code)s: perlu tindakan"),
     Kind.CODE_RESEND: gettext_lazy("Kode tiket Anda"),
 }
 TEXTS = {
@@ -52,8 +54,15 @@ TEXTS = {
         "%(office)s: Mohon maaf, perbaikan data tiket %(code)s melebihi 1x24 jam. Petugas kami sudah "
         "meneruskannya ke pusat; perkiraan selesai paling lambat 1x24 jam berikutnya. Cek status: %(link)s"
     ),
+    Kind.ACTION_NEEDED: gettext_lazy(
+        "%(office)s: Pengaduan %(code)s perlu tindakan. Mohon datang ke loket dengan membawa %(documents)s. "
+        "Info: %(link)s"
+    ),
     Kind.CODE_RESEND: gettext_lazy("%(office)s: Kode tiket Anda: %(code)s. Cek status: %(link)s"),
 }
+# A ticket the centre refused for a reason only an action clears (tickets.blocks): the message says
+# what the citizen must do or bring, or, once the office took it to the centre, what it asked for.
+BLOCK_TEXT = gettext_lazy("%(office)s: Pengaduan %(code)s: %(advice)s Info: %(link)s")
 
 
 @dataclass(frozen=True)
@@ -76,4 +85,17 @@ def compose(kind: str, ticket: Ticket) -> Message:
         "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"),
         "documents": DOCUMENTS,
     }
+    advice = _block_advice(kind, ticket)
+    if advice:
+        return Message(
+            subject=str(SUBJECTS[kind]) % values, text=str(BLOCK_TEXT) % {**values, "advice": advice}
+        )
     return Message(subject=str(SUBJECTS[kind]) % values, text=str(TEXTS[kind]) % values)
+
+
+def _block_advice(kind: str, ticket: Ticket) -> str:
+    if kind == Kind.ACTION_NEEDED:
+        return str(blocks.CITIZEN_BRING.get(ticket.centre_block, blocks.CITIZEN_BRING[blocks.DEFAULT]))
+    if kind == Kind.ESCALATED and ticket.centre_block in blocks.CITIZEN_ESCALATED:
+        return str(blocks.CITIZEN_ESCALATED[ticket.centre_block])
+    return ""

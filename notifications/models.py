@@ -19,6 +19,7 @@ class Notification(models.Model):
         RESOLVED = "resolved", _("Selesai")
         REJECTED = "rejected", _("Ditolak")
         ESCALATED = "escalated", _("Eskalasi")
+        ACTION_NEEDED = "action", _("Perlu tindakan")
         CODE_RESEND = "code_resend", _("Kirim ulang kode tiket")
 
     class Status(models.TextChoices):

@@ -40,6 +40,7 @@ KIND_OF_STATUS = {
     Status.RESOLVED: Kind.RESOLVED,
     Status.REJECTED: Kind.REJECTED,
     Status.ESCALATED: Kind.ESCALATED,
+    Status.ACTION_NEEDED: Kind.ACTION_NEEDED,
 }
 STATUS_OF_KIND = {kind: status for status, kind in KIND_OF_STATUS.items()}
 

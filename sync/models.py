@@ -51,6 +51,11 @@ class SyncJob(models.Model):
     sla_due_at = models.DateTimeField(_("Batas SLA"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("dieskalasi"), null=True, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    # The clerk asked for a nonaktif NIK's reactivation: the next push first asks the centre for it.
+    reactivate_first = models.BooleanField(default=False)
+    # Since when the data waits for the centre to accept it: the row's creation, or the clerk's
+    # resubmission after a refusal (the accept deadline in sync/sweep.py counts from here).
+    pushing_since = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -71,6 +76,8 @@ class SyncJob(models.Model):
             # The dashboard's "oldest unverified": accepted jobs oldest first, read until one of
             # the office's (desk.selectors.dashboard.registry_health).
             models.Index(fields=["accepted_at"], name="syncjob_accepted", condition=Q(state="accepted")),
+            # The accept deadline: pending jobs waiting longest for the centre to accept them.
+            models.Index(fields=["pushing_since"], name="syncjob_pushing", condition=Q(state="pending")),
         ]
 
     def __str__(self):
@@ -93,6 +100,7 @@ class SyncAttempt(models.Model):
         UPDATE_STATUS = "status", _("Cek status pembaruan")
         RESIDENT = "resident", _("Cek data penduduk")
         EXPEDITE = "expedite", _("Jalur darurat")
+        REACTIVATE = "reactivate", _("Aktivasi NIK")
 
     job = models.ForeignKey(
         SyncJob, on_delete=models.CASCADE, related_name="attempts_log", verbose_name=_("antrian sinkronisasi")

@@ -48,6 +48,25 @@ class Rejected(Outcome):
     errors: dict = field(default_factory=dict)
 
 
+# The centre's refusals that no retry clears, each needing its own action (docs/mockregistry.md).
+REFUSAL_CODES = frozenset(
+    {"nik_duplicate", "nik_blocked", "nik_inactive", "documents_required", "family_refused"}
+)
+
+
+@dataclass(frozen=True)
+class Refused(Outcome):
+    """The centre refused for a reason only an action clears: a persistent NIK state, documents needed,
+    or a family refused as a whole. `reason` is the machine code (one of REFUSAL_CODES); `members`
+    names, masked, each family member at fault."""
+
+    reason: str
+    action: str = ""
+    state: str = ""
+    detail: str = ""
+    members: tuple = ()
+
+
 @dataclass(frozen=True)
 class FamilyRefused(Outcome):
     """The centre refused a family update as a whole (422 with a code other than validation_failed).
@@ -83,6 +102,7 @@ class Defect(Outcome):
 class UpdateState(Outcome):
     status: str  # accepted | applied | rejected
     reason: str | None
+    reason_code: str | None = None  # a rejection's machine code (e.g. nik_duplicate, dokumen)
 
 
 @dataclass(frozen=True)
@@ -226,6 +246,8 @@ class RegistryClient:
                 update_id=str(body.get("update_id", "")),
                 expected_by=parse_datetime(body.get("expected_by") or ""),
             )
+        if code == 422 and body.get("error") in REFUSAL_CODES:
+            return _refused(code, latency, body)
         if code == 422:
             return Rejected(code, latency, reason=_first_error(body), errors=body.get("errors") or {})
         if code == 409 and body.get("error") == "request_in_flight":
@@ -270,9 +292,28 @@ class RegistryClient:
             return response
         code, latency, body = response
         if code == 200:
-            return UpdateState(code, latency, status=body.get("status", ""), reason=_reason(body))
+            return UpdateState(
+                code, latency, status=body.get("status", ""), reason=_reason(body), reason_code=_code(body)
+            )
         if code == 404:
             return NotFound(code, latency)
+        return self._failure(code, latency, body)
+
+    def reactivate(self, nik: str, *, office_code: str, reference: str) -> Outcome:
+        """POST the office's reactivation of a nonaktif NIK, after the clerk has seen the KTP-el.
+
+        Found (the resident, now active; again for one already active), Refused (the NIK is ganda,
+        blocked or unknown: reactivation clears none of those), or a failure as for every call.
+        """
+        body = {"office_code": office_code, "reference": reference, "ktp_el_seen": True}
+        response = self._call("POST", f"/residents/{nik}/reactivation", json=body)
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code == 200:
+            return Found(code, latency, resident=body)
+        if code in (409, 422) and body.get("error") in REFUSAL_CODES:
+            return _refused(code, latency, body)
         return self._failure(code, latency, body)
 
     def resident(self, nik: str) -> Outcome:
@@ -407,6 +448,28 @@ def _float(value) -> float | None:
 def _reason(body: dict) -> str | None:
     reason = body.get("reason")
     return scrub(str(reason))[:250] if reason else None
+
+
+def _code(body: dict) -> str | None:
+    code = body.get("reason_code")
+    return str(code)[:50] if code else None
+
+
+def _refused(code: int, latency: int, body: dict) -> Refused:
+    members = body.get("members") if isinstance(body.get("members"), list) else []
+    return Refused(
+        code,
+        latency,
+        reason=str(body["error"]),
+        action=str(body.get("action") or "")[:100],
+        state=str(body.get("state") or "")[:50],
+        detail=scrub(str(body.get("detail") or ""))[:250],
+        members=tuple(
+            {key: scrub(str(member.get(key) or ""))[:250] for key in ("nik", "error", "detail")}
+            for member in members
+            if isinstance(member, dict)
+        ),
+    )
 
 
 def _first_error(body: dict) -> str:

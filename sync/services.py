@@ -24,14 +24,15 @@ from django.utils.translation import gettext_noop
 from citizens.nik import parse_nik
 from core import lease
 from core.errors import UserFacingError
-from sync import registry
+from sync import refusals, registry  # refusals uses this module's helpers at call time only
 from sync.models import SyncAttempt, SyncJob
 from sync.schedule import next_check_at, push_retry_delay
+from sync.words import problem_label
 from tickets import services as ticket_services
 from tickets.models import Ticket
 from tickets.sla import sla_delta
 from tickets.texts import EventText
-from tickets.workflow import OPEN_STATUSES, IllegalTransition
+from tickets.workflow import OPEN_STATUSES, IllegalTransition, Status
 
 logger = logging.getLogger(__name__)
 State = SyncJob.State
@@ -49,8 +50,26 @@ class StaffActionRefused(UserFacingError):
 # --- the outbox row ------------------------------------------------------------------------------
 
 
+# Functions of a ticket returning fields to add to its push (e.g. the documents app's `documents`
+# for a resubmission), registered with `register_payload_extra`; a resubmission takes a new snapshot.
+_payload_extras: list = []
+
+
+def register_payload_extra(provider) -> None:
+    """Add `provider(ticket) -> dict` to what every push payload is built from."""
+    if provider not in _payload_extras:
+        _payload_extras.append(provider)
+
+
 def payload_for(ticket: Ticket) -> dict:
     """Return the record the centre should hold for the ticket's citizen (a snapshot)."""
+    payload = _base_payload(ticket)
+    for provider in _payload_extras:
+        payload.update(provider(ticket) or {})
+    return payload
+
+
+def _base_payload(ticket: Ticket) -> dict:
     citizen = ticket.citizen
     return {
         "nik": citizen.nik,
@@ -165,7 +184,10 @@ def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=
     if job.attempts > settings.SYNC_MAX_PUSH_ATTEMPTS:  # crashed mid-call too often: a poison job
         _give_up(job, EventText(gettext_noop("Pengiriman ke pusat terhenti berulang kali.")))
         return "failed"
-    outcome = registry_client(client).push(job.payload, idempotency_key=str(job.idempotency_key))
+    api = registry_client(client)
+    if job.reactivate_first and not refusals.reactivate_first(job, api, now):
+        return "reactivation"
+    outcome = api.push(job.payload, idempotency_key=str(job.idempotency_key))
     record_attempts(job, (SyncAttempt.Operation.PUSH, outcome))
     _apply_push_outcome(job, outcome, now)
     return outcome.name
@@ -174,6 +196,8 @@ def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=
 def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
     if isinstance(outcome, registry.Accepted):
         _accepted(job, outcome, now)
+    elif isinstance(outcome, registry.Refused):
+        refusals.refused(job, outcome.reason, now, details=refusals.refusal_details(outcome))
     elif isinstance(outcome, registry.Rejected):
         _rejected(job, EventText(gettext_noop("Pusat menolak data: %(reason)s"), reason=outcome.reason))
     elif isinstance(outcome, registry.Retry) and outcome.reason == "circuit_open":
@@ -191,7 +215,7 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
                 EventText(
                     gettext_noop("Pengiriman ke pusat gagal %(n)s kali (%(reason)s)."),
                     n=job.attempts,
-                    reason=outcome.reason,
+                    reason=problem_label(outcome.reason),
                 ),
             )
         else:
@@ -225,6 +249,14 @@ def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
         next_attempt_at=first_check,
         last_error="",
     ):
+        return
+    if job.ticket_status == Status.ESCALATED:  # the centre's personnel cleared it, or it came late
+        ticket_services.record_sync_event(
+            ticket=Ticket(pk=job.ticket_id),
+            actor=None,
+            message=EventText(gettext_noop("Data akhirnya diterima pusat; menunggu sinkronisasi.")),
+            details={"update_id": outcome.update_id},
+        )
         return
     with _unless_ticket_moved_on():
         ticket_services.mark_pushed(
@@ -304,6 +336,9 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
 
 def _update_not_applicable(job: SyncJob, state: registry.Outcome, now) -> str:
     """Act on an update the centre rejected, lost, or could not tell us about."""
+    if isinstance(state, registry.UpdateState) and refusals.block_of(state.reason_code):
+        refusals.refused(job, refusals.block_of(state.reason_code), now, details={"update_id": job.update_id})
+        return "refused"
     if isinstance(state, registry.UpdateState):  # rejected
         _rejected(
             job, EventText(gettext_noop("Pusat menolak pembaruan: %(reason)s"), reason=state.reason or "-")

@@ -7,14 +7,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core import lease
 from sync import registry
 from sync.models import SyncAttempt, SyncJob
 from sync.services import ensure_job, record_attempts, registry_client
+from sync.words import problem_label
 from tickets import services as ticket_services
 from tickets.models import Ticket
+from tickets.sla import scaled
 from tickets.texts import EventText
 from tickets.workflow import Status
 
@@ -49,6 +51,43 @@ def _escalate_once(job_id: int, now) -> int:
         details={"update_id": job.update_id, "centre_answered": not job.last_error},
     )
     return 1
+
+
+def escalate_unaccepted(*, now=None, limit: int = 500) -> int:
+    """Escalate, once each, new tickets the centre has not accepted SYNC_ACCEPT_DEADLINE_SECONDS
+    after the counter saved (or the clerk resubmitted) them, their pushes still retrying."""
+    now = now or timezone.now()
+    deadline = now - scaled(settings.SYNC_ACCEPT_DEADLINE_SECONDS)
+    late = SyncJob.objects.filter(state=State.PENDING, pushing_since__lt=deadline, ticket__status=Status.NEW)
+    escalated = 0
+    for ticket_id in late.order_by("pushing_since").values_list("ticket_id", flat=True)[:limit]:
+        escalated += _escalate_unaccepted(ticket_id)
+    return escalated
+
+
+@transaction.atomic
+def _escalate_unaccepted(ticket_id: int) -> int:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    if ticket.status != Status.NEW:
+        return 0
+    last_error = SyncJob.objects.filter(ticket=ticket).values_list("last_error", flat=True).first() or ""
+    ticket_services.escalate_ticket(
+        ticket=ticket,
+        actor=None,
+        reason=EventText(
+            gettext_noop(
+                "Data belum diterima pusat %(hours)s jam setelah dicatat di loket (kendala terakhir: "
+                "%(problem)s). Hubungi petugas pusat."
+            ),
+            hours=f"{settings.SYNC_ACCEPT_DEADLINE_SECONDS / 3600:g}",
+            problem=problem_label(last_error) if last_error else _NO_ANSWER_YET,
+        ),
+        details={"accept_deadline": True, "last_error": last_error},
+    )
+    return 1
+
+
+_NO_ANSWER_YET = gettext_lazy("belum ada jawaban dari pusat")
 
 
 def _sla_reason(job: SyncJob) -> EventText:

@@ -32,7 +32,7 @@ def expedite(job_id: int) -> str:
 def sweep() -> dict:
     """Re-drive every due job, create missing outbox rows, escalate what passed its SLA."""
     created = sweeper.create_missing_jobs()
-    escalated = sweeper.escalate_overdue()
+    escalated = sweeper.escalate_overdue() + sweeper.escalate_unaccepted()
     published = [job_id for job_id, state in sweeper.due_jobs() if nudge(job_id, state)]
     sweeper.mark_dispatched(published)
     counts = {"created": created, "escalated": escalated, "dispatched": len(published)}

@@ -1,18 +1,22 @@
 """The sync panel on the ticket page (polled by htmx) and the staff's sync actions."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import UserFacingError
-from sync import services
+from sync import refusals, services
 from sync.models import SyncJob
 from sync.words import describe_attempts, problem_words
 from tickets.decorators import staff_required
+from tickets.permissions import allowed_actions
 from tickets.selectors import get_ticket_for_user
 from tickets.views import detail_context
+from tickets.workflow import IllegalTransition
 
 PANEL_ATTEMPTS = 10
 
@@ -74,3 +78,33 @@ def _staff_action(request, ticket, action, done_message):
     else:
         messages.success(request, done_message)
     return redirect("tickets:detail", code=ticket.code)
+
+
+# The clerk's actions on a "Perlu tindakan" ticket: (service, the action's name in
+# tickets.permissions, what the clerk reads once it is done).
+BLOCK_ACTIONS = {
+    "reactivate": (
+        refusals.request_reactivation,
+        gettext_lazy("Aktivasi NIK diajukan ke pusat; data akan dikirim ulang."),
+    ),
+    "resubmit": (refusals.request_resubmission, gettext_lazy("Data dikirim ulang ke pusat.")),
+    "centre_escalate": (refusals.request_centre_escalation, gettext_lazy("Tiket diajukan ke pusat.")),
+}
+
+
+@staff_required
+@require_POST
+def block_action(request, code, action):
+    """Run a clerk's action on a blocked ticket, if their role and the ticket's block allow it."""
+    ticket = get_ticket_for_user(request.user, code)
+    if action not in BLOCK_ACTIONS:
+        raise Http404
+    if action not in allowed_actions(request.user, ticket):
+        messages.error(request, _("Tindakan ini tidak dapat dilakukan untuk tiket ini sekarang."))
+        return redirect("tickets:detail", code=ticket.code)
+    service, done_message = BLOCK_ACTIONS[action]
+    try:
+        return _staff_action(request, ticket, service, done_message)
+    except IllegalTransition:  # the ticket moved on between the check above and the row lock
+        messages.error(request, _("Status tiket sudah berubah; tindakan ini tidak dapat dilakukan lagi."))
+        return redirect("tickets:detail", code=ticket.code)

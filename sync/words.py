@@ -23,6 +23,7 @@ _BY_CALL = {
     (Op.RESIDENT, "found"): gettext_lazy("Data di pusat belum berubah"),
     (Op.RESIDENT, "notfound"): gettext_lazy("NIK belum ada di data pusat"),
     (Op.EXPEDITE, "updatestate"): gettext_lazy("Permintaan jalur darurat diterima pusat"),
+    (Op.REACTIVATE, "found"): gettext_lazy("NIK diaktifkan kembali di pusat"),
 }
 
 # Error codes the registry client records (sync.registry), in people's words.
@@ -32,6 +33,12 @@ _PROBLEMS = {
     "rate_limited": gettext_lazy("Pusat sedang sibuk"),
     "http_429": gettext_lazy("Pusat sedang sibuk"),
     "request_in_flight": gettext_lazy("Pusat masih memproses kiriman sebelumnya"),
+    # The centre's refusals that need an action (sync.registry.REFUSAL_CODES).
+    "nik_duplicate": gettext_lazy("Pusat menolak: NIK ganda"),
+    "nik_blocked": gettext_lazy("Pusat menolak: NIK diblokir (belum perekaman KTP-el)"),
+    "nik_inactive": gettext_lazy("Pusat menolak: NIK nonaktif"),
+    "documents_required": gettext_lazy("Pusat menolak: NIK belum tercatat, dokumen diperlukan"),
+    "family_refused": gettext_lazy("Pusat menolak pembaruan KK seluruhnya"),
 }
 _UNREACHABLE = gettext_lazy("Pusat tidak dapat dihubungi")
 _DEFECT = gettext_lazy("Kesalahan sistem saat menghubungi pusat; laporkan ke petugas TI")
@@ -60,7 +67,7 @@ def attempt_words(attempt: SyncAttempt, *, matched: bool = False) -> str:
     """Return what one call meant; `matched`: this resident read is the one that verified the job."""
     if matched and attempt.outcome == "found":
         return _("Data di pusat sudah sesuai")
-    if attempt.outcome == "retry":
+    if attempt.outcome in ("retry", "refused"):
         return problem_words(attempt.error or f"http_{attempt.status_code}")
     if attempt.outcome == "defect":
         return str(_DEFECT)
@@ -72,13 +79,18 @@ def attempt_words(attempt: SyncAttempt, *, matched: bool = False) -> str:
 
 def problem_words(error: str) -> str:
     """Return a job's or attempt's error in people's words; a sentence we wrote stays as it is."""
+    return str(problem_label(error))
+
+
+def problem_label(error: str):
+    """Return `error` in people's words, lazily (a timeline EventText stores it as its msgid)."""
     if " " in error:
         return error
     if error in _PROBLEMS:
-        return str(_PROBLEMS[error])
+        return _PROBLEMS[error]
     if error.startswith("http_4"):
-        return str(_DEFECT)
-    return str(_UNREACHABLE)
+        return _DEFECT
+    return _UNREACHABLE
 
 
 def _with_next_step(words: str, attempt: SyncAttempt, job: SyncJob) -> str:

@@ -14,6 +14,7 @@ from citizens import nik as nikparse
 from citizens.models import Citizen
 from core.crypto import EncryptedTextField
 from core.fields import EncryptedNumber, EncryptedNumbers
+from tickets.blocks import Block
 from tickets.texts import render as render_text
 from tickets.workflow import AWAITING_CENTRE, OPEN_STATUSES, Status
 
@@ -146,6 +147,8 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
     email = EncryptedTextField(_("E-mail"), blank=True)
     deadline = models.DateField(_("Batas waktu layanan"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    # Why the centre refused, while that still holds (action_needed, or escalated to its personnel).
+    centre_block = models.CharField(_("hambatan di pusat"), max_length=20, choices=Block.choices, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

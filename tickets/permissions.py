@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from core.scoping import staff_office, staff_office_id
+from tickets.blocks import CLERK_ACTION
 from tickets.workflow import Status
 
 COUNTER_GROUP = "Petugas Loket"
@@ -39,7 +40,9 @@ def may_open_ticket(user, ticket) -> bool:
     return office_id is not None and office_id == ticket.office_id
 
 
-COUNTER_ACTIONS = frozenset({"note", "take", "reject", "resolve"})
+# The clerk's actions on a "Perlu tindakan" ticket (tickets.blocks.CLERK_ACTION; views in sync).
+BLOCK_ACTIONS = frozenset(CLERK_ACTION.values())
+COUNTER_ACTIONS = frozenset({"note", "take", "reject", "resolve", *BLOCK_ACTIONS})
 SUPERVISOR_ACTIONS = COUNTER_ACTIONS | {"assign", "close", "escalate"}
 REASON_ACTIONS = frozenset({"resolve", "reject", "escalate", "close"})
 
@@ -58,8 +61,10 @@ def allowed_actions(user, ticket) -> set[str]:
     actions = {"note"}
     if ticket.is_open:
         actions.add("take")
-        if ticket.status in (Status.NEW, Status.SENT, Status.ESCALATED):
+        if ticket.status in (Status.NEW, Status.SENT, Status.ESCALATED, Status.ACTION_NEEDED):
             actions.add("reject")
+        if ticket.status == Status.ACTION_NEEDED and ticket.centre_block in CLERK_ACTION:
+            actions.add(CLERK_ACTION[ticket.centre_block])
         if ticket.status in (Status.SENT, Status.ESCALATED):
             actions.add("resolve")
         if is_supervisor(user):

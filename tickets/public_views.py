@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
-from tickets import tasks
+from tickets import blocks, tasks
 from tickets.models import Ticket, format_ticket_code, normalize_ticket_code
 from tickets.ratelimit import Rate, allow_all, client_ip
 from tickets.workflow import OPEN_STATUSES, Status
@@ -81,7 +81,13 @@ STEPS = [
     gettext_lazy("Menunggu sinkronisasi (maks. 1x24 jam)"),
     gettext_lazy("Selesai"),
 ]
-STEP_REACHED = {Status.NEW: 1, Status.SENT: 3, Status.ESCALATED: 3, Status.RESOLVED: 4}
+STEP_REACHED = {
+    Status.NEW: 1,
+    Status.SENT: 3,
+    Status.ACTION_NEEDED: 2,
+    Status.ESCALATED: 3,
+    Status.RESOLVED: 4,
+}
 SERVICE_RETRY = {
     "sscasn": "SSCASN",
     "bpjs": "BPJS",
@@ -113,6 +119,10 @@ def advice(ticket: Ticket) -> str:
         }
     if ticket.status == Status.CLOSED:
         return _("Pengaduan ini ditutup. Hubungi loket Disdukcapil bila masih ada kendala.")
+    if ticket.status == Status.ACTION_NEEDED:
+        return str(blocks.CITIZEN_BRING.get(ticket.centre_block, blocks.CITIZEN_BRING[blocks.DEFAULT]))
+    if ticket.status == Status.ESCALATED and ticket.centre_block in blocks.CITIZEN_ESCALATED:
+        return str(blocks.CITIZEN_ESCALATED[ticket.centre_block])
     if ticket.status == Status.ESCALATED:
         return _(
             "Mohon maaf, sinkronisasi melebihi 1x24 jam. Petugas kami sudah meneruskannya ke pusat; "
@@ -126,7 +136,9 @@ def advice(ticket: Ticket) -> str:
 def public_answer(ticket: Ticket) -> dict:
     """Return the masked answer the public page and the JSON endpoint show. No NIK, KK, phone or staff."""
     reached = STEP_REACHED.get(ticket.status, 0)
-    expected = ticket.due_at if ticket.status in OPEN_STATUSES else None
+    # No promised time while the centre waits for the citizen or the office to act.
+    waiting = ticket.status == Status.ACTION_NEEDED or ticket.centre_block in blocks.CITIZEN_ESCALATED
+    expected = ticket.due_at if ticket.status in OPEN_STATUSES and not waiting else None
     if ticket.status == Status.ESCALATED and expected:
         expected = max(expected, timezone.now()) + (expected - (ticket.sent_at or ticket.created_at))
     return {
@@ -156,6 +168,7 @@ _PUBLIC_COLUMNS = (
     "category",
     "service",
     "status",
+    "centre_block",
     "created_at",
     "updated_at",
     "sent_at",

@@ -17,6 +17,7 @@ from citizens.models import Citizen, FamilyCard, FamilyMembership, kk_digest
 from citizens.services import correct_citizen
 from core.errors import UserFacingError
 from tickets.alerts import alert_staff
+from tickets.blocks import Block
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
@@ -325,19 +326,6 @@ def mark_pushed(
     )
 
 
-def mark_action_needed(
-    *, ticket: Ticket, reason_code: str, message: str, details: dict | None = None
-) -> Ticket:
-    """Record that the centre refused for a reason no retry clears: someone must act, as `message` says."""
-    return _transition(
-        ticket,
-        Status.ACTION_NEEDED,
-        actor=None,
-        message=_required(message),
-        details={"reason_code": reason_code, **(details or {})},
-    )
-
-
 def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
     """Resolve `ticket` because the registry now shows the expected data."""
     return _transition(
@@ -382,6 +370,46 @@ def escalate_ticket(*, ticket: Ticket, actor, reason: str, details: dict | None 
     if locked.assignee_id and locked.assignee_id != getattr(actor, "pk", None):
         alert_staff(locked, user_id=locked.assignee_id, kind=StaffAlert.Kind.ESCALATED)
     return locked
+
+
+@transaction.atomic
+def mark_action_needed(
+    *, ticket: Ticket, reason_code: str, message: str, details: dict | None = None
+) -> Ticket:
+    """Record that the centre refused for a reason only an action clears (`reason_code`: a Block).
+
+    `message` is the timeline's line (an EventText). A ticket already waiting for an action only
+    changes its block (e.g. the reactivation found a NIK ganda), with a line but no status change.
+    """
+    if reason_code not in Block.values:
+        raise ValueError(f"not a centre block: {reason_code!r}")
+    details = {"reason_code": reason_code, **(details or {})}
+    locked = _locked(ticket)
+    if locked.status != Status.ACTION_NEEDED:
+        return _transition(
+            locked,
+            Status.ACTION_NEEDED,
+            actor=None,
+            message=message,
+            details=details,
+            centre_block=reason_code,
+        )
+    locked.centre_block = reason_code
+    locked.save(update_fields=["centre_block", "updated_at"])
+    _log(locked, actor=None, kind=TicketEvent.Kind.SYNC, message=message, details=details)
+    return locked
+
+
+def resubmit_ticket(*, ticket: Ticket, actor) -> Ticket:
+    """Send a blocked ticket's data again ("Kirim ulang"): action_needed -> new, a new push follows."""
+    return _transition(
+        ticket,
+        Status.NEW,
+        actor=actor,
+        message=EventText(gettext_noop("Petugas mengirim ulang data ke pusat setelah penduduk melengkapi.")),
+        details={"reason_code": _locked(ticket).centre_block},
+        centre_block="",
+    )
 
 
 def close_ticket(*, ticket: Ticket, actor, reason: str) -> Ticket:

@@ -17,7 +17,7 @@ from citizens import nik as nikparse
 from citizens import numbers
 from citizens.services import record_access
 from core.pagination import CappedPaginator
-from tickets import selectors, services
+from tickets import blocks, selectors, services
 from tickets.alerts import mark_alerts_read
 from tickets.bulk import BulkQueueForm
 from tickets.decorators import staff_required
@@ -227,6 +227,7 @@ def detail_context(request, ticket, **forms):
         "note_form": forms.get("note_form") or NoteForm(),
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "reason_actions": bool(actions & REASON_ACTIONS),
+        "blocked": blocks.describe(ticket),  # not "block": the {% block %} tag owns that name
     }
     if "assign" in actions:
         context["assign_form"] = forms.get("assign_form") or AssignForm(

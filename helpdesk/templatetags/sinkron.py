@@ -34,6 +34,7 @@ STATUS_BADGES = {
     "sent": "text-bg-info",
     "resolved": "text-bg-success",
     "escalated": "text-bg-warning",
+    "action_needed": "text-bg-danger",
     "rejected": "text-bg-danger",
 }
 

@@ -27,8 +27,13 @@ def test_the_demo_has_its_logins_and_tickets_in_every_state(settings, tmp_path):
     users = get_user_model().objects.filter(username__in=["petugas", "supervisor", "admin"])
     assert users.count() == 3
     assert all(user.check_password(settings.DEMO_PASSWORD) for user in users)
-    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
-    assert Ticket.objects.count() == 46
+    # Selesai di pusat comes with the portal stage's demo tickets (issue 18, the portal part).
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values) - {
+        Status.CENTRE_APPLIED
+    }
+    assert Ticket.objects.count() == 50
+    blocks = Ticket.objects.filter(status=Status.ACTION_NEEDED).values_list("centre_block", flat=True)
+    assert sorted(blocks) == ["documents_required", "nik_blocked", "nik_duplicate", "nik_inactive"]
     assert residents.read_text().count('"nik"') == 46
 
 

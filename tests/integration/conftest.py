@@ -62,6 +62,8 @@ STACK_TIMING_ENV = {
     "REGISTRY_BREAKER_THRESHOLD": "5",
     "REGISTRY_BREAKER_OPEN_SECONDS": "1",
     "SYNC_EXPEDITE_CHECK_SECONDS": "0.5",
+    # 600 s here: only tests of the accept deadline (test_centre_blocks.py) want it to pass.
+    "SYNC_ACCEPT_DEADLINE_SECONDS": str(600 * TIME_SCALE),
     "LOG_LEVEL": "INFO",
 }
 WORKER_READY = " ready."
@@ -344,13 +346,32 @@ class Pipeline:
         self.stack, self.office, self.clerk = stack, office, clerk
         self.registry = stack.registry
 
-    def open_ticket(self, serial: int = 1, **overrides):
-        """Open a ticket at the counter (its commit nudges the worker through our Redis)."""
+    def open_ticket(self, serial: int = 1, *, known: bool = True, state: str = "active", **overrides):
+        """Open a ticket at the counter (its commit nudges the worker through our Redis).
+
+        The centre knows the citizen first (with their old KK, in `state`) unless `known` is False:
+        like the real one, the mock refuses a NIK it has never recorded.
+        """
         from tests.cast import complaint, nik_with_serial
         from tickets.services import open_ticket
 
         overrides.setdefault("nik", nik_with_serial(serial))
-        return open_ticket(office=self.office, created_by=self.clerk, complaint=complaint(**overrides))
+        typed = complaint(**overrides)
+        if known:
+            self.seed_resident(typed, state=state)
+        return open_ticket(office=self.office, created_by=self.clerk, complaint=typed)
+
+    def seed_resident(self, typed, *, state: str = "active") -> None:
+        """Record the complaint's citizen at the centre as it stands before the fix: the old KK."""
+        resident = {
+            "nik": typed.nik,
+            "kk_number": typed.kk_number_old or typed.kk_number,
+            "full_name": typed.full_name,
+            "birth_date": typed.birth_date.isoformat(),
+            "sex": typed.sex,
+            "state": state,
+        }
+        self.registry.seed([resident])
 
     def wait_for_status(self, tickets, statuses, timeout: float) -> None:
         """Wait until every ticket's status is one of `statuses`."""

@@ -21,6 +21,10 @@ REGISTRY_ENV = {
     "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "0.5",
     "MOCKREGISTRY_RANDOM_SEED": "18",  # each update's draws follow from its key: runs repeat
     "MOCKREGISTRY_LOG_LEVEL": "INFO",  # so the NIK-masking test sees the registry's own log lines
+    # The API contract, idempotency, faults and propagation are tested on NIKs the mock records on
+    # first push; the refusing centre (the default, and Sinkron's tests') is test_mockregistry_world.py's,
+    # which switches it on per test.
+    "MOCKREGISTRY_UNKNOWN_NIK": "mint",
 }
 
 NEW_KK = "3319012206240003"

@@ -59,7 +59,19 @@ def test_it_applies_the_latency_set_in_the_environment(configured_registry):
 
 
 def test_it_promises_the_propagation_time_set_in_the_environment(configured_registry):
-    nik = "3319011205900001"
+    nik = "3319011205900002"
+    # The centre refuses a NIK it never recorded (TEST_ENV_DEFAULTS): it knows this one, with its old KK.
+    configured_registry.seed(
+        [
+            {
+                "nik": nik,
+                "kk_number": "3319010504150011",
+                "full_name": "Budi Santoso",
+                "birth_date": "1990-05-12",
+                "sex": "L",
+            }
+        ]
+    )
     body = {
         "nik": nik,
         "kk_number": "3319012206240003",

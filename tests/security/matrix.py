@@ -220,6 +220,16 @@ MATRIX: dict[str, Entry] = {
         ],
         scope="ticket",
     ),
+    # A clerk's action on a "Perlu tindakan" ticket: on a ticket without a block, a redirect with
+    # the reason; an unknown action is a 404.
+    "sync:block_action": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY, args=action("resubmit")),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("resubmit")),
+            Probe("POST", expect("login", 404, 404, 404), args=action("delete")),
+        ],
+        scope="ticket",
+    ),
     # --- supervisors ---------------------------------------------------------------------------
     "dashboard:index": Entry([Probe("GET", SUPERVISOR_PAGE)]),
     "dashboard:chart_csv": Entry(

@@ -64,12 +64,13 @@ DEFAULT_CONTROL_TOKEN = "test-control-token"
 
 # Settings the tests rely on unless the caller overrides them: every worker reads the control
 # state on every request, so a fault set through one worker is seen at once by the others.
-# Sinkron's tests push NIKs they never seeded and expect the old min_fraction..P spread, so they get
-# the old world ("mint", "uniform"); tests of the new world switch it on via /_control/behaviour.
+# The centre never creates a resident from a resync ("refuse", as in production): a test that pushes
+# a NIK seeds the resident first (tests/integration/conftest.py Pipeline.open_ticket does). Tests
+# expect the old min_fraction..P spread ("uniform"); tests of the new one switch it via /_control.
 TEST_ENV_DEFAULTS = {
     "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "0",
     "MOCKREGISTRY_LOG_LEVEL": "WARNING",
-    "MOCKREGISTRY_UNKNOWN_NIK": "mint",
+    "MOCKREGISTRY_UNKNOWN_NIK": "refuse",
     "MOCKREGISTRY_PROPAGATION_MODEL": "uniform",
 }
 # Variables of the surrounding (pytest, help desk) process that must not leak into the registry;

@@ -19,7 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from desk.models import DailyStatusCount
+from sync.models import SyncJob
 from tickets import services
+from tickets.blocks import block_message
 from tickets.models import Category, Office, Service, StaffProfile, Ticket
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
 from tickets.services import Complaint
@@ -77,6 +79,50 @@ SPREAD = {"new": 5, "sent": 9, "resolved": 24, "escalated": 3, "rejected": 3, "c
 LATE_EVERY = 6  # every sixth resolved ticket took longer than the SLA (about 83 % within it)
 OVERDUE_SENT = 2  # sent tickets already past their SLA that the sweeper has not escalated yet
 HISTORY_DAYS = 6  # past days of the open-tickets-per-status history
+# The centre's hard cases (issue 18), one ticket each, already refused and waiting in "Perlu
+# tindakan" for the clerk's action, which then talks to the demo's mock for real: the mock's
+# built-in residents in each persistent state (`mockregistry_seed --builtin`, mockregistry/seeding.py)
+# and a NIK the centre has never recorded. Their residents are not written to the residents file,
+# which would overwrite the built-in states. The README's demo section lists them.
+HARD_CASES = [
+    # (NIK, name, birth date, sex, new KK, category, what the centre answered)
+    (
+        "3319071502900006",
+        "Eko Wibowo",
+        "1990-02-15",
+        "L",
+        "3319071010250004",
+        "duplicate_nik",
+        "nik_duplicate",
+    ),
+    (
+        "3319084410030007",
+        "Putri Handayani",
+        "2003-10-04",
+        "P",
+        "3319081211250006",
+        "kk_mismatch",
+        "nik_blocked",
+    ),
+    (
+        "3319080306600008",
+        "Slamet Hidayat",
+        "1960-06-03",
+        "L",
+        "3319080512250003",
+        "inactive_nik",
+        "nik_inactive",
+    ),
+    (
+        "3319012808990010",
+        "Fajar Nugroho",
+        "1999-08-28",
+        "L",
+        "3319011911250002",
+        "nik_not_found",
+        "documents_required",
+    ),
+]
 
 
 def demo_nik(rng: random.Random, birth: dt.date, sex: str, serial: int) -> str:
@@ -159,7 +205,27 @@ class Command(BaseCommand):
                 self._age(ticket, status, times)
                 timelines.append((status, times))
         self._history(office, timelines, now)
+        self._hard_cases(office, users["petugas"])
         return residents
+
+    def _hard_cases(self, office, clerk) -> None:
+        """Open one ticket per hard case, refused by the centre as its resident's state says."""
+        for nik, name, birth, sex, kk_number, category, refusal in HARD_CASES:
+            complaint = Complaint(
+                nik=nik,
+                full_name=name,
+                birth_date=dt.date.fromisoformat(birth),
+                sex=sex,
+                phone="+6281229007001",
+                kk_number=kk_number,
+                kk_number_old="",
+                category=category,
+                service=Service.BPJS,
+                description="BPJS menolak NIK; data di pusat tidak sesuai.",
+            )
+            ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint)
+            SyncJob.objects.filter(ticket=ticket).update(state=SyncJob.State.REJECTED, last_error=refusal)
+            services.mark_action_needed(ticket=ticket, reason_code=refusal, message=block_message(refusal))
 
     def _complaint(self, rng, serial) -> tuple[Complaint, str]:
         sex = rng.choice("LP")
