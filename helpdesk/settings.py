@@ -360,6 +360,14 @@ SYNC_CHECK_AFTER_SLA_SECONDS = env_float("SYNC_CHECK_AFTER_SLA_SECONDS", 7200)
 SYNC_EXPEDITE_CHECK_SECONDS = env_float("SYNC_EXPEDITE_CHECK_SECONDS", 60)  # re-check after an expedite
 SYNC_CLAIM_SECONDS = env_int("SYNC_CLAIM_SECONDS", 90)  # lease of a claimed job; > the task's hard time limit
 SYNC_STAFF_ACTION_COOLDOWN_SECONDS = env_int("SYNC_STAFF_ACTION_COOLDOWN_SECONDS", 30)
+# The second stage: portals that show what they hold (GET /portals/{code}/residents/{nik}), by the
+# Ticket.service code; a ticket for another service resolves when the centre shows the data.
+PORTALS = env_list("PORTALS", ["sscasn", "bpjs", "bank"])
+PORTAL_WINDOW_SECONDS = env_int("PORTAL_WINDOW_SECONDS", 3 * 86400)  # "maks. 3x24 jam" after the centre
+# Portal checks: +1h, +2h, +4h ... after the centre applied, at most PORTAL_CHECK_MAX_SECONDS apart,
+# and one at the window's end (sync/schedule.py).
+PORTAL_FIRST_CHECK_SECONDS = env_float("PORTAL_FIRST_CHECK_SECONDS", 3600)
+PORTAL_CHECK_MAX_SECONDS = env_float("PORTAL_CHECK_MAX_SECONDS", 6 * 3600)
 # Pipeline progress (sync/health.py, `manage.py check_pipeline`): not scaled by DEMO_TIME_SCALE.
 SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 300)
 SYNC_OLDEST_DUE_SECONDS = env_int("SYNC_OLDEST_DUE_SECONDS", 900)

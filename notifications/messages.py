@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from notifications.models import Notification
 from tickets.models import Ticket
+from tickets.portals import portal_name, window_text
 
 Kind = Notification.Kind
 
@@ -30,6 +31,7 @@ DOCUMENTS = gettext_lazy("KK asli, KTP-el, dan dokumen pendukung (mis. buku nika
 
 SUBJECTS = {
     Kind.OPENED: gettext_lazy("Pengaduan %(code)s diterima"),
+    Kind.CENTRE_APPLIED: gettext_lazy("Pengaduan %(code)s: selesai di pusat"),
     Kind.RESOLVED: gettext_lazy("Pengaduan %(code)s selesai"),
     Kind.REJECTED: gettext_lazy("Pengaduan %(code)s: mohon datang ke loket"),
     Kind.ESCALATED: gettext_lazy("Pengaduan %(code)s: diteruskan ke pusat"),
@@ -39,6 +41,10 @@ TEXTS = {
     Kind.OPENED: gettext_lazy(
         "%(office)s: Pengaduan Anda tercatat dengan kode tiket %(code)s. Data dikirim ke pusat dan "
         "diproses maks. 1x24 jam. Cek status: %(link)s"
+    ),
+    Kind.CENTRE_APPLIED: gettext_lazy(
+        "%(office)s: Data Anda sudah diperbarui di pusat. %(portal)s biasanya menyusul maks. %(window)s; "
+        "kami kabari lagi setelahnya. Tiket %(code)s: %(link)s"
     ),
     Kind.RESOLVED: gettext_lazy(
         "%(office)s: Data Anda sudah sinkron di pusat. Silakan coba login %(service)s kembali. "
@@ -54,6 +60,18 @@ TEXTS = {
     ),
     Kind.CODE_RESEND: gettext_lazy("%(office)s: Kode tiket Anda: %(code)s. Cek status: %(link)s"),
 }
+
+
+# The final message after the two stages (tickets/portals.py): the portal shows the data, or its
+# window passed first.
+PORTAL_SEEN_TEXT = gettext_lazy(
+    "%(office)s: Data Anda sudah tampil di %(portal)s. Silakan coba login kembali. Tiket %(code)s: %(link)s"
+)
+WINDOW_PASSED_TEXT = gettext_lazy(
+    "%(office)s: Data Anda di pusat sudah benar, tetapi %(portal)s belum menampilkannya setelah "
+    "%(window)s. Bila masih ditolak, hubungi layanan bantuan %(portal)s dan sebutkan bahwa data "
+    "Dukcapil sudah diperbarui. Tiket %(code)s: %(link)s"
+)
 
 
 @dataclass(frozen=True)
@@ -75,5 +93,15 @@ def compose(kind: str, ticket: Ticket) -> Message:
         "link": status_link(ticket),
         "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"),
         "documents": DOCUMENTS,
+        "portal": portal_name(ticket.service),
+        "window": window_text(),
     }
-    return Message(subject=str(SUBJECTS[kind]) % values, text=str(TEXTS[kind]) % values)
+    return Message(subject=str(SUBJECTS[kind]) % values, text=str(_text(kind, ticket)) % values)
+
+
+def _text(kind: str, ticket: Ticket):
+    if kind == Kind.RESOLVED and ticket.portal_seen_at:
+        return PORTAL_SEEN_TEXT
+    if kind == Kind.RESOLVED and ticket.portal_window_passed_at:
+        return WINDOW_PASSED_TEXT
+    return TEXTS[kind]

@@ -29,7 +29,15 @@ RESOLVE_BUCKETS = [  # (label, upper bound in hours); the last bucket is open-en
     (gettext_lazy("24–48 jam"), 48),
     (gettext_lazy("> 48 jam"), None),
 ]
-SUCCESS_OUTCOMES = ("accepted", "rejected", "updatestate", "found", "notfound")
+SUCCESS_OUTCOMES = (
+    "accepted",
+    "rejected",
+    "updatestate",
+    "found",
+    "notfound",
+    "portal_current",
+    "portal_behind",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,34 @@
+"""The portal the citizen named (Ticket.service): whether Sinkron can ask what it sees, and its name.
+
+A ticket for a service in settings.PORTALS has two stages: the centre shows the data
+(Selesai di pusat), then that portal does, or its window (PORTAL_WINDOW_SECONDS) passes first.
+Any other service resolves when the centre shows the data.
+"""
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy
+
+# Brand names are not translated; the rest are said in the reader's language.
+PORTAL_NAMES = {
+    "sscasn": "SSCASN",
+    "bpjs": "BPJS",
+    "bank": gettext_lazy("bank"),
+    "bansos": gettext_lazy("layanan bansos"),
+    "pemilu": gettext_lazy("layanan Pemilu"),
+}
+
+
+def portal_of(service: str) -> str:
+    """Return the portal code to check for `service`, or "" when no portal view exists for it."""
+    return service if service in settings.PORTALS else ""
+
+
+def portal_name(service: str):
+    """Return how a person calls the service's portal ("SSCASN", "bank")."""
+    return PORTAL_NAMES.get(service, gettext_lazy("layanan tersebut"))
+
+
+def window_text() -> str:
+    """Return the portal window as people say it ("3x24 jam"), from the unscaled setting."""
+    days = max(1, round(settings.PORTAL_WINDOW_SECONDS / 86400))
+    return f"{days}x24 jam"
