@@ -2,6 +2,7 @@
 
 import functools
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,7 @@ from citizens import nik as nikparse
 from citizens.models import Citizen
 from core.crypto import EncryptedTextField
 from core.fields import EncryptedNumber, EncryptedNumbers
+from tickets.portals import centre_applied_note
 from tickets.sla import portal_window
 from tickets.texts import render as render_text
 from tickets.workflow import AWAITING_CENTRE, OPEN_STATUSES, Status
@@ -251,6 +253,18 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
     def is_overdue(self, now=None) -> bool:
         awaiting = self.status in AWAITING_CENTRE
         return awaiting and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    @property
+    def centre_deadline_differs(self) -> bool:
+        """True when the centre's 1x24 jam (from acceptance) ends visibly later than the promise
+        made at the counter (a push that waited, a resubmission): the page then shows both."""
+        if not (self.centre_due_at and self.due_at):
+            return False
+        return abs(self.centre_due_at - self.due_at) >= timedelta(minutes=1)
+
+    @property
+    def centre_applied_note(self) -> str:
+        return centre_applied_note(self.service)
 
     @property
     def portal_due_at(self):

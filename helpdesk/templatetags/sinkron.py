@@ -32,6 +32,7 @@ register.filter("short_datetime", short_datetime)
 STATUS_BADGES = {
     "new": "text-bg-secondary",
     "sent": "text-bg-info",
+    "centre_applied": "text-bg-primary",
     "resolved": "text-bg-success",
     "escalated": "text-bg-warning",
     "rejected": "text-bg-danger",
