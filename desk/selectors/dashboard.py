@@ -29,6 +29,8 @@ RESOLVE_BUCKETS = [  # (label, upper bound in hours); the last bucket is open-en
     (gettext_lazy("24–48 jam"), 48),
     (gettext_lazy("> 48 jam"), None),
 ]
+# Open statuses in the order of a ticket's life: the dashboard's lists and its history chart.
+OPEN_ORDER = (Status.NEW, Status.SENT, Status.ACTION_NEEDED, Status.ESCALATED, Status.CENTRE_APPLIED)
 SUCCESS_OUTCOMES = (
     "accepted",
     "rejected",
@@ -98,9 +100,7 @@ def headline(office, period: Period) -> dict:
         "sla_total": sla["total"],
         "sla_within": sla["within"],
         "sla_percent": round(100 * sla["within"] / sla["total"], 1) if sla["total"] else None,
-        "open_by_status": {
-            status: open_now.get(status, 0) for status in (Status.NEW, Status.SENT, Status.ESCALATED)
-        },
+        "open_by_status": {status: open_now.get(status, 0) for status in OPEN_ORDER},
         "open_total": sum(open_now.values()),
         "escalations_open": open_now.get(Status.ESCALATED, 0),
         "registry_rejections": rejections,
@@ -109,22 +109,23 @@ def headline(office, period: Period) -> dict:
 
 
 def _resolve_percentiles(resolved) -> dict:
+    median, p90 = duration_percentiles(resolved, _time_to_resolve())
+    return {"median_to_resolve": median, "p90_to_resolve": p90}
+
+
+def duration_percentiles(rows, duration) -> tuple:
+    """Return (median, p90) of the `duration` expression over `rows`, in the database."""
     if connection.vendor == "postgresql":
-        figures = resolved.aggregate(
-            median=Percentile(_time_to_resolve(), 0.5, output_field=DurationField()),
-            p90=Percentile(_time_to_resolve(), 0.9, output_field=DurationField()),
+        figures = rows.aggregate(
+            median=Percentile(duration, 0.5, output_field=DurationField()),
+            p90=Percentile(duration, 0.9, output_field=DurationField()),
         )
-        return {"median_to_resolve": figures["median"], "p90_to_resolve": figures["p90"]}
+        return figures["median"], figures["p90"]
     # SQLite (the `make run` demo) has no PERCENTILE_CONT: sort a bounded sample instead.
-    durations = sorted(
-        d for d in resolved.annotate(d=_time_to_resolve()).values_list("d", flat=True)[:10_000] if d
-    )
+    durations = sorted(d for d in rows.annotate(d=duration).values_list("d", flat=True)[:10_000] if d)
     if not durations:
-        return {"median_to_resolve": None, "p90_to_resolve": None}
-    return {
-        "median_to_resolve": durations[len(durations) // 2],
-        "p90_to_resolve": durations[min(len(durations) - 1, int(len(durations) * 0.9))],
-    }
+        return None, None
+    return durations[len(durations) // 2], durations[min(len(durations) - 1, int(len(durations) * 0.9))]
 
 
 def daily_flow(office, period: Period) -> dict:
@@ -165,7 +166,7 @@ def status_history(office, period: Period) -> dict:
     )
     days = [d for d in period.days() if d <= today]
     series = {}
-    for status in (Status.NEW, Status.SENT, Status.ESCALATED):
+    for status in OPEN_ORDER:
         series[status] = [live.get(status, 0) if d == today else counts.get((d, status)) for d in days]
     return {"labels": [d.strftime("%d/%m") for d in days], "series": series}
 
