@@ -44,6 +44,7 @@ def enter_portal_stage(job: SyncJob, portal: str, now) -> bool:
     with _unless_ticket_moved_on():
         ticket_services.mark_centre_applied(
             ticket=Ticket(pk=job.ticket_id, service=portal),
+            applied_at=now,
             details={"update_id": job.update_id, "portal": portal},
         )
     return True

@@ -345,8 +345,11 @@ def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
 # --- the second stage: the centre shows it, then the portal the citizen named --------------------
 
 
-def mark_centre_applied(*, ticket: Ticket, details: dict | None = None) -> Ticket:
-    """Record that the centre shows the expected data; the portal the citizen named is still to follow."""
+def mark_centre_applied(
+    *, ticket: Ticket, applied_at: datetime | None = None, details: dict | None = None
+) -> Ticket:
+    """Record that the centre shows the expected data (as of `applied_at`, the check that saw it);
+    the portal the citizen named is still to follow, within its window from then."""
     return _transition(
         ticket,
         Status.CENTRE_APPLIED,
@@ -357,7 +360,7 @@ def mark_centre_applied(*, ticket: Ticket, details: dict | None = None) -> Ticke
             portal=portal_name(ticket.service),
             window=window_text(),
         ),
-        centre_applied_at=timezone.now(),
+        centre_applied_at=applied_at or timezone.now(),
     )
 
 
