@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from desk import csvfile
 from desk.forms import PeriodForm
@@ -69,10 +69,10 @@ def dashboard(request):
 
 
 CENTRE_STATE_WORDS = {
-    "awaiting_acceptance": _lazy("Belum diterima pusat"),
-    "accepted": _lazy("Diterima pusat, data belum tampil"),
-    "action_needed": _lazy("Perlu tindakan"),
-    "centre_applied": _lazy("Selesai di pusat, menunggu portal"),
+    "awaiting_acceptance": gettext_lazy("Belum diterima pusat"),
+    "accepted": gettext_lazy("Diterima pusat, data belum tampil"),
+    "action_needed": gettext_lazy("Perlu tindakan"),
+    "centre_applied": gettext_lazy("Selesai di pusat, menunggu portal"),
 }
 
 

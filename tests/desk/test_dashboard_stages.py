@@ -100,3 +100,11 @@ def test_the_stages_cost_the_same_queries_however_many_tickets_passed(supervisor
         ticket = push(open_ticket(office, clerk, serial, NOW - 30 * H), NOW - 29 * H)
         through_the_portal(ticket, applied_at=NOW - 20 * H, seen_at=NOW - 19 * H)
     assert queries() == few
+
+
+def test_sla_compliance_judges_the_centres_stage_not_the_portals(office, clerk):
+    ticket = push(open_ticket(office, clerk, 1, NOW - 60 * H), NOW - 60 * H)
+    # The centre within 2 h of the push, the portal two days later.
+    through_the_portal(ticket, applied_at=NOW - 58 * H, seen_at=NOW - 10 * H)
+    figures = selectors.headline(office, Period.last_days(7))
+    assert (figures["sla_within"], figures["sla_total"]) == (1, 1)

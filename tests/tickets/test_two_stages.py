@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.cast import NIK, complaint
+from tests.cast import NIK, complaint, nik_with_serial
 from tickets import services
 from tickets.models import Ticket
 from tickets.workflow import Status
@@ -117,3 +117,13 @@ class TestStatusPage:
             "Selesai",
         ]
         assert ticket.status == Status.RESOLVED and "login" in answer["advice"]
+
+
+def test_the_queue_filters_on_selesai_di_pusat_with_its_label(clerk_client, office, clerk):
+    applied = centre_applied(opened(office, clerk))
+    pushed(opened(office, clerk, nik=nik_with_serial(2)))
+    response = clerk_client.get(reverse("tickets:queue"), {"status": Status.CENTRE_APPLIED})
+    html = response.content.decode()
+    assert [t.pk for t in response.context["page"]] == [applied.pk]
+    assert '<option value="centre_applied" selected>Selesai di pusat</option>' in html
+    assert 'text-bg-primary">Selesai di pusat</span>' in html
