@@ -127,3 +127,11 @@ def test_the_queue_filters_on_selesai_di_pusat_with_its_label(clerk_client, offi
     assert [t.pk for t in response.context["page"]] == [applied.pk]
     assert '<option value="centre_applied" selected>Selesai di pusat</option>' in html
     assert 'text-bg-primary">Selesai di pusat</span>' in html
+
+
+def test_the_escalation_desk_leaves_out_a_ticket_the_centre_already_shows(supervisor_client, office, clerk):
+    waiting = pushed(opened(office, clerk))
+    applied = centre_applied(opened(office, clerk, nik=nik_with_serial(2)))
+    Ticket.objects.filter(pk__in=[waiting.pk, applied.pk]).update(due_at=timezone.now() - H)
+    rows = supervisor_client.get(reverse("escalation:desk")).context["rows"]
+    assert [row.ticket.pk for row in rows] == [waiting.pk]

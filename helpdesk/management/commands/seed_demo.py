@@ -298,8 +298,8 @@ def timeline(status: str, index: int, rng: random.Random, now) -> dict:
         sent = now - rng.uniform(0.5, 4) * day
         done = sent + rng.uniform(0.05, 0.3) * day
     times = {**_times(sent, rng), "done": done}
-    if status == "resolved":  # the centre first, the portal (or its window) at `done`
-        times["centre_applied"] = sent + rng.uniform(0.2, 0.7) * (done - sent)
+    if status == "resolved":  # the centre first, the portal (or its window) an hour or so later
+        times["centre_applied"] = done - rng.uniform(0.01, 0.04) * day
     return times
 
 
