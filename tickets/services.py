@@ -366,40 +366,37 @@ def mark_centre_applied(
 
 def mark_portal_seen(*, ticket: Ticket, details: dict | None = None) -> Ticket:
     """Resolve `ticket`: the portal the citizen named now shows the corrected data."""
-    now = timezone.now()
-    return _transition(
-        ticket,
-        Status.RESOLVED,
-        actor=None,
-        details=details,
-        message=EventText(
-            gettext_noop("Portal %(portal)s sudah menampilkan data terbaru. Pengaduan selesai."),
-            portal=portal_name(ticket.service),
-        ),
-        portal_seen_at=now,
-        resolved_at=now,
+    message = EventText(
+        gettext_noop("Portal %(portal)s sudah menampilkan data terbaru. Pengaduan selesai."),
+        portal=portal_name(ticket.service),
     )
+    return _end_portal_stage(ticket, "portal_seen_at", message, details)
 
 
 def mark_portal_window_passed(*, ticket: Ticket, details: dict | None = None) -> Ticket:
     """Resolve `ticket` at the end of the portal's window: the centre is right, the portal is its own."""
+    message = EventText(
+        gettext_noop(
+            "Data di pusat sudah benar, tetapi portal %(portal)s belum menampilkannya setelah "
+            "%(window)s. Pengaduan selesai; bila masih ditolak, penduduk menghubungi layanan bantuan "
+            "%(portal)s."
+        ),
+        portal=portal_name(ticket.service),
+        window=window_text(),
+    )
+    return _end_portal_stage(ticket, "portal_window_passed_at", message, details)
+
+
+def _end_portal_stage(ticket: Ticket, stage_field: str, message: EventText, details: dict | None) -> Ticket:
     now = timezone.now()
     return _transition(
         ticket,
         Status.RESOLVED,
         actor=None,
         details=details,
-        message=EventText(
-            gettext_noop(
-                "Data di pusat sudah benar, tetapi portal %(portal)s belum menampilkannya setelah "
-                "%(window)s. Pengaduan selesai; bila masih ditolak, penduduk menghubungi layanan bantuan "
-                "%(portal)s."
-            ),
-            portal=portal_name(ticket.service),
-            window=window_text(),
-        ),
-        portal_window_passed_at=now,
+        message=message,
         resolved_at=now,
+        **{stage_field: now},
     )
 
 
