@@ -365,6 +365,14 @@ SYNC_ACCEPT_DEADLINE_SECONDS = env_float("SYNC_ACCEPT_DEADLINE_SECONDS", 4 * 360
 # How often a NIK ganda / blocked NIK taken to the centre's personnel is pushed again, to notice
 # that they cleared it.
 SYNC_BLOCKED_RETRY_SECONDS = env_float("SYNC_BLOCKED_RETRY_SECONDS", 2 * 3600)
+# The second stage: portals that show what they hold (GET /portals/{code}/residents/{nik}), by the
+# Ticket.service code; a ticket for another service resolves when the centre shows the data.
+PORTALS = env_list("PORTALS", ["sscasn", "bpjs", "bank"])
+PORTAL_WINDOW_SECONDS = env_int("PORTAL_WINDOW_SECONDS", 3 * 86400)  # "maks. 3x24 jam" after the centre
+# Portal checks: +1h, +2h, +4h ... after the centre applied, at most PORTAL_CHECK_MAX_SECONDS apart,
+# and one at the window's end (sync/schedule.py).
+PORTAL_FIRST_CHECK_SECONDS = env_float("PORTAL_FIRST_CHECK_SECONDS", 3600)
+PORTAL_CHECK_MAX_SECONDS = env_float("PORTAL_CHECK_MAX_SECONDS", 6 * 3600)
 # Pipeline progress (sync/health.py, `manage.py check_pipeline`): not scaled by DEMO_TIME_SCALE.
 SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 300)
 SYNC_OLDEST_DUE_SECONDS = env_int("SYNC_OLDEST_DUE_SECONDS", 900)

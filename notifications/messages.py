@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from notifications.models import Notification
 from tickets import blocks
 from tickets.models import Ticket
+from tickets.portals import portal_name, window_text
 
 Kind = Notification.Kind
 
@@ -31,6 +32,7 @@ DOCUMENTS = gettext_lazy("KK asli, KTP-el, dan dokumen pendukung (mis. buku nika
 
 SUBJECTS = {
     Kind.OPENED: gettext_lazy("Pengaduan %(code)s diterima"),
+    Kind.CENTRE_APPLIED: gettext_lazy("Pengaduan %(code)s: selesai di pusat"),
     Kind.RESOLVED: gettext_lazy("Pengaduan %(code)s selesai"),
     Kind.REJECTED: gettext_lazy("Pengaduan %(code)s: mohon datang ke loket"),
     Kind.ESCALATED: gettext_lazy("Pengaduan %(code)s: diteruskan ke pusat"),
@@ -41,6 +43,10 @@ TEXTS = {
     Kind.OPENED: gettext_lazy(
         "%(office)s: Pengaduan Anda tercatat dengan kode tiket %(code)s. Data dikirim ke pusat dan "
         "diproses maks. 1x24 jam. Cek status: %(link)s"
+    ),
+    Kind.CENTRE_APPLIED: gettext_lazy(
+        "%(office)s: Data Anda sudah diperbarui di pusat. %(portal)s biasanya menyusul maks. %(window)s; "
+        "kami kabari lagi setelahnya. Tiket %(code)s: %(link)s"
     ),
     Kind.RESOLVED: gettext_lazy(
         "%(office)s: Data Anda sudah sinkron di pusat. Silakan coba login %(service)s kembali. "
@@ -65,6 +71,18 @@ TEXTS = {
 BLOCK_TEXT = gettext_lazy("%(office)s: Pengaduan %(code)s: %(advice)s Info: %(link)s")
 
 
+# The final message after the two stages (tickets/portals.py): the portal shows the data, or its
+# window passed first.
+PORTAL_SEEN_TEXT = gettext_lazy(
+    "%(office)s: Data Anda sudah tampil di %(portal)s. Silakan coba login kembali. Tiket %(code)s: %(link)s"
+)
+WINDOW_PASSED_TEXT = gettext_lazy(
+    "%(office)s: Data Anda di pusat sudah benar, tetapi %(portal)s belum menampilkannya setelah "
+    "%(window)s. Bila masih ditolak, hubungi layanan bantuan %(portal)s dan sebutkan bahwa data "
+    "Dukcapil sudah diperbarui. Tiket %(code)s: %(link)s"
+)
+
+
 @dataclass(frozen=True)
 class Message:
     subject: str
@@ -84,13 +102,15 @@ def compose(kind: str, ticket: Ticket) -> Message:
         "link": status_link(ticket),
         "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"),
         "documents": DOCUMENTS,
+        "portal": portal_name(ticket.service),
+        "window": window_text(),
     }
     advice = _block_advice(kind, ticket)
     if advice:
         return Message(
             subject=str(SUBJECTS[kind]) % values, text=str(BLOCK_TEXT) % {**values, "advice": advice}
         )
-    return Message(subject=str(SUBJECTS[kind]) % values, text=str(TEXTS[kind]) % values)
+    return Message(subject=str(SUBJECTS[kind]) % values, text=str(_text(kind, ticket)) % values)
 
 
 def _block_advice(kind: str, ticket: Ticket) -> str:
@@ -99,3 +119,11 @@ def _block_advice(kind: str, ticket: Ticket) -> str:
     if kind == Kind.ESCALATED and ticket.centre_block in blocks.CITIZEN_ESCALATED:
         return str(blocks.CITIZEN_ESCALATED[ticket.centre_block])
     return ""
+
+
+def _text(kind: str, ticket: Ticket):
+    if kind == Kind.RESOLVED and ticket.portal_seen_at:
+        return PORTAL_SEEN_TEXT
+    if kind == Kind.RESOLVED and ticket.portal_window_passed_at:
+        return WINDOW_PASSED_TEXT
+    return TEXTS[kind]

@@ -16,6 +16,7 @@ from tickets.models import Ticket
 class Notification(models.Model):
     class Kind(models.TextChoices):
         OPENED = "opened", _("Pengaduan diterima")
+        CENTRE_APPLIED = "centre_applied", _("Selesai di pusat")
         RESOLVED = "resolved", _("Selesai")
         REJECTED = "rejected", _("Ditolak")
         ESCALATED = "escalated", _("Eskalasi")
@@ -29,7 +30,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Dibatalkan")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="notifications")
-    kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     channel = models.CharField(_("kanal"), max_length=20)
     recipient_hint = models.CharField(
         _("penerima"), max_length=120, blank=True, help_text=_("Disamarkan, mis. +62812****7890.")

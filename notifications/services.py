@@ -37,6 +37,7 @@ State = Notification.Status
 # still has that status: an "escalated" retried after the ticket was resolved would tell the
 # citizen the opposite of the truth.
 KIND_OF_STATUS = {
+    Status.CENTRE_APPLIED: Kind.CENTRE_APPLIED,
     Status.RESOLVED: Kind.RESOLVED,
     Status.REJECTED: Kind.REJECTED,
     Status.ESCALATED: Kind.ESCALATED,

@@ -48,6 +48,8 @@ class SyncJobAdmin(ReadOnlyAdmin):
         "sla_due_at",
         "escalated_at",
         "verified_at",
+        "portal",
+        "portal_checks",
     )
     inlines = [SyncAttemptInline]
     paginator = CappedPaginator

@@ -27,8 +27,10 @@ class SyncJob(models.Model):
         # Waiting to travel with others in one call (a family's KK update): neither pushed nor
         # re-driven on its own; the batch's owner moves it on (sync.held).
         HELD = "held", _("Dikirim bersama")
+        # The centre shows the data; the portal the citizen named is checked until it does too.
+        PORTAL = "portal", _("Menunggu portal")
 
-    ACTIVE_STATES = (State.PENDING, State.ACCEPTED)
+    ACTIVE_STATES = (State.PENDING, State.ACCEPTED, State.PORTAL)
 
     ticket = models.OneToOneField(
         Ticket, on_delete=models.PROTECT, related_name="sync_job", verbose_name=_("tiket")
@@ -40,6 +42,8 @@ class SyncJob(models.Model):
         _("percobaan kirim"), default=0, help_text=_("Push attempts claimed, including crashed ones.")
     )
     checks = models.PositiveIntegerField(_("pengecekan"), default=0)
+    portal = models.CharField(_("portal"), max_length=20, blank=True)  # set when the portal stage starts
+    portal_checks = models.PositiveIntegerField(_("pengecekan portal"), default=0)
     next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
     # Set when the sweeper publishes the job's message, cleared when a worker claims it: a job
@@ -65,7 +69,9 @@ class SyncJob(models.Model):
         indexes = [
             # The sweeper: "active jobs whose next attempt is due", oldest first.
             models.Index(
-                fields=["next_attempt_at"], name="syncjob_due", condition=Q(state__in=["pending", "accepted"])
+                fields=["next_attempt_at"],
+                name="syncjob_due",
+                condition=Q(state__in=["pending", "accepted", "portal"]),
             ),
             # The SLA sweep: accepted jobs past their due time, not yet escalated.
             models.Index(
@@ -99,6 +105,7 @@ class SyncAttempt(models.Model):
         PUSH = "push", _("Kirim")
         UPDATE_STATUS = "status", _("Cek status pembaruan")
         RESIDENT = "resident", _("Cek data penduduk")
+        PORTAL = "portal", _("Cek portal")
         EXPEDITE = "expedite", _("Jalur darurat")
         REACTIVATE = "reactivate", _("Aktivasi NIK")
 

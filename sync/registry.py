@@ -115,6 +115,23 @@ class NotFound(Outcome):
     pass
 
 
+@dataclass(frozen=True)
+class PortalView(Outcome):
+    """What a consumer portal (SSCASN, BPJS, a bank) shows for the resident now.
+
+    `up_to_date`: the portal holds the centre's latest version; `catches_up_at`: when the portal
+    says it will (None when up to date, or when it does not say).
+    """
+
+    resident: dict
+    up_to_date: bool
+    catches_up_at: datetime | None
+
+    @property
+    def name(self) -> str:
+        return "portal_current" if self.up_to_date else "portal_behind"
+
+
 # --- circuit breaker -----------------------------------------------------------------------------
 
 
@@ -324,6 +341,24 @@ class RegistryClient:
         code, latency, body = response
         if code == 200:
             return Found(code, latency, resident=body)
+        if code == 404:
+            return NotFound(code, latency)
+        return self._failure(code, latency, body)
+
+    def portal_resident(self, portal: str, nik: str) -> Outcome:
+        """GET what `portal` sees for the resident: PortalView, or NotFound while it knows nothing."""
+        response = self._call("GET", f"/portals/{portal}/residents/{nik}")
+        if isinstance(response, Outcome):
+            return response
+        code, latency, body = response
+        if code == 200:
+            return PortalView(
+                code,
+                latency,
+                resident=body,
+                up_to_date=body.get("up_to_date") is True,
+                catches_up_at=parse_datetime(body.get("catches_up_at") or ""),
+            )
         if code == 404:
             return NotFound(code, latency)
         return self._failure(code, latency, body)

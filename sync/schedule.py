@@ -3,6 +3,8 @@ check schedule (scaled by DEMO_TIME_SCALE with the SLA it serves).
 
 Checks after an accepted push: +1h, +2h, +4h, +8h, +16h after acceptance (doubling from
 SYNC_FIRST_CHECK_SECONDS), one at the SLA itself, then every SYNC_CHECK_AFTER_SLA_SECONDS.
+Portal checks after the centre applied: at once, then +1h, +2h, +4h ... (doubling from
+PORTAL_FIRST_CHECK_SECONDS, steps of at most PORTAL_CHECK_MAX_SECONDS), and one at the window's end.
 """
 
 import random
@@ -38,3 +40,36 @@ def next_check_at(
         return max(offsets[checks_done], now)
     after_sla = scaled(settings.SYNC_CHECK_AFTER_SLA_SECONDS) * (checks_done - len(offsets) + 1)
     return max(sla_due_at + after_sla, now)
+
+
+def escalation_due_at(*, promised_at: datetime | None, accepted_at: datetime) -> datetime:
+    """Return when an accepted, unapplied update is escalated: at the 1x24 jam promised at the
+    counter; or, when the centre only accepted it after that promise had passed (a long outage, a
+    resubmission), 1x24 jam after it accepted it: escalating a record the centre got a minute ago
+    would help nobody."""
+    if promised_at is not None and promised_at > accepted_at:
+        return promised_at
+    return accepted_at + scaled(settings.SYNC_SLA_SECONDS)
+
+
+def next_portal_check_at(
+    *,
+    applied_at: datetime,
+    window_ends_at: datetime,
+    checks_done: int,
+    now: datetime,
+    catches_up_at: datetime | None = None,
+) -> datetime:
+    """Return when to ask the portal next, after `checks_done` checks that did not see the data.
+
+    A portal that says when it will catch up is asked then, if that is sooner than the schedule.
+    Never later than the window's end, where the last check decides.
+    """
+    offsets, offset = [applied_at], settings.PORTAL_FIRST_CHECK_SECONDS
+    while applied_at + scaled(offset) < window_ends_at:
+        offsets.append(applied_at + scaled(offset))
+        offset = min(offset * 2, offset + settings.PORTAL_CHECK_MAX_SECONDS)
+    planned = offsets[checks_done] if checks_done < len(offsets) else window_ends_at
+    if catches_up_at is not None:
+        planned = min(planned, catches_up_at)
+    return max(min(planned, window_ends_at), now)

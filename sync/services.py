@@ -26,10 +26,11 @@ from core import lease
 from core.errors import UserFacingError
 from sync import refusals, registry  # refusals uses this module's helpers at call time only
 from sync.models import SyncAttempt, SyncJob
-from sync.schedule import next_check_at, push_retry_delay
+from sync.schedule import escalation_due_at, next_check_at, push_retry_delay
 from sync.words import problem_label
 from tickets import services as ticket_services
 from tickets.models import Ticket
+from tickets.portals import portal_of
 from tickets.sla import sla_delta
 from tickets.texts import EventText
 from tickets.workflow import OPEN_STATUSES, IllegalTransition, Status
@@ -236,7 +237,8 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
 @transaction.atomic
 def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
     accepted_at = job.accepted_at or now
-    sla_due_at = job.sla_due_at or accepted_at + sla_delta()
+    promised_at = Ticket.objects.filter(pk=job.ticket_id).values_list("due_at", flat=True).get()
+    sla_due_at = job.sla_due_at or escalation_due_at(promised_at=promised_at, accepted_at=accepted_at)
     first_check = next_check_at(
         accepted_at=accepted_at, sla_due_at=sla_due_at, checks_done=job.checks, now=now
     )
@@ -262,7 +264,7 @@ def _accepted(job: SyncJob, outcome: registry.Accepted, now) -> None:
         ticket_services.mark_pushed(
             ticket=Ticket(pk=job.ticket_id),
             accepted_at=accepted_at,
-            sla_due_at=sla_due_at,
+            sla_due_at=accepted_at + sla_delta(),
             details={"update_id": outcome.update_id},
         )
 
@@ -319,8 +321,7 @@ def check_job(job_id: int, *, client: registry.RegistryClient | None = None, now
         job, (SyncAttempt.Operation.UPDATE_STATUS, state), (SyncAttempt.Operation.RESIDENT, found)
     )
     if isinstance(found, registry.Found) and matches(job.payload, found.resident):
-        _verified(job, now)
-        return "verified"
+        return _verified(job, now)
     if isinstance(found, (registry.Found, registry.NotFound)):
         _release(
             job,
@@ -375,11 +376,19 @@ def matches(expected: dict, found: dict) -> bool:
 
 
 @transaction.atomic
-def _verified(job: SyncJob, now) -> None:
+def _verified(job: SyncJob, now) -> str:
+    """The centre shows the data: on to the portal the citizen named, or resolved when it has none."""
+    portal = portal_of(Ticket.objects.filter(pk=job.ticket_id).values_list("service", flat=True).get())
+    if portal:
+        from sync.portal import enter_portal_stage  # the portal stage builds on this module
+
+        enter_portal_stage(job, portal, now)
+        return "centre_applied"
     if not _release(job, state=State.VERIFIED, verified_at=now, checks=F("checks") + 1, last_error=""):
-        return
+        return "verified"
     with _unless_ticket_moved_on():
         ticket_services.mark_verified(ticket=Ticket(pk=job.ticket_id), details={"update_id": job.update_id})
+    return "verified"
 
 
 # --- staff actions -------------------------------------------------------------------------------
@@ -388,13 +397,13 @@ def _verified(job: SyncJob, now) -> None:
 def request_check_now(*, ticket: Ticket, actor) -> SyncJob:
     """Make the job's next check due now ("Cek sekarang"); rate-limited per ticket."""
     job = _job_for_staff(ticket, "check")
-    if job.state != State.ACCEPTED:
+    if job.state not in (State.ACCEPTED, State.PORTAL):
         raise StaffActionRefused(_("Tiket ini belum diterima pusat; belum ada yang bisa dicek."))
     SyncJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
     ticket_services.record_sync_event(
         ticket=ticket, actor=actor, message=EventText(gettext_noop("Petugas meminta cek ke pusat sekarang."))
     )
-    transaction.on_commit(partial(_nudge, job.pk, State.ACCEPTED))
+    transaction.on_commit(partial(_nudge, job.pk, job.state))
     return job
 
 

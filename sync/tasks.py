@@ -6,7 +6,7 @@ import logging
 from celery import shared_task
 
 from core.publish import publish
-from sync import services
+from sync import portal, services
 from sync import sweep as sweeper
 from sync.health import record_sweep
 
@@ -21,6 +21,11 @@ def push(job_id: int) -> str:
 @shared_task(name="sync.tasks.check")
 def check(job_id: int) -> str:
     return services.check_job(job_id)
+
+
+@shared_task(name="sync.tasks.check_portal")
+def check_portal(job_id: int) -> str:
+    return portal.check_portal_job(job_id)
 
 
 @shared_task(name="sync.tasks.expedite")
@@ -43,8 +48,8 @@ def sweep() -> dict:
 
 
 def nudge(job_id: int, state: str, countdown: float | None = None) -> bool:
-    """Publish a push/check for the job; False when the broker failed (logged, never raised: the
+    """Publish a push, check or portal check for the job (by its state); False when the broker failed (logged, never raised: the
     sweeper will find the job in the database)."""
-    task = push if state == services.State.PENDING else check
+    task = {services.State.PENDING: push, services.State.PORTAL: check_portal}.get(state, check)
     options = {"countdown": countdown} if countdown and countdown <= services.SHORT_COUNTDOWN_SECONDS else {}
     return publish(task, (job_id,), subject=f"job {job_id}", then="the sweeper will retry", **options)

@@ -24,6 +24,9 @@ _BY_CALL = {
     (Op.RESIDENT, "notfound"): gettext_lazy("NIK belum ada di data pusat"),
     (Op.EXPEDITE, "updatestate"): gettext_lazy("Permintaan jalur darurat diterima pusat"),
     (Op.REACTIVATE, "found"): gettext_lazy("NIK diaktifkan kembali di pusat"),
+    (Op.PORTAL, "portal_current"): gettext_lazy("Portal sudah menampilkan data terbaru"),
+    (Op.PORTAL, "portal_behind"): gettext_lazy("Portal belum menampilkan data terbaru"),
+    (Op.PORTAL, "notfound"): gettext_lazy("Portal belum mengenal data ini"),
 }
 
 # Error codes the registry client records (sync.registry), in people's words.
@@ -54,7 +57,7 @@ def describe_attempts(job: SyncJob, attempts) -> list[AttemptLine]:
     """Return the attempts (newest first) with their words; the newest says when the next try is."""
     lines, resident_seen = [], False
     for index, attempt in enumerate(attempts):
-        matched = job.state == SyncJob.State.VERIFIED and not resident_seen
+        matched = job.verified_at is not None and not resident_seen  # the centre matched, portal or not
         words = attempt_words(attempt, matched=matched and attempt.operation == Op.RESIDENT)
         resident_seen = resident_seen or attempt.operation == Op.RESIDENT
         if index == 0 and job.is_active:
@@ -97,7 +100,7 @@ def _with_next_step(words: str, attempt: SyncAttempt, job: SyncJob) -> str:
     when = _wib(job.next_attempt_at)
     if attempt.outcome == "retry":
         return _("%(words)s (akan dicoba lagi %(when)s)") % {"words": words, "when": when}
-    if attempt.operation == Op.RESIDENT:
+    if attempt.operation in (Op.RESIDENT, Op.PORTAL):
         return _("%(words)s (dicek lagi %(when)s)") % {"words": words, "when": when}
     return words
 

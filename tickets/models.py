@@ -2,6 +2,7 @@
 
 import functools
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +16,8 @@ from citizens.models import Citizen
 from core.crypto import EncryptedTextField
 from core.fields import EncryptedNumber, EncryptedNumbers
 from tickets.blocks import Block
+from tickets.portals import centre_applied_note
+from tickets.sla import portal_window
 from tickets.texts import render as render_text
 from tickets.workflow import AWAITING_CENTRE, OPEN_STATUSES, Status
 
@@ -168,8 +171,16 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
     created_at = models.DateTimeField(_("Tanggal Masuk"), default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(_("Tanggal Kirim ke Pusat"), null=True, blank=True)
+    # The 1x24 jam promise to the citizen, from the counter; the centre's own 1x24 jam runs from
+    # its acceptance (docs/operations.md, "Janji 1x24 jam").
     due_at = models.DateTimeField(_("Batas SLA"), null=True, blank=True)
+    centre_due_at = models.DateTimeField(_("Batas Pusat"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("Tanggal Selesai"), null=True, blank=True)
+    # The second stage (tickets/portals.py): the centre shows the data, then the portal the citizen
+    # named does, or its window passes first.
+    centre_applied_at = models.DateTimeField(_("Tanggal Selesai di Pusat"), null=True, blank=True)
+    portal_seen_at = models.DateTimeField(_("Tanggal Tampil di Portal"), null=True, blank=True)
+    portal_window_passed_at = models.DateTimeField(_("Batas Portal Lewat"), null=True, blank=True)
     closed_at = models.DateTimeField(_("Tanggal Ditutup"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
@@ -211,6 +222,18 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
                 name="ticket_resolved",
                 condition=Q(resolved_at__isnull=False),
             ),
+            # The dashboard's portal stage: "portal saw it" and "window passed" in the period, and
+            # the time from centre-applied to portal-visible.
+            models.Index(
+                fields=["office", "portal_seen_at"],
+                name="ticket_portal_seen",
+                condition=Q(portal_seen_at__isnull=False),
+            ),
+            models.Index(
+                fields=["office", "portal_window_passed_at"],
+                name="ticket_portal_window_passed",
+                condition=Q(portal_window_passed_at__isnull=False),
+            ),
             # The sync sweeper's "new tickets without an outbox row"; few rows are ever new.
             models.Index(fields=["created_at"], name="ticket_new", condition=Q(status="new")),
         ]
@@ -233,6 +256,23 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
     def is_overdue(self, now=None) -> bool:
         awaiting = self.status in AWAITING_CENTRE
         return awaiting and self.due_at is not None and self.due_at < (now or timezone.now())
+
+    @property
+    def centre_deadline_differs(self) -> bool:
+        """True when the centre's 1x24 jam (from acceptance) ends visibly later than the promise
+        made at the counter (a push that waited, a resubmission): the page then shows both."""
+        if not (self.centre_due_at and self.due_at):
+            return False
+        return abs(self.centre_due_at - self.due_at) >= timedelta(minutes=1)
+
+    @property
+    def centre_applied_note(self) -> str:
+        return centre_applied_note(self.service)
+
+    @property
+    def portal_due_at(self):
+        """Return when the portal's window ends (None before the centre applied the data)."""
+        return self.centre_applied_at + portal_window() if self.centre_applied_at else None
 
 
 class TicketEvent(CheapChoiceLabels, models.Model):

@@ -24,6 +24,7 @@ from citizens import nik as nikparse
 from citizens.models import Citizen, nik_digest
 from tickets import blocks, tasks
 from tickets.models import Ticket, format_ticket_code, normalize_ticket_code
+from tickets.portals import portal_advice, portal_of
 from tickets.ratelimit import Rate, allow_all, client_ip
 from tickets.workflow import OPEN_STATUSES, Status
 
@@ -81,13 +82,24 @@ STEPS = [
     gettext_lazy("Menunggu sinkronisasi (maks. 1x24 jam)"),
     gettext_lazy("Selesai"),
 ]
+# A ticket whose portal Sinkron can ask has a fourth step before the end: the centre shows the data,
+# the portal follows (tickets/portals.py). The end is the last step in both lists.
 STEP_REACHED = {
     Status.NEW: 1,
-    Status.SENT: 3,
     Status.ACTION_NEEDED: 2,
+    Status.SENT: 3,
     Status.ESCALATED: 3,
-    Status.RESOLVED: 4,
+    Status.CENTRE_APPLIED: 4,
 }
+
+
+def steps_of(ticket: Ticket) -> list:
+    """Return the step labels the citizen sees for this ticket."""
+    if not portal_of(ticket.service):
+        return list(STEPS)
+    return [*STEPS[:3], ticket.centre_applied_note, STEPS[3]]
+
+
 SERVICE_RETRY = {
     "sscasn": "SSCASN",
     "bpjs": "BPJS",
@@ -108,7 +120,9 @@ def mask_name(full_name: str) -> str:
 
 
 def advice(ticket: Ticket) -> str:
-    """Return what the citizen should do now, by status."""
+    """Return what the citizen should do now, by status (and, once resolved, by how it ended)."""
+    if ticket.status in (Status.CENTRE_APPLIED, Status.RESOLVED) and ticket.centre_applied_at:
+        return portal_advice(ticket)
     if ticket.status == Status.RESOLVED:
         return _("Data Anda sudah sinkron di pusat. Silakan coba login %(service)s kembali.") % {
             "service": SERVICE_RETRY.get(ticket.service, _("layanan yang menolak Anda"))
@@ -135,12 +149,15 @@ def advice(ticket: Ticket) -> str:
 
 def public_answer(ticket: Ticket) -> dict:
     """Return the masked answer the public page and the JSON endpoint show. No NIK, KK, phone or staff."""
-    reached = STEP_REACHED.get(ticket.status, 0)
+    steps = steps_of(ticket)
+    reached = len(steps) if ticket.status == Status.RESOLVED else STEP_REACHED.get(ticket.status, 0)
     # No promised time while the centre waits for the citizen or the office to act.
     waiting = ticket.status == Status.ACTION_NEEDED or ticket.centre_block in blocks.CITIZEN_ESCALATED
     expected = ticket.due_at if ticket.status in OPEN_STATUSES and not waiting else None
     if ticket.status == Status.ESCALATED and expected:
         expected = max(expected, timezone.now()) + (expected - (ticket.sent_at or ticket.created_at))
+    if ticket.status == Status.CENTRE_APPLIED:
+        expected = ticket.portal_due_at
     return {
         "code": ticket.display_code,
         "name": mask_name(ticket.citizen.full_name),
@@ -149,7 +166,7 @@ def public_answer(ticket: Ticket) -> dict:
         "status_label": str(ticket.get_status_display()),
         "steps": [
             {"label": str(label), "done": index < reached, "current": index == reached - 1}
-            for index, label in enumerate(STEPS)
+            for index, label in enumerate(steps)
         ],
         "last_change": ticket.updated_at,
         "expected": expected,
@@ -173,6 +190,9 @@ _PUBLIC_COLUMNS = (
     "updated_at",
     "sent_at",
     "due_at",
+    "centre_applied_at",
+    "portal_seen_at",
+    "portal_window_passed_at",
 )
 
 

@@ -19,6 +19,7 @@ from core.errors import UserFacingError
 from tickets.alerts import alert_staff
 from tickets.blocks import Block
 from tickets.models import Office, StaffAlert, Ticket, TicketEvent
+from tickets.portals import portal_name, window_text
 from tickets.signals import ticket_opened, ticket_status_changed
 from tickets.sla import sla_delta
 from tickets.texts import EventText
@@ -314,7 +315,11 @@ def record_escalation_event(
 def mark_pushed(
     *, ticket: Ticket, accepted_at: datetime, sla_due_at: datetime, details: dict | None = None
 ) -> Ticket:
-    """Record that the registry accepted the push: the 1x24 jam clock starts now."""
+    """Record that the registry accepted the push; `sla_due_at` is the centre's 1x24 jam from now.
+
+    The promise to the citizen (due_at) keeps counting from the counter (docs/operations.md,
+    "Janji 1x24 jam"): it is not moved here.
+    """
     return _transition(
         ticket,
         Status.SENT,
@@ -322,7 +327,7 @@ def mark_pushed(
         details=details,
         message=EventText(gettext_noop("Data diterima pusat; menunggu sinkronisasi (maks. 1x24 jam).")),
         sent_at=accepted_at,
-        due_at=sla_due_at,
+        centre_due_at=sla_due_at,
     )
 
 
@@ -335,6 +340,64 @@ def mark_verified(*, ticket: Ticket, details: dict | None = None) -> Ticket:
         details=details,
         message=EventText(gettext_noop("Data di pusat sudah sesuai. Pengaduan selesai.")),
         resolved_at=timezone.now(),
+    )
+
+
+# --- the second stage: the centre shows it, then the portal the citizen named --------------------
+
+
+def mark_centre_applied(
+    *, ticket: Ticket, applied_at: datetime | None = None, details: dict | None = None
+) -> Ticket:
+    """Record that the centre shows the expected data (as of `applied_at`, the check that saw it);
+    the portal the citizen named is still to follow, within its window from then."""
+    return _transition(
+        ticket,
+        Status.CENTRE_APPLIED,
+        actor=None,
+        details=details,
+        message=EventText(
+            gettext_noop("Selesai di pusat; %(portal)s biasanya menyusul maks. %(window)s."),
+            portal=portal_name(ticket.service),
+            window=window_text(),
+        ),
+        centre_applied_at=applied_at or timezone.now(),
+    )
+
+
+def mark_portal_seen(*, ticket: Ticket, details: dict | None = None) -> Ticket:
+    """Resolve `ticket`: the portal the citizen named now shows the corrected data."""
+    message = EventText(
+        gettext_noop("Portal %(portal)s sudah menampilkan data terbaru. Pengaduan selesai."),
+        portal=portal_name(ticket.service),
+    )
+    return _end_portal_stage(ticket, "portal_seen_at", message, details)
+
+
+def mark_portal_window_passed(*, ticket: Ticket, details: dict | None = None) -> Ticket:
+    """Resolve `ticket` at the end of the portal's window: the centre is right, the portal is its own."""
+    message = EventText(
+        gettext_noop(
+            "Data di pusat sudah benar, tetapi portal %(portal)s belum menampilkannya setelah "
+            "%(window)s. Pengaduan selesai; bila masih ditolak, penduduk menghubungi layanan bantuan "
+            "%(portal)s."
+        ),
+        portal=portal_name(ticket.service),
+        window=window_text(),
+    )
+    return _end_portal_stage(ticket, "portal_window_passed_at", message, details)
+
+
+def _end_portal_stage(ticket: Ticket, stage_field: str, message: EventText, details: dict | None) -> Ticket:
+    now = timezone.now()
+    return _transition(
+        ticket,
+        Status.RESOLVED,
+        actor=None,
+        details=details,
+        message=message,
+        resolved_at=now,
+        **{stage_field: now},
     )
 
 

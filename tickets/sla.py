@@ -13,3 +13,8 @@ def scaled(seconds: float) -> timedelta:
 def sla_delta() -> timedelta:
     """Return the 1x24 jam promise (SYNC_SLA_SECONDS), scaled."""
     return scaled(settings.SYNC_SLA_SECONDS)
+
+
+def portal_window() -> timedelta:
+    """Return how long the portal the citizen named may take after the centre (PORTAL_WINDOW_SECONDS), scaled."""
+    return scaled(settings.PORTAL_WINDOW_SECONDS)

@@ -12,7 +12,8 @@ from tickets.workflow import Status
 
 
 def desk_tickets(office: Office, *, now: datetime | None = None) -> QuerySet:
-    """Return the office's tickets that need the centre: open and past the SLA, or escalated.
+    """Return the office's tickets that need the centre: awaiting it and past the 1x24 jam promise,
+    or escalated (a ticket the centre already shows, Selesai di pusat, waits only for its portal).
 
     Oldest due first; each row carries its last recorded contact with the centre
     (`last_contact_at`, `last_contact_channel`, `last_contact_by`) from one correlated subquery
@@ -25,6 +26,7 @@ def desk_tickets(office: Office, *, now: datetime | None = None) -> QuerySet:
     return (
         Ticket.objects.for_office(office)
         .open()
+        .exclude(status=Status.CENTRE_APPLIED)
         .filter(Q(status=Status.ESCALATED) | Q(due_at__lt=now))
         .select_related("citizen", "assignee", "office")
         .annotate(

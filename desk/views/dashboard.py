@@ -8,10 +8,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from desk import csvfile
 from desk.forms import PeriodForm
 from desk.selectors import dashboard as selectors
+from desk.selectors import stages
 from desk.selectors.dashboard import Period
 from families.selectors import family_figures
 from sync.models import SyncAttempt
@@ -25,8 +27,10 @@ def _figures(office, period: Period) -> dict:
     key = f"dashboard:{office.pk}:{period.start.isoformat()}:{period.end.isoformat()}"
     figures = cache.get(key)
     if figures is None:
+        headline = selectors.headline(office, period)
         figures = {
-            "headline": selectors.headline(office, period),
+            "headline": headline,
+            "centre_states": stages.centre_states(headline["open_by_status"]),
             "flow": selectors.daily_flow(office, period),
             "history": selectors.status_history(office, period),
             "breakdown": selectors.breakdown(office, period),
@@ -34,6 +38,7 @@ def _figures(office, period: Period) -> dict:
             "workload": selectors.workload(office, period),
             "registry": selectors.registry_health(office),
             "families": family_figures(office, period),
+            "portal_stage": stages.portal_stage(office, period, headline["open_by_status"]),
             "computed_at": timezone.now(),
         }
         cache.set(key, figures, settings.DASHBOARD_CACHE_SECONDS)
@@ -51,6 +56,7 @@ def dashboard(request):
         request,
         "desk/dashboard.html",
         {
+            "centre_rows": _centre_rows(figures["centre_states"]),
             "form": form,
             "period": period,
             "period_last_day": period.end - timedelta(days=1),
@@ -60,6 +66,19 @@ def dashboard(request):
             **figures,
         },
     )
+
+
+CENTRE_STATE_WORDS = {
+    "awaiting_acceptance": gettext_lazy("Belum diterima pusat"),
+    "accepted": gettext_lazy("Diterima pusat, data belum tampil"),
+    "action_needed": gettext_lazy("Perlu tindakan"),
+    "centre_applied": gettext_lazy("Selesai di pusat, menunggu portal"),
+}
+
+
+def _centre_rows(states: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Return the centre states in words (after the cache, like the registry rows)."""
+    return [(str(CENTRE_STATE_WORDS[code]), count) for code, count in states]
 
 
 def _registry_rows(registry: dict) -> list[dict]:

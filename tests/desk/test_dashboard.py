@@ -65,7 +65,13 @@ def test_the_headline_figures_match_the_hand_computed_ones(office, known):
     # From intake: 24h10m and 24h01m -> median 24h05m30s, p90 24h01m + 0.9 * 9m.
     assert figures["median_to_resolve"] == 24 * H + dt.timedelta(minutes=5, seconds=30)
     assert figures["p90_to_resolve"] == 24 * H + dt.timedelta(minutes=1) + dt.timedelta(minutes=8.1)
-    assert figures["open_by_status"] == {"new": 1, "sent": 1, "escalated": 0}
+    assert figures["open_by_status"] == {
+        "new": 1,
+        "sent": 1,
+        "action_needed": 0,
+        "escalated": 0,
+        "centre_applied": 0,
+    }
     assert figures["registry_rejections"] == 1
 
 

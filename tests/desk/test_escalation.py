@@ -52,11 +52,14 @@ def open_ticket(office, clerk, serial, **overrides):
 
 
 def push(ticket, *, due_in=dt.timedelta(hours=24), accepted=False):
-    """Put `ticket` in `sent` with its SLA due `due_in` from now (negative: overdue)."""
+    """Put `ticket` in `sent` with its SLA (the promise from the counter) due `due_in` from now
+    (negative: overdue)."""
     now = timezone.now()
     ticket = services.mark_pushed(
         ticket=ticket, accepted_at=now - dt.timedelta(hours=1), sla_due_at=now + due_in
     )
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=now + due_in)
+    ticket.refresh_from_db()
     if accepted:
         SyncJob.objects.filter(ticket=ticket).update(state=SyncJob.State.ACCEPTED, update_id=f"u-{ticket.pk}")
     return ticket

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from citizens.models import Citizen, DataCorrection, PersonalDataAccess
 from tests.cast import NIK, complaint
 from tickets import services
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.e2e
 
@@ -18,9 +19,13 @@ pytestmark = pytest.mark.e2e
 def overdue_ticket(office, clerk):
     ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint())
     sent_at = timezone.now() - dt.timedelta(hours=30)
-    return services.mark_pushed(
+    ticket = services.mark_pushed(
         ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + dt.timedelta(hours=24)
     )
+    # Saved at the counter 30 h ago: past the 1x24 jam promised there.
+    Ticket.objects.filter(pk=ticket.pk).update(created_at=sent_at, due_at=sent_at + dt.timedelta(hours=24))
+    ticket.refresh_from_db()
+    return ticket
 
 
 def test_a_supervisor_corrects_a_name_on_the_prefilled_subject_form_and_it_saves(

@@ -27,14 +27,14 @@ def test_the_demo_has_its_logins_and_tickets_in_every_state(settings, tmp_path):
     users = get_user_model().objects.filter(username__in=["petugas", "supervisor", "admin"])
     assert users.count() == 3
     assert all(user.check_password(settings.DEMO_PASSWORD) for user in users)
-    # Selesai di pusat comes with the portal stage's demo tickets (issue 18, the portal part).
-    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values) - {
-        Status.CENTRE_APPLIED
-    }
-    assert Ticket.objects.count() == 50
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
+    assert Ticket.objects.count() == 53
     blocks = Ticket.objects.filter(status=Status.ACTION_NEEDED).values_list("centre_block", flat=True)
     assert sorted(blocks) == ["documents_required", "nik_blocked", "nik_duplicate", "nik_inactive"]
-    assert residents.read_text().count('"nik"') == 46
+    assert residents.read_text().count('"nik"') == 49
+    resolved = Ticket.objects.filter(status=Status.RESOLVED)
+    assert resolved.filter(portal_seen_at__isnull=False).exists()  # resolved by the portal
+    assert resolved.filter(portal_window_passed_at__isnull=False).exists()  # and at its window's end
 
 
 @pytest.mark.parametrize("scale", [1, 1440])
@@ -54,7 +54,10 @@ def test_the_demo_is_aged_in_demo_time_so_its_figures_look_like_a_real_offices(s
     sent = Ticket.objects.filter(status=Status.SENT)
     assert sent.filter(due_at__lt=now).count() == 2 and sent.filter(due_at__gte=now).count() == 7
     for ticket in Ticket.objects.exclude(sent_at=None):
-        assert ticket.created_at < ticket.sent_at < now and ticket.due_at == ticket.sent_at + day
+        assert ticket.created_at < ticket.sent_at < now and ticket.due_at == ticket.created_at + day
+        assert ticket.centre_due_at == ticket.sent_at + day
+    for ticket in Ticket.objects.exclude(centre_applied_at=None):
+        assert ticket.sent_at < ticket.centre_applied_at <= (ticket.resolved_at or now)
     resolved = Ticket.objects.filter(status=Status.RESOLVED)
     assert all(t.sent_at < t.resolved_at < now for t in resolved)
     oldest = min(t.resolved_at for t in resolved)

@@ -38,6 +38,9 @@ REGISTRY_ENV = {
     "MOCKREGISTRY_EXPEDITE_SECONDS": "0.5",
     "MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS": "0.5",
     "MOCKREGISTRY_LOG_LEVEL": "INFO",
+    # Portals see an applied update at once, so the tests about the centre pass the portal stage in
+    # one check; tests/integration/test_portal_stage.py sets the portals' lag itself.
+    "MOCKREGISTRY_PORTAL_LAG_MAX_SECONDS": "0",
 }
 
 # Worker and beat timing: the 1x24 jam SLA becomes 6 s (86400 / 14400); checks after acceptance at
@@ -326,10 +329,14 @@ def desk_groups(transactional_db):
 
 
 @pytest.fixture
-def pipeline(stack, transactional_db, office, clerk):
+def pipeline(stack, transactional_db, office, clerk, settings):
     """A running stack with a clean registry and broker, and helpers to open and watch tickets."""
     from sync.models import SyncJob
 
+    # The counter (this process) promises the 1x24 jam on the workers' clock, as in production
+    # where the web and the workers read the same environment.
+    settings.DEMO_TIME_SCALE = float(stack.env["DEMO_TIME_SCALE"])
+    settings.SYNC_SLA_SECONDS = int(stack.env["SYNC_SLA_SECONDS"])
     stack.ensure_running()
     stack.registry.reset()
     stack.clear_broker()

@@ -141,6 +141,7 @@ def test_every_ticket_resolves_exactly_once_through_worker_kills_and_an_empty_re
     # Each ticket's timeline holds one push acceptance and one resolution, by the system.
     transitions = Counter(TicketEvent.objects.exclude(to_status="").values_list("to_status", flat=True))
     assert transitions[Status.NEW] == transitions[Status.SENT] == transitions[Status.RESOLVED] == opened
+    assert transitions[Status.CENTRE_APPLIED] == opened  # every ticket passed both stages
     escalations = Counter(
         TicketEvent.objects.filter(to_status=Status.ESCALATED).values_list("ticket_id", flat=True)
     )

@@ -1,4 +1,6 @@
-"""A ticket's life through the real pipeline: counter -> outbox -> worker -> registry -> timeline.
+"""A ticket's life through the real pipeline: counter -> outbox -> worker -> registry -> timeline,
+and its second stage: the portal the citizen named (GET /portals/{portal}/residents/{nik}) shows the
+data, or its window passes first.
 
 Real processes: the mock registry (gunicorn), Redis, a Celery worker and beat (see conftest.py).
 """
@@ -9,14 +11,25 @@ import pytest
 from django.db import transaction
 
 from citizens.models import Citizen
+from notifications.messages import compose
+from notifications.models import Notification
 from sync.models import SyncAttempt, SyncJob
 from sync.refusals import block_of
 from tests.cast import nik_with_serial
-from tests.integration.conftest import SLA_SECONDS
+from tests.integration.conftest import SLA_SECONDS, TIME_SCALE
+from tests.integration.processes import wait_until
 from tickets.models import Ticket, TicketEvent
 from tickets.workflow import Status
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+# The portal window: 3x24 jam in production; here 8 s (115200 / 14400), so "past the window"
+# takes seconds. Portal checks: at once, then +0.25 s, +0.5 s, +1 s ... at most 1.5 s apart.
+# The portals' lag and the centre's delay are in the registry's seconds (its clock, /_control/clock,
+# plays the days); Sinkron's window and promise in its own scaled time.
+WINDOW_SECONDS = 8
+STACK_ENV = {"PORTAL_WINDOW_SECONDS": str(WINDOW_SECONDS * TIME_SCALE)}
+DAY = 86400
 
 
 def timeline(ticket):
@@ -41,12 +54,14 @@ def test_an_opened_ticket_is_pushed_checked_and_resolved_by_the_system_with_one_
     assert timeline(ticket) == [
         ("opened", "", Status.NEW, "petugas"),
         ("status", Status.NEW, Status.SENT, "system"),
-        ("status", Status.SENT, Status.RESOLVED, "system"),
+        ("status", Status.SENT, Status.CENTRE_APPLIED, "system"),
+        ("status", Status.CENTRE_APPLIED, Status.RESOLVED, "system"),  # the portal (SSCASN) shows it
     ]
     job = pipeline.job(ticket)
     assert job.state == SyncJob.State.VERIFIED and job.claimed_until is None
     ticket.refresh_from_db()
     assert ticket.sent_at and ticket.resolved_at and ticket.sent_at <= ticket.resolved_at
+    assert ticket.centre_applied_at <= ticket.portal_seen_at == ticket.resolved_at
     key = str(job.idempotency_key)
     stats = pipeline.registry.stats()
     assert stats["updates_by_key"] == {key: 1}
@@ -94,7 +109,11 @@ def test_a_stuck_update_is_escalated_once_at_the_sla_and_resolved_after_the_desk
     assert escalated.details["update_id"] == job.update_id
     # At the SLA: not before it, and within a few sweeps (1 s apart) after it.
     assert job.sla_due_at <= escalated.created_at <= job.sla_due_at + dt.timedelta(seconds=5)
-    assert job.sla_due_at - job.accepted_at == dt.timedelta(seconds=SLA_SECONDS)
+    ticket.refresh_from_db()
+    assert job.sla_due_at == ticket.due_at  # the 1x24 jam promised at the counter
+    assert abs(ticket.due_at - ticket.created_at - dt.timedelta(seconds=SLA_SECONDS)) < dt.timedelta(
+        seconds=1
+    )
     # Checks keep running past the SLA (every 0.5 s here) and find nothing; no second escalation.
     pipeline.sleep_sweeps(3)
     assert TicketEvent.objects.filter(ticket=ticket, to_status=Status.ESCALATED).count() == 1
@@ -109,7 +128,8 @@ def test_a_stuck_update_is_escalated_once_at_the_sla_and_resolved_after_the_desk
         ("", Status.NEW, "petugas"),
         (Status.NEW, Status.SENT, "system"),
         (Status.SENT, Status.ESCALATED, "system"),
-        (Status.ESCALATED, Status.RESOLVED, "system"),
+        (Status.ESCALATED, Status.CENTRE_APPLIED, "system"),
+        (Status.CENTRE_APPLIED, Status.RESOLVED, "system"),
     ]
     assert (
         SyncAttempt.objects.filter(job=job, operation=SyncAttempt.Operation.EXPEDITE, status_code=202).count()
@@ -144,3 +164,91 @@ def test_a_ticket_whose_creation_is_rolled_back_never_reaches_the_registry(pipel
     assert sum(stats["requests_by_endpoint"]["resident_put"].values()) == control_pushes
     with pipeline.registry.client() as api:
         assert api.get(f"/residents/{rolled_back_nik}").status_code == 404
+
+
+# --- the second stage ----------------------------------------------------------------------------
+
+
+def portal_checks(ticket) -> int:
+    return SyncAttempt.objects.filter(job__ticket=ticket, operation=SyncAttempt.Operation.PORTAL).count()
+
+
+def statuses(ticket) -> list:
+    return [(e[1], e[2]) for e in timeline(ticket)]
+
+
+def test_a_portal_within_its_window_resolves_the_ticket_when_it_shows_the_data(pipeline):
+    pipeline.registry.set_behaviour(portal_lag_max_seconds=2 * DAY)  # the portals follow within 2x24 jam
+    ticket = pipeline.open_ticket()
+
+    pipeline.wait_for_status([ticket], Status.CENTRE_APPLIED, timeout=20)
+    wait_until(lambda: portal_checks(ticket) >= 2, 5, message="two portal checks", describe=pipeline.describe)
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CENTRE_APPLIED and ticket.portal_seen_at is None
+    with pipeline.registry.client() as api:
+        nik = pipeline.job(ticket).payload["nik"]
+        seen = api.get(f"/portals/sscasn/residents/{nik}")
+    # The portal has not seen the resident the centre just created (404), or shows an older version.
+    assert seen.status_code == 404 or seen.json()["up_to_date"] is False
+
+    pipeline.registry.advance_clock(2 * DAY)  # two days later at the portals
+
+    pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=10)
+    ticket.refresh_from_db()
+    assert ticket.portal_seen_at and ticket.portal_window_passed_at is None
+    assert ticket.portal_seen_at - ticket.centre_applied_at < dt.timedelta(seconds=WINDOW_SECONDS)
+    assert statuses(ticket)[-2:] == [
+        (Status.SENT, Status.CENTRE_APPLIED),
+        (Status.CENTRE_APPLIED, Status.RESOLVED),
+    ]
+    assert pipeline.job(ticket).state == SyncJob.State.VERIFIED
+    final = TicketEvent.objects.filter(ticket=ticket, to_status=Status.RESOLVED).get()
+    assert final.text == "Portal SSCASN sudah menampilkan data terbaru. Pengaduan selesai."
+    assert "sudah tampil di SSCASN" in compose(Notification.Kind.RESOLVED, ticket).text
+
+
+def test_a_portal_past_its_window_resolves_the_ticket_with_the_final_message(pipeline):
+    pipeline.registry.set_behaviour(portal_lag_max_seconds=100 * DAY)  # far behind, never within the window
+    ticket = pipeline.open_ticket()
+
+    pipeline.wait_for_status([ticket], Status.CENTRE_APPLIED, timeout=20)
+    pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=WINDOW_SECONDS + 10)
+
+    ticket.refresh_from_db()
+    assert ticket.portal_seen_at is None and ticket.portal_window_passed_at
+    assert ticket.portal_window_passed_at - ticket.centre_applied_at >= dt.timedelta(seconds=WINDOW_SECONDS)
+    # Asked more than at its start and end: the schedule backed off over the window.
+    assert portal_checks(ticket) >= 4
+    final = TicketEvent.objects.filter(ticket=ticket, to_status=Status.RESOLVED).get()
+    assert final.from_status == Status.CENTRE_APPLIED and "layanan bantuan SSCASN" in final.text
+    text = compose(Notification.Kind.RESOLVED, ticket).text
+    assert "sudah benar" in text and "hubungi layanan bantuan SSCASN" in text
+    kinds = set(Notification.objects.filter(ticket=ticket).values_list("kind", flat=True))
+    assert kinds <= {Notification.Kind.OPENED, Notification.Kind.CENTRE_APPLIED, Notification.Kind.RESOLVED}
+
+
+def test_an_update_held_past_the_promise_escalates_at_it_then_resolves_through_both_stages(pipeline):
+    # The centre takes exactly one of its days (P, uniform from P to P) while Sinkron promised 6 s.
+    pipeline.registry.set_behaviour(propagation_seconds=DAY, propagation_min_fraction=1.0, late_rate=0.0)
+    ticket = pipeline.open_ticket()
+
+    pipeline.wait_for_status([ticket], Status.ESCALATED, timeout=30)
+    ticket.refresh_from_db()
+    escalated = TicketEvent.objects.get(ticket=ticket, to_status=Status.ESCALATED)
+    # At the promise made at the counter, not a day after the centre's acceptance.
+    assert ticket.due_at <= escalated.created_at <= ticket.due_at + dt.timedelta(seconds=5)
+    assert pipeline.job(ticket).sla_due_at == ticket.due_at
+    assert ticket.centre_due_at > ticket.sent_at
+
+    pipeline.registry.advance_clock(DAY)  # the centre's day has passed: the update is applied
+
+    pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=15)
+    assert statuses(ticket) == [
+        ("", Status.NEW),
+        (Status.NEW, Status.SENT),
+        (Status.SENT, Status.ESCALATED),
+        (Status.ESCALATED, Status.CENTRE_APPLIED),
+        (Status.CENTRE_APPLIED, Status.RESOLVED),
+    ]
+    assert TicketEvent.objects.filter(ticket=ticket, to_status=Status.ESCALATED).count() == 1
+    assert Ticket.objects.get(pk=ticket.pk).portal_seen_at

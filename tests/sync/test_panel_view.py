@@ -15,6 +15,7 @@ from sync.models import SyncAttempt, SyncJob
 from sync.words import _wib, problem_words
 from tests.sync.test_services import RESIDENT, accept, client, make_due
 from tickets import services as ticket_services
+from tickets.models import Ticket
 from tickets.workflow import Status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sync_settings")]
@@ -63,7 +64,7 @@ class TestWords:
     def test_the_check_that_verified_the_job_says_the_data_is_now_correct(self, clerk_client, job, script):
         job = accept(job, script)
         check(job, script, {**RESIDENT, "kk_number": "3319010101100003"})
-        assert check(job, script, RESIDENT) == "verified"
+        assert check(job, script, RESIDENT) == "centre_applied"
         html = panel(clerk_client, job.ticket).content.decode()
         assert html.count("Data di pusat sudah sesuai") == 1
         assert html.count("Data di pusat belum berubah") == 1
@@ -121,6 +122,7 @@ class TestThePageFollows:
     def test_a_panel_seeing_the_ticket_resolved_refreshes_the_badge_timeline_and_actions(
         self, clerk_client, job, script
     ):
+        Ticket.objects.filter(pk=job.ticket_id).update(service="bansos")  # no portal stage to follow
         job = accept(job, script)
         assert check(job, script, RESIDENT) == "verified"
         html = panel(clerk_client, job.ticket, shown=Status.SENT).content.decode()

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from sync.schedule import next_check_at, push_retry_delay
+from sync.schedule import escalation_due_at, next_check_at, next_portal_check_at, push_retry_delay
 
 T0 = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -47,3 +47,52 @@ def test_backoff_is_full_jitter_within_an_exponential_cap():
 def test_backoff_never_comes_sooner_than_retry_after():
     rng = random.Random(2)
     assert all(push_retry_delay(1, retry_after=30, rng=rng).total_seconds() >= 30 for _ in range(100))
+
+
+class TestPortalChecks:
+    @pytest.fixture(autouse=True)
+    def portal_timing(self, settings):
+        settings.PORTAL_FIRST_CHECK_SECONDS = 3600
+        settings.PORTAL_CHECK_MAX_SECONDS = 6 * 3600
+
+    def test_the_portal_is_asked_at_once_then_backs_off_to_six_hours_and_last_at_the_windows_end(self):
+        end = T0 + 72 * HOUR
+        times = [
+            next_portal_check_at(applied_at=T0, window_ends_at=end, checks_done=n, now=T0) for n in range(17)
+        ]
+        hours = [(t - T0) / HOUR for t in times]
+        assert hours[:8] == [0, 1, 2, 4, 8, 14, 20, 26]
+        assert hours[-3:] == [68, 72, 72] and max(hours) == 72
+
+    def test_a_portal_that_says_when_it_catches_up_is_asked_then_if_that_is_sooner(self):
+        end = T0 + 72 * HOUR
+        soon = T0 + 90 * dt.timedelta(minutes=1)
+        asked = next_portal_check_at(
+            applied_at=T0, window_ends_at=end, checks_done=4, now=T0, catches_up_at=soon
+        )
+        assert asked == soon
+        later = T0 + 100 * HOUR  # past the window: the window's end decides
+        assert (
+            next_portal_check_at(
+                applied_at=T0, window_ends_at=end, checks_done=1, now=T0, catches_up_at=later
+            )
+            == T0 + HOUR
+        )
+
+    def test_a_portal_check_is_never_scheduled_in_the_past(self):
+        now = T0 + 80 * HOUR
+        assert (
+            next_portal_check_at(applied_at=T0, window_ends_at=T0 + 72 * HOUR, checks_done=3, now=now) == now
+        )
+
+
+class TestEscalationDue:
+    def test_an_update_accepted_before_the_counters_promise_escalates_at_that_promise(self):
+        promised = T0 + 24 * HOUR
+        assert escalation_due_at(promised_at=promised, accepted_at=T0 + HOUR) == promised
+
+    def test_an_update_accepted_after_the_promise_passed_escalates_a_day_after_acceptance(self, settings):
+        settings.SYNC_SLA_SECONDS = 86400
+        accepted = T0 + 30 * HOUR
+        assert escalation_due_at(promised_at=T0 + 24 * HOUR, accepted_at=accepted) == accepted + 24 * HOUR
+        assert escalation_due_at(promised_at=None, accepted_at=accepted) == accepted + 24 * HOUR

@@ -9,7 +9,7 @@ from sync import registry, services, sweep
 from sync.models import SyncAttempt, SyncJob
 from tests.cast import KK_NEW, NIK, complaint
 from tickets import services as ticket_services
-from tickets.models import TicketEvent
+from tickets.models import Ticket, TicketEvent
 from tickets.workflow import Status
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_sync_settings")]
@@ -48,15 +48,23 @@ def test_opening_a_ticket_creates_its_outbox_row_with_an_encrypted_payload(ticke
         assert NIK not in cursor.fetchone()[0]
 
 
-def test_an_accepted_push_sends_the_ticket_and_starts_the_sla(job, script):
+def test_an_accepted_push_escalates_at_the_counters_promise_and_notes_the_centres_own_deadline(job, script):
+    promised = job.ticket.due_at
     job = accept(job, script)
     assert job.state == SyncJob.State.ACCEPTED and job.update_id == "u-1"
-    assert job.sla_due_at - job.accepted_at == dt.timedelta(days=1)
+    assert job.sla_due_at == promised  # the 1x24 jam the citizen heard at the counter
     assert job.next_attempt_at > job.accepted_at
     ticket = job.ticket
     ticket.refresh_from_db()
-    assert ticket.status == Status.SENT and ticket.due_at == job.sla_due_at
+    assert ticket.status == Status.SENT and ticket.due_at == promised
+    assert ticket.centre_due_at - job.accepted_at == dt.timedelta(days=1)
     assert SyncAttempt.objects.get().outcome == "accepted"
+
+
+def test_a_push_accepted_after_the_promise_passed_gives_the_centre_its_own_day(job, script):
+    Ticket.objects.filter(pk=job.ticket_id).update(due_at=timezone.now() - dt.timedelta(hours=2))
+    job = accept(job, script)
+    assert job.sla_due_at - job.accepted_at == dt.timedelta(days=1)
 
 
 def test_a_second_delivery_of_the_same_push_does_nothing(job, script):
@@ -121,15 +129,36 @@ def test_a_key_reused_with_another_body_fails_the_job_and_escalates(job, script)
     assert job.state == SyncJob.State.FAILED and "idempotency_key_reused" in job.last_error
 
 
-def test_a_matching_check_verifies_the_job_and_resolves_the_ticket(job, script):
+def test_a_matching_check_for_a_service_without_a_portal_view_verifies_the_job_and_resolves_the_ticket(
+    job, script
+):
+    Ticket.objects.filter(pk=job.ticket_id).update(service="bansos")
     job = accept(job, script)
     make_due(job)
     script.answer(200, {"status": "applied"}).answer(200, RESIDENT)
     assert services.check_job(job.pk, client=client(script)) == "verified"
+    job.refresh_from_db()
+    assert job.state == SyncJob.State.VERIFIED
     ticket = job.ticket
     ticket.refresh_from_db()
-    assert ticket.status == Status.RESOLVED
+    assert ticket.status == Status.RESOLVED and ticket.centre_applied_at is None
     assert ticket.events.last().actor is None
+
+
+def test_a_matching_check_for_a_portal_service_marks_the_centre_done_and_checks_the_portal_at_once(
+    job, script
+):
+    job = accept(job, script)
+    make_due(job)
+    script.answer(200, {"status": "applied"}).answer(200, RESIDENT)
+    assert services.check_job(job.pk, client=client(script)) == "centre_applied"
+    job.refresh_from_db()
+    assert job.state == SyncJob.State.PORTAL and job.portal == "sscasn" and job.verified_at
+    assert job.next_attempt_at <= timezone.now()
+    ticket = job.ticket
+    ticket.refresh_from_db()
+    assert ticket.status == Status.CENTRE_APPLIED and ticket.centre_applied_at and not ticket.resolved_at
+    assert ticket.events.last().text == "Selesai di pusat; SSCASN biasanya menyusul maks. 3x24 jam."
 
 
 def test_a_stale_resident_schedules_the_next_check(job, script):
@@ -160,7 +189,7 @@ def test_a_check_that_fails_in_transit_does_not_count_as_a_check(job, script):
     assert job.checks == 0 and job.next_attempt_at >= timezone.now() + dt.timedelta(seconds=59)
 
 
-def test_the_sla_escalates_exactly_once_and_a_late_match_still_resolves(job, script):
+def test_the_sla_escalates_exactly_once_and_a_late_match_still_reaches_the_centre_stage(job, script):
     job = accept(job, script)
     SyncJob.objects.filter(pk=job.pk).update(sla_due_at=timezone.now() - dt.timedelta(minutes=1))
     assert sweep.escalate_overdue() == 1
@@ -172,7 +201,7 @@ def test_the_sla_escalates_exactly_once_and_a_late_match_still_resolves(job, scr
     script.answer(200, {"status": "applied"}).answer(200, RESIDENT)
     services.check_job(job.pk, client=client(script))
     ticket.refresh_from_db()
-    assert ticket.status == Status.RESOLVED
+    assert ticket.status == Status.CENTRE_APPLIED
     assert ticket.events.filter(to_status=Status.ESCALATED).count() == 1
 
 

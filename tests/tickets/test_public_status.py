@@ -212,6 +212,11 @@ class TestJson:
                 {"label": "Diterima", "done": True, "current": False},
                 {"label": "Dikirim ke pusat", "done": True, "current": False},
                 {"label": "Menunggu sinkronisasi (maks. 1x24 jam)", "done": True, "current": True},
+                {
+                    "label": "Selesai di pusat; SSCASN biasanya menyusul maks. 3x24 jam.",
+                    "done": False,
+                    "current": False,
+                },
                 {"label": "Selesai", "done": False, "current": False},
             ],
             "last_change": escalated.updated_at.isoformat(),

@@ -75,7 +75,16 @@ LAST_NAMES = [
     "Handayani",
 ]
 # How the demo's tickets are spread over the states (status -> count), as in a working office.
-SPREAD = {"new": 5, "sent": 9, "resolved": 24, "escalated": 3, "rejected": 3, "closed": 2}
+SPREAD = {
+    "new": 5,
+    "sent": 9,
+    "centre_applied": 3,
+    "resolved": 24,
+    "escalated": 3,
+    "rejected": 3,
+    "closed": 2,
+}
+PORTAL_LATE_EVERY = 8  # every eighth resolved ticket ended at the portal's window, not seen by it
 LATE_EVERY = 6  # every sixth resolved ticket took longer than the SLA (about 83 % within it)
 OVERDUE_SENT = 2  # sent tickets already past their SLA that the sweeper has not escalated yet
 HISTORY_DAYS = 6  # past days of the open-tickets-per-status history
@@ -200,7 +209,7 @@ class Command(BaseCommand):
                     }
                 )
                 ticket = services.open_ticket(office=office, created_by=users["petugas"], complaint=complaint)
-                self._drive(ticket, status, users["supervisor"])
+                ticket = self._drive(ticket, status, users["supervisor"], index)
                 times = timeline(status, index, rng, now)
                 self._age(ticket, status, times)
                 timelines.append((status, times))
@@ -252,16 +261,27 @@ class Command(BaseCommand):
     def _age(self, ticket, status: str, times: dict) -> None:
         """Move the driven ticket and its timeline back to `times` (created, sent, done)."""
         created, sent, done = times["created"], times.get("sent"), times.get("done")
-        fields = {"created_at": created, "sent_at": sent, "due_at": (sent or created) + sla_delta()}
+        # The promise counts from the counter; the centre's own 1x24 jam from its acceptance.
+        fields = {"created_at": created, "sent_at": sent, "due_at": created + sla_delta()}
+        if sent:
+            fields["centre_due_at"] = sent + sla_delta()
         if status == Status.RESOLVED:
             fields["resolved_at"] = done
         if status in (Status.REJECTED, Status.CLOSED):
             fields["closed_at"] = done
+        applied = times.get("centre_applied")
+        if applied:
+            fields["centre_applied_at"] = applied
+            ticket.events.filter(to_status=Status.CENTRE_APPLIED).update(created_at=applied)
+        for stage in ("portal_seen_at", "portal_window_passed_at"):
+            if getattr(ticket, stage):
+                fields[stage] = done
         Ticket.objects.filter(pk=ticket.pk).update(**fields)
         finished = [Status.RESOLVED, Status.ESCALATED, Status.REJECTED, Status.CLOSED]
         ticket.events.filter(to_status=Status.SENT).update(created_at=sent)
         ticket.events.filter(to_status__in=finished).update(created_at=done)
-        ticket.events.filter(~Q(to_status__in=[Status.SENT, *finished])).update(created_at=created)
+        staged = [Status.SENT, Status.CENTRE_APPLIED, *finished]
+        ticket.events.filter(~Q(to_status__in=staged)).update(created_at=created)
 
     def _history(self, office, timelines: list[tuple[str, dict]], now) -> None:
         """Write the nightly open-by-status snapshots of the past days, as the seeded times imply."""
@@ -278,26 +298,32 @@ class Command(BaseCommand):
             rows += [DailyStatusCount(office=office, day=day, status=s, count=n) for s, n in counts.items()]
         DailyStatusCount.objects.bulk_create(rows, ignore_conflicts=True)
 
-    def _drive(self, ticket, status, supervisor):
+    def _drive(self, ticket, status, supervisor, index: int):
+        """Walk the ticket to `status` through the services; return it as it ends."""
         if status == "new":
-            return
+            return ticket
         if status == "closed":
-            services.close_ticket(ticket=ticket, actor=supervisor, reason="Duplikat pengaduan di loket lain.")
-            return
+            return services.close_ticket(
+                ticket=ticket, actor=supervisor, reason="Duplikat pengaduan di loket lain."
+            )
         sent_at = timezone.now()  # the real times come from timeline() in _age
         ticket = services.mark_pushed(ticket=ticket, accepted_at=sent_at, sla_due_at=sent_at + sla_delta())
+        if status in ("centre_applied", "resolved"):
+            ticket = services.mark_centre_applied(ticket=ticket, details={"demo": True})
+        if status == "resolved" and index % PORTAL_LATE_EVERY == PORTAL_LATE_EVERY - 1:
+            return services.mark_portal_window_passed(ticket=ticket, details={"demo": True})
         if status == "resolved":
-            services.mark_verified(ticket=ticket, details={"demo": True})
-        elif status == "escalated":
-            services.escalate_ticket(
+            return services.mark_portal_seen(ticket=ticket, details={"demo": True})
+        if status == "escalated":
+            return services.escalate_ticket(
                 ticket=ticket,
                 actor=None,
                 reason=EventText(
                     gettext_noop("Melewati SLA 1x24 jam; data belum berubah di pusat. Hubungi petugas pusat.")
                 ),
             )
-        elif status == "rejected":
-            services.reject_ticket(
+        if status == "rejected":
+            return services.reject_ticket(
                 ticket=ticket,
                 actor=None,
                 reason=EventText(
@@ -305,6 +331,7 @@ class Command(BaseCommand):
                     reason="dokumen pendukung diperlukan (KK asli dan buku nikah)",
                 ),
             )
+        return ticket
 
 
 def timeline(status: str, index: int, rng: random.Random, now) -> dict:
@@ -327,13 +354,23 @@ def timeline(status: str, index: int, rng: random.Random, now) -> dict:
         sent = done - (rng.uniform(1.05, 1.6) if late else rng.uniform(0.1, 0.9)) * day
     elif status == "sent":
         sent = now - (rng.uniform(1.05, 1.4) if index < OVERDUE_SENT else rng.uniform(0.05, 0.8)) * day
+    elif status == "centre_applied":  # the centre within hours; the portal still to follow
+        sent = now - rng.uniform(0.4, 0.9) * day
+        return {**_times(sent, rng), "centre_applied": sent + rng.uniform(0.05, 0.3) * day}
     elif status == "escalated":
         sent = now - rng.uniform(1.2, 2.5) * day
         done = sent + day + rng.uniform(0.01, 0.1) * day
     else:  # rejected by the centre soon after the push
         sent = now - rng.uniform(0.5, 4) * day
         done = sent + rng.uniform(0.05, 0.3) * day
-    return {"created": sent - scaled(rng.randint(60, 1800)), "sent": sent, "done": done}
+    times = {**_times(sent, rng), "done": done}
+    if status == "resolved":  # the centre first, the portal (or its window) an hour or so later
+        times["centre_applied"] = done - rng.uniform(0.01, 0.04) * day
+    return times
+
+
+def _times(sent, rng: random.Random) -> dict:
+    return {"created": sent - scaled(rng.randint(60, 1800)), "sent": sent}
 
 
 def status_at(final: str, times: dict, moment) -> str | None:
@@ -342,6 +379,8 @@ def status_at(final: str, times: dict, moment) -> str | None:
         return None
     if times.get("done") and moment >= times["done"]:
         return final
+    if times.get("centre_applied") and moment >= times["centre_applied"]:
+        return Status.CENTRE_APPLIED
     if times.get("sent") and moment >= times["sent"]:
         return Status.SENT
     return Status.NEW
