@@ -47,7 +47,10 @@ class DocumentForm(forms.Form):
                 attrs = self.fields[name].widget.attrs
                 attrs["class"] = attrs.get("class", "") + " is-invalid"
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].auto_id}-error {self[name].auto_id}-help"
+                described = f"{self[name].auto_id}-error"
+                attrs["aria-describedby"] = described + (
+                    f" {self[name].auto_id}-help" if name != "kind" else ""
+                )
 
     def clean(self):
         cleaned = super().clean()
