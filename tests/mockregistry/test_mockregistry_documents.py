@@ -3,8 +3,12 @@ accepted for an unknown NIK, and the resident exists once the update applies."""
 
 import base64
 import hashlib
+from pathlib import Path
 
 import pytest
+import yaml
+
+from mockregistry import documents as papers
 
 PHOTO = b"\xff\xd8\xff\xe0" + b"scan of a family card" * 20
 
@@ -85,3 +89,14 @@ def test_the_same_resubmission_twice_is_one_update(refuse_unknown, push, build):
     again = push(nik, key=key, documents=[document("kk")])
     assert first.status_code == again.status_code == 202
     assert first.json()["update_id"] == again.json()["update_id"]
+
+
+def test_the_published_contract_names_the_kinds_types_and_limits_the_centre_applies():
+    spec = yaml.safe_load((Path(__file__).parents[2] / "docs" / "registry-openapi.yaml").read_text())
+    schemas = spec["components"]["schemas"]
+    document_schema, listed = schemas["Document"]["properties"], schemas["ResidentUpdate"]["properties"]
+    assert tuple(document_schema["kind"]["enum"]) == papers.KINDS
+    assert tuple(document_schema["content_type"]["enum"]) == papers.CONTENT_TYPES
+    assert document_schema["size"]["maximum"] == papers.MAX_DOCUMENT_BYTES
+    assert document_schema["filename"]["maxLength"] == papers.MAX_FILENAME_LENGTH
+    assert listed["documents"]["maxItems"] == papers.MAX_DOCUMENTS
