@@ -53,7 +53,7 @@ def _serve(request, token: str, *, thumbnail: bool):
     if thumbnail and not document.thumbnail_blob:
         return redirect("documents:show", token=token)
     ticket = document.ticket
-    what = _("gambar kecil dokumen") if thumbnail else _("dokumen")
+    what = "gambar kecil dokumen" if thumbnail else "dokumen"  # stored as written, like other purposes
     record_access(
         citizen=ticket.citizen,
         viewer=request.user,
