@@ -20,6 +20,7 @@ from documents.storage import document_storage
 from tickets.models import Ticket
 
 NAME_LENGTH = 100
+PUSH_LIMIT = 10  # documents in one resubmission (the registry's limit)
 
 
 def safe_name(name: str, extension: str) -> str:
@@ -87,8 +88,12 @@ def documents_for_push(ticket: Ticket) -> list[dict]:
     """Return the ticket's documents as the registry's `documents` field wants them.
 
     Each: kind, filename, sha256, size, content_type and the bytes in base64 (`content`). The sync
-    layer adds this list to a resubmission when the centre asked for documents.
+    layer adds this list to a resubmission when the centre asked for documents. The centre takes
+    at most PUSH_LIMIT: the KK and KTP-el first (they prove identity), then the newest.
     """
+    documents = sorted(
+        ticket.documents.order_by("-uploaded_at", "-pk"), key=lambda document: not document.proves_identity
+    )
     return [
         {
             "kind": document.kind,
@@ -98,5 +103,5 @@ def documents_for_push(ticket: Ticket) -> list[dict]:
             "content_type": document.content_type,
             "content": base64.b64encode(read_document(document)).decode("ascii"),
         }
-        for document in ticket.documents.order_by("uploaded_at", "pk")
+        for document in documents[:PUSH_LIMIT]
     ]

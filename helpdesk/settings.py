@@ -407,6 +407,9 @@ FAMILY_GROUP_POLL_SECONDS = env_int("FAMILY_GROUP_POLL_SECONDS", 10)
 DOCUMENTS_MAX_BYTES = env_int("DOCUMENTS_MAX_BYTES", 10 * 1024 * 1024)
 DOCUMENTS_MAX_PIXELS = env_int("DOCUMENTS_MAX_PIXELS", 40_000_000)  # a 40 MP phone photo; bombs beyond
 DOCUMENTS_MAX_PDF_PAGES = env_int("DOCUMENTS_MAX_PDF_PAGES", 50)
+# An upload up to this size stays in memory: Django writes a larger one to a plaintext temporary
+# file, and a document must never touch the disk unencrypted (a larger one is refused anyway).
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENTS_MAX_BYTES + 1024 * 1024
 # `local`: encrypted files under DOCUMENTS_DIR; `s3`: any S3-compatible store (django-storages).
 DOCUMENTS_STORAGE = env_str("DOCUMENTS_STORAGE", "local")
 if DOCUMENTS_STORAGE == "s3":

@@ -10,7 +10,7 @@ from django.urls import reverse
 from desk import retention
 from documents.inspection import check_upload
 from documents.models import Document
-from documents.services import attach_document, documents_for_push, read_document
+from documents.services import PUSH_LIMIT, attach_document, documents_for_push, read_document
 from tests.audit.test_retention import open_for, resolved
 from tests.documents.conftest import files_in
 from tests.documents.files import image_bytes, pdf_bytes, upload
@@ -91,3 +91,15 @@ def test_documents_for_push_gives_each_document_with_its_bytes_and_digest(office
         "application/pdf",
         pdf,
     )
+
+
+def test_documents_for_push_sends_the_identity_papers_first_and_at_most_the_centres_limit(
+    office, clerk, documents_dir
+):
+    ticket = open_for(office, clerk, 1)
+    checked = check_upload(upload(pdf_bytes(), "scan.pdf"))
+    kk = attach_document(ticket=ticket, actor=clerk, kind="kk", checked=checked, original_name="kk.pdf")
+    for _ in range(PUSH_LIMIT):
+        attach_document(ticket=ticket, actor=clerk, kind="other", checked=checked, original_name="lain.pdf")
+    pushed = documents_for_push(ticket)
+    assert len(pushed) == PUSH_LIMIT and pushed[0]["kind"] == "kk" and pushed[0]["sha256"] == kk.sha256
