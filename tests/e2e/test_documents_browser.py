@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from documents.models import Document
 from tests.cast import KK_NEW, NIK, PASSWORD, complaint
-from tests.e2e.conftest import SHOTS_DIR
 from tests.documents.files import jpeg_with_gps
+from tests.e2e.conftest import SHOTS_DIR
 from tickets import services
 from tickets.models import Ticket
 
