@@ -42,8 +42,9 @@ class Document(models.Model):
     content_type = models.CharField(_("jenis berkas"), max_length=40)
     size = models.PositiveIntegerField(_("ukuran (byte)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    blob = models.CharField(max_length=100, editable=False)
-    thumbnail_blob = models.CharField(max_length=100, blank=True, editable=False)
+    # Indexed for delete_orphan_files, which asks which of a folder's files still have a row.
+    blob = models.CharField(max_length=100, editable=False, db_index=True)
+    thumbnail_blob = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

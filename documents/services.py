@@ -6,11 +6,13 @@ other way: rows first, blobs once the transaction has committed.
 """
 
 import base64
+import datetime as dt
 import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from citizens.nik import mask_nik_like
@@ -20,6 +22,7 @@ from documents.storage import document_storage
 from tickets.models import Ticket
 
 NAME_LENGTH = 100
+ORPHAN_AGE = dt.timedelta(hours=1)
 PUSH_LIMIT = 10  # documents in one resubmission (the registry's limit)
 
 
@@ -105,3 +108,27 @@ def documents_for_push(ticket: Ticket) -> list[dict]:
         }
         for document in documents[:PUSH_LIMIT]
     ]
+
+
+def delete_orphan_files(*, older_than: dt.timedelta = ORPHAN_AGE) -> int:
+    """Delete stored files no document names, older than `older_than`; return how many.
+
+    The purge deletes a document's files after its commit (transaction.on_commit, not durable: a
+    crash in between leaves them), and a rolled-back upload leaves its file; this catches both. The
+    age keeps it off a file whose row is still being written.
+    """
+    storage = document_storage()
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    folders, _files = storage.listdir("")
+    for folder in folders:
+        names = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
+        known = set(Document.objects.filter(blob__in=names).values_list("blob", flat=True))
+        known |= set(
+            Document.objects.filter(thumbnail_blob__in=names).values_list("thumbnail_blob", flat=True)
+        )
+        for name in names:
+            if name not in known and storage.get_modified_time(name) < cutoff:
+                storage.delete(name)
+                deleted += 1
+    return deleted

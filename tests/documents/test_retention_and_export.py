@@ -3,14 +3,24 @@
 import base64
 import hashlib
 import json
+import os
+import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from desk import retention
 from documents.inspection import check_upload
 from documents.models import Document
-from documents.services import PUSH_LIMIT, attach_document, documents_for_push, read_document
+from documents.services import (
+    PUSH_LIMIT,
+    attach_document,
+    delete_orphan_files,
+    documents_for_push,
+    read_document,
+)
+from documents.storage import document_storage
 from tests.audit.test_retention import open_for, resolved
 from tests.documents.conftest import files_in
 from tests.documents.files import image_bytes, pdf_bytes, upload
@@ -103,3 +113,18 @@ def test_documents_for_push_sends_the_identity_papers_first_and_at_most_the_cent
         attach_document(ticket=ticket, actor=clerk, kind="other", checked=checked, original_name="lain.pdf")
     pushed = documents_for_push(ticket)
     assert len(pushed) == PUSH_LIMIT and pushed[0]["kind"] == "kk" and pushed[0]["sha256"] == kk.sha256
+
+
+def test_files_no_document_names_are_deleted_once_old_and_the_rest_stay(office, clerk, documents_dir):
+    ticket = open_for(office, clerk, 1)
+    kept = _attach(ticket, clerk, image_bytes("PNG"))
+    storage = document_storage()
+    old_orphan = storage.save("ab/old-orphan.png.enc", ContentFile(b"left by a crash"))
+    young_orphan = storage.save("ab/young-orphan.png.enc", ContentFile(b"row being written"))
+    two_hours_ago = time.time() - 7200
+    for name in (old_orphan, kept.blob, kept.thumbnail_blob):
+        os.utime(documents_dir / name, (two_hours_ago, two_hours_ago))
+    assert delete_orphan_files() == 1
+    assert files_in(documents_dir) == sorted(
+        documents_dir / name for name in (kept.blob, kept.thumbnail_blob, young_orphan)
+    )
