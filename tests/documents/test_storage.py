@@ -8,6 +8,7 @@ from storages.backends.s3 import S3Storage
 
 from documents.s3 import EncryptedS3Storage
 from documents.storage import EncryptedFileSystemStorage
+from tests.helpdesk.test_settings import settings_in_a_fresh_process
 
 PLAIN = b"%PDF-1.7 the family card of Siti Rahayu"
 
@@ -56,3 +57,24 @@ def test_the_s3_backend_sends_only_ciphertext_to_the_bucket_and_decrypts_what_it
 
 def test_an_accepted_document_never_goes_through_a_plaintext_temporary_file(settings):
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE > settings.DOCUMENTS_MAX_BYTES
+
+
+def test_the_environment_picks_a_local_folder_or_an_s3_bucket_and_refuses_anything_else(tmp_path):
+    local = settings_in_a_fresh_process(["STORAGES"], SINKRON_VAR_DIR=str(tmp_path))["STORAGES"]["documents"]
+    assert local["BACKEND"] == "documents.storage.EncryptedFileSystemStorage"
+    assert local["OPTIONS"]["location"] == str(tmp_path / "documents")
+    s3 = settings_in_a_fresh_process(
+        ["STORAGES"],
+        SINKRON_VAR_DIR=str(tmp_path),
+        DOCUMENTS_STORAGE="s3",
+        DOCUMENTS_S3_BUCKET="berkas-kudus",
+        DOCUMENTS_S3_ENDPOINT_URL="https://minio.kudus.example",
+    )["STORAGES"]["documents"]
+    assert s3["BACKEND"] == "documents.s3.EncryptedS3Storage"
+    assert (s3["OPTIONS"]["bucket_name"], s3["OPTIONS"]["endpoint_url"], s3["OPTIONS"]["default_acl"]) == (
+        "berkas-kudus",
+        "https://minio.kudus.example",
+        "private",
+    )
+    with pytest.raises(AssertionError, match="DOCUMENTS_STORAGE must be local or s3"):
+        settings_in_a_fresh_process(["STORAGES"], SINKRON_VAR_DIR=str(tmp_path), DOCUMENTS_STORAGE="ftp")
