@@ -20,6 +20,7 @@ APPEND_ONLY = "AuditEntry is append-only."
 
 class Action(models.TextChoices):
     VIEW_FULL_NIK = "view_full_nik", _("Melihat NIK/KK lengkap")
+    VIEW_DOCUMENT = "view_document", _("Melihat dokumen")
     ESCALATION_MESSAGE = "escalation_message", _("Melihat pesan eskalasi lengkap")
     SUBJECT_ACCESS = "subject_access", _("Membuka data subjek")
     EXPORT = "export", _("Ekspor data")

@@ -39,6 +39,19 @@ def decrypt(token: str) -> str:
         raise ImproperlyConfigured("A stored value cannot be decrypted with the configured keys.") from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """Return the Fernet token of `data` (a file's bytes) under the newest key."""
+    return _current_fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """Return the bytes of a token made by `encrypt_bytes` under any configured key."""
+    try:
+        return _current_fernet().decrypt(token)
+    except InvalidToken:
+        raise ImproperlyConfigured("A stored file cannot be decrypted with the configured keys.") from None
+
+
 def rotate(token: str) -> str:
     """Return `token` re-encrypted under the newest key."""
     return _current_fernet().rotate(token.encode()).decode()

@@ -17,6 +17,8 @@ Erased (or anonymised) per citizen purged:
   the sync pipeline never reads the payload of a ticket that is no longer open.
 - Notifications of those tickets: recipient hint and last error.
 - Corrections of the citizen: the free-text reason (the fields changed stay).
+- Documents of those tickets (scans, photos): rows deleted, and their encrypted files (and
+  thumbnails) deleted from storage once the batch has committed.
 - Family cards no remaining (unpurged) citizen refers to: number, head of family and address.
 - Families: the import rows naming them (by NIK digest or ticket) lose their payload, digests,
   masked NIK and errors; the family updates sent for their groups lose their payload (every
@@ -46,6 +48,8 @@ from django.utils import timezone
 
 from audit import services as audit
 from citizens.models import Citizen, DataCorrection, FamilyCard, FamilyMembership
+from documents.models import Document
+from documents.services import delete_documents
 from families.models import FamilyGroup, FamilyMember, FamilyPush, ImportRow
 from notifications.models import Notification
 from sync.models import SyncJob
@@ -82,6 +86,8 @@ PURGED_FIELDS = {
     "families.ImportRow": ("payload_json", "nik_digest", "kk_digest", "nik_masked", "errors"),
     "families.FamilyGroup": ("kk_number", "kk_digest", "kk_last4"),
     "families.FamilyPush": ("payload_json", "last_error", "refusal"),
+    # Deleted whole, with the files: the row's other columns describe only the file.
+    "documents.Document": ("original_name",),
 }
 # "app.Model" for a whole model, "app.Model.field" for one column.
 NOT_CITIZEN_DATA = {
@@ -128,6 +134,7 @@ class PurgeReport:
     corrections: int = 0
     import_rows: int = 0
     family_groups: int = 0
+    documents: int = 0
     complete: bool = True
 
     def add(self, other: "PurgeReport") -> None:
@@ -148,6 +155,7 @@ COUNTED = (
     "corrections",
     "import_rows",
     "family_groups",
+    "documents",
 )
 
 
@@ -314,6 +322,7 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
         kk_number="", kk_number_old="", kk_last4="", phone="", email="", description="", outcome_note=""
     )
     report.corrections = DataCorrection.objects.filter(citizen__in=ids).update(reason=ERASED)
+    report.documents = delete_documents(Document.objects.filter(ticket__in=tickets))
     report.citizens = Citizen.objects.filter(pk__in=ids).update(
         nik="", nik_last4="", phone="", email="", full_name=ERASED, birth_date=TruncYear("birth_date")
     )
@@ -355,6 +364,7 @@ def _count(cutoff: dt.datetime) -> PurgeReport:
         sync_jobs=SyncJob.objects.filter(ticket__in=tickets).count(),
         notifications=Notification.objects.filter(ticket__in=tickets).count(),
         corrections=DataCorrection.objects.filter(citizen__in=citizens).count(),
+        documents=Document.objects.filter(ticket__in=tickets).count(),
         import_rows=(
             _import_rows_of(citizens.values("nik_digest"), tickets) | _stale_import_rows(cutoff)
         ).count(),

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from desk import retention, services
+from documents.services import delete_orphan_files
 
 
 @shared_task(name="desk.tasks.snapshot_status_counts")
@@ -23,4 +24,5 @@ def purge_personal_data() -> dict:
     report = retention.purge_personal_data(time_budget=PURGE_TIME_BUDGET_SECONDS, actor_label="celery beat")
     if not report.complete:
         purge_personal_data.apply_async(countdown=60)
-    return report.as_dict()
+        return report.as_dict()
+    return report.as_dict() | {"orphan_document_files": delete_orphan_files()}

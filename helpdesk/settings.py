@@ -4,7 +4,7 @@
 secure. Nothing here reads a value at import time from anywhere but the environment and `var/`, and
 nothing here creates a directory (the demo broker makes its own folders when it starts).
 
-Sections: core, apps, database, cache and broker, security, sync, notifications, families, logging
+Sections: core, apps, database, cache and broker, security, sync, notifications, families, documents, logging
 and operations, then the periodic tasks (which use the intervals of the sections before them).
 Every variable read here is listed in the README's "Environment" table.
 """
@@ -16,6 +16,7 @@ import csp.constants as csp
 import dj_database_url
 from celery.schedules import crontab
 from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.env import (
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "tickets",
     "sync",
     "families",
+    "documents",
     "notifications",
     "helpdesk",
     "desk",
@@ -412,6 +414,49 @@ FAMILY_IMPORT_MAX_RUNS = env_int("FAMILY_IMPORT_MAX_RUNS", 500)
 FAMILY_IMPORT_STALE_SECONDS = env_int("FAMILY_IMPORT_STALE_SECONDS", 180)
 FAMILY_IMPORT_PREVIEW_ROWS = env_int("FAMILY_IMPORT_PREVIEW_ROWS", 50)
 FAMILY_GROUP_POLL_SECONDS = env_int("FAMILY_GROUP_POLL_SECONDS", 10)
+
+# --- documents: scans and photos on a ticket (documents/; encrypted at rest, docs/privacy.md) -----
+
+DOCUMENTS_MAX_BYTES = env_int("DOCUMENTS_MAX_BYTES", 10 * 1024 * 1024)
+DOCUMENTS_MAX_PIXELS = env_int("DOCUMENTS_MAX_PIXELS", 40_000_000)  # a 40 MP phone photo; bombs beyond
+DOCUMENTS_MAX_PDF_PAGES = env_int("DOCUMENTS_MAX_PDF_PAGES", 50)
+# An upload up to this size stays in memory: Django writes a larger one to a plaintext temporary
+# file, and a document must never touch the disk unencrypted (a larger one is refused anyway).
+FILE_UPLOAD_MAX_MEMORY_SIZE = DOCUMENTS_MAX_BYTES + 1024 * 1024
+# `local`: encrypted files under DOCUMENTS_DIR; `s3`: any S3-compatible store (django-storages).
+DOCUMENTS_STORAGE = env_str("DOCUMENTS_STORAGE", "local")
+if DOCUMENTS_STORAGE == "s3":
+    _documents_storage = {
+        "BACKEND": "documents.s3.EncryptedS3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DOCUMENTS_S3_BUCKET", "sinkron-documents"),
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION", "") or None,
+            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("DOCUMENTS_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public object URL (the app serves the bytes anyway)
+            "file_overwrite": False,
+        },
+    }
+elif DOCUMENTS_STORAGE == "local":
+    _documents_storage = {
+        "BACKEND": "documents.storage.EncryptedFileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("DOCUMENTS_DIR", str(VAR_DIR / "documents")),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE must be local or s3.")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": _documents_storage,
+}
 
 # --- logging and operations ----------------------------------------------------------------------
 # Probes and metrics: docs/operations.md.

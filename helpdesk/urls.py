@@ -24,6 +24,7 @@ urlpatterns = [
     path("tiket/", include("tickets.urls")),
     path("sinkron/", include("sync.urls")),
     path("keluarga/", include("families.urls")),
+    path("dokumen/", include("documents.urls")),
     path("cek-status/", public_views.status, name="public_status"),
     path("cek-status/lupa-kode/", public_views.resend_code, name="public_resend"),
     path("api/v1/status", public_views.status_json, name="public_status_json"),

@@ -124,6 +124,8 @@ MOCKREGISTRY_INSTANCE = env_str("MOCKREGISTRY_INSTANCE", "")
 
 # A PUT that finds its key held by a request still in flight waits this long for it to finish
 # (so simultaneous identical requests all get the one answer) before answering 409.
+# A resubmission may carry documents in base64 (mockregistry/documents.py): Django's 2.5 MB is too small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MOCKREGISTRY_MAX_BODY_BYTES", 160 * 1024 * 1024)  # 10 x 10 MB
 MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS = env_float("MOCKREGISTRY_IN_FLIGHT_WAIT_SECONDS", 1.0)
 # A key held longer than this belongs to a request that died (process killed): it may be taken over.
 MOCKREGISTRY_IN_FLIGHT_TIMEOUT_SECONDS = env_float("MOCKREGISTRY_IN_FLIGHT_TIMEOUT_SECONDS", 120.0)

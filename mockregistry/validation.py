@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from mockregistry import documents
+
 PROVINCE_CODES = frozenset(
     "11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36 51 52 53 61 62 63 64 65 "
     "71 72 73 74 75 76 81 82 91 92 93 94 95 96".split()
@@ -142,6 +144,8 @@ def validate_update(path_nik: str, body: object, *, today: date) -> tuple[dict |
     clean["reference"] = _clean_text(body, "reference", errors, _reference_errors)
     if "nik" not in errors and clean.get("nik") != path_nik:
         errors["nik"] = [NIK_PATH_MISMATCH]
+    if body.get("documents") is not None:  # optional: only a resubmission the centre asked papers for
+        clean["documents"] = documents.clean_documents(body["documents"], errors)
     return (None, errors) if errors else (clean, {})
 
 

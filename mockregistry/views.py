@@ -141,7 +141,8 @@ def _put_resident(request, nik):
         spend_fault_delay(request)
         return _invalid(errors)
     unknown_nik = control.current_behaviour()["unknown_nik"]
-    return _claim_and_accept(request, payload, world.resident_push_refusal(nik, unknown_nik=unknown_nik))
+    refusal = world.resident_push_refusal(nik, unknown_nik=unknown_nik, papers=payload.get("documents"))
+    return _claim_and_accept(request, payload, refusal)
 
 
 @spends_fault_delay

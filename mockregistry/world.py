@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 
+from mockregistry import documents
 from mockregistry.logmask import mask_nik
 from mockregistry.models import FamilyCard, FamilyMember, Resident, ResidentVersion
 from mockregistry.services import PORTALS, STATE_CODES, STATE_REASONS, iso, resident_view
@@ -57,16 +58,24 @@ def state_refusal(resident: Resident) -> Refusal | None:
     )
 
 
-def unknown_nik_refusal() -> Refusal:
-    """Refuse a push for a NIK the centre has never recorded: it never mints one from a resync."""
-    return Refusal(422, {"error": DOCUMENTS_REQUIRED, "detail": UNKNOWN_NIK_DETAIL, "action": "documents"})
+def unknown_nik_refusal(*, papers_sent: bool = False) -> Refusal:
+    """Refuse a push for a NIK the centre has never recorded: it never mints one from a resync,
+    only from documents that prove identity."""
+    detail = documents.NO_IDENTITY_DETAIL if papers_sent else UNKNOWN_NIK_DETAIL
+    return Refusal(422, {"error": DOCUMENTS_REQUIRED, "detail": detail, "action": "documents"})
 
 
-def resident_push_refusal(nik: str, *, unknown_nik: str) -> Refusal | None:
-    """Tell whether a resident PUT must be refused before it is accepted (`unknown_nik`: refuse|mint)."""
+def resident_push_refusal(nik: str, *, unknown_nik: str, papers: list[dict] | None = None) -> Refusal | None:
+    """Tell whether a resident PUT must be refused before it is accepted (`unknown_nik`: refuse|mint).
+
+    An unknown NIK sent with `papers` (the cleaned `documents`) that prove identity (a KK or
+    KTP-el) is accepted: the resident is created when the update applies.
+    """
     resident = Resident.objects.filter(nik=nik).first()
     if resident is None:
-        return unknown_nik_refusal() if unknown_nik == "refuse" else None
+        if unknown_nik == "mint" or documents.proves_identity(papers):
+            return None
+        return unknown_nik_refusal(papers_sent=bool(papers))
     return state_refusal(resident)
 
 

@@ -248,10 +248,15 @@ class RegistryClient:
     def __exit__(self, *exc):
         self.close()
 
-    def push(self, payload: dict, *, idempotency_key: str) -> Outcome:
-        """PUT the resident's corrected data; the key makes a repeat harmless."""
+    def push(self, payload: dict, *, idempotency_key: str, documents: list[dict] | None = None) -> Outcome:
+        """PUT the resident's corrected data; the key makes a repeat harmless.
+
+        `documents` (documents.services.documents_for_push) go with a resubmission the centre asked
+        papers for; they are part of the body, so the same key must always carry the same ones.
+        """
+        body = {**payload, "documents": documents} if documents else payload
         response = self._call(
-            "PUT", f"/residents/{payload['nik']}", json=payload, headers={"Idempotency-Key": idempotency_key}
+            "PUT", f"/residents/{payload['nik']}", json=body, headers={"Idempotency-Key": idempotency_key}
         )
         if isinstance(response, Outcome):
             return response

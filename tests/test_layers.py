@@ -13,6 +13,7 @@ RANK = {
     "audit": 1,
     "citizens": 2,
     "tickets": 3,
+    "documents": 3.5,  # above tickets, below sync: sync sends a ticket's documents with a resubmission
     "sync": 4,
     "notifications": 4,  # beside sync: it listens to tickets
     "families": 5,

@@ -40,6 +40,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+# Where other apps' intake parts go (tickets.signals.intake_parts_requested): inside the form.
+INTAKE_PARTS = "{% for part in intake_parts %}{% include part.template_name %}{% endfor %}"
+
+
 class IntakeForm(forms.Form):
     nik = forms.CharField(
         label=_("NIK"),
@@ -96,8 +100,10 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "intake-form"
+        self.helper.attrs = {"enctype": "multipart/form-data"}  # intake parts may carry files
         self.helper.layout = Layout(
             *self.fieldsets(),
+            HTML(INTAKE_PARTS),
             Submit("submit", _("Simpan"), css_class="btn-primary btn-lg"),
             HTML('<a class="btn btn-link" href="{% url "tickets:queue" %}">' + str(_("Batal")) + "</a>"),
         )

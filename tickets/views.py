@@ -1,11 +1,13 @@
 """Staff pages: intake, queue, ticket detail and its actions, the printable slip."""
 
+import functools
 import json
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,7 @@ from tickets.forms import (
     nik_mismatches,
 )
 from tickets.permissions import REASON_ACTIONS, allowed_actions, may_open_ticket, office_of, role_actions
+from tickets.signals import intake_parts_requested, ticket_page_parts_requested
 from tickets.workflow import IllegalTransition, Status
 
 
@@ -39,10 +42,12 @@ from tickets.workflow import IllegalTransition, Status
 def intake(request):
     office = office_of(request.user)
     form = IntakeForm(request.POST or None)
+    parts = [part for _receiver, part in intake_parts_requested.send(sender=None, request=request) if part]
     duplicate = None
-    if request.method == "POST" and form.is_valid():
+    # Every part is checked even when the form is not, so all the errors show at once.
+    if request.method == "POST" and all([form.is_valid(), *(part.is_valid() for part in parts)]):
         try:
-            ticket = services.open_ticket(office=office, created_by=request.user, complaint=form.complaint())
+            ticket = _open_with_parts(request, office, form, parts)
         except services.DuplicateOpenTicket as exc:
             duplicate = exc.existing if may_open_ticket(request.user, exc.existing) else None
             form.add_error("category", _duplicate_message(exc.existing, shown=duplicate is not None))
@@ -51,7 +56,17 @@ def intake(request):
                 request, _("Pengaduan tersimpan dengan kode %(code)s.") % {"code": ticket.display_code}
             )
             return redirect("tickets:detail", code=ticket.code)
-    return render(request, "tickets/intake.html", {"form": form, "duplicate": duplicate})
+    context = {"form": form, "duplicate": duplicate, "intake_parts": parts}
+    return render(request, "tickets/intake.html", context)
+
+
+@transaction.atomic
+def _open_with_parts(request, office, form, parts):
+    """Open the ticket and save what the intake parts hold, in one transaction."""
+    ticket = services.open_ticket(office=office, created_by=request.user, complaint=form.complaint())
+    for part in parts:
+        part.save(ticket=ticket, actor=request.user)
+    return ticket
 
 
 def _duplicate_message(existing, *, shown: bool) -> str:
@@ -228,6 +243,8 @@ def detail_context(request, ticket, **forms):
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "reason_actions": bool(actions & REASON_ACTIONS),
         "blocked": blocks.describe(ticket),  # not "block": the {% block %} tag owns that name
+        # Called by the template, so the page parts are built only where the page shows them.
+        "page_parts": functools.partial(page_parts, request, ticket),
     }
     if "assign" in actions:
         context["assign_form"] = forms.get("assign_form") or AssignForm(
@@ -235,6 +252,12 @@ def detail_context(request, ticket, **forms):
             initial={"assignee": ticket.assignee_id},
         )
     return context
+
+
+def page_parts(request, ticket) -> list[str]:
+    """Return the HTML other apps add to the ticket page (see ticket_page_parts_requested)."""
+    replies = ticket_page_parts_requested.send(sender=None, request=request, ticket=ticket)
+    return [html for _receiver, html in replies if html]
 
 
 @staff_required

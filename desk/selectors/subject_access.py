@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from citizens.models import Citizen
 from core.scoping import staff_office_id
 from desk.retention import PURGED_PREFIX
+from documents.selectors import subject_documents
 from families.models import FamilyMember, ImportRow
 from notifications.models import Notification
 from sync.models import SyncAttempt
@@ -52,8 +53,10 @@ def citizen_for(user, pk) -> Citizen:
     return citizen
 
 
-def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
+def subject_record(citizen: Citizen, *, office_id: int | None = None, with_files: bool = False) -> dict:
     """Return everything held about `citizen`, as plain data (a fixed number of queries).
+
+    `with_files` adds the bytes of each document (base64), for the JSON export.
 
     With `office_id`, the tickets of other offices (and their timelines, sync attempts,
     notifications and family data) are only counted per office, in "other_offices"; the citizen's
@@ -105,6 +108,7 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
             for t in tickets
         ],
         "other_offices": _tickets_elsewhere(all_tickets, office_id),
+        "documents": subject_documents(tickets_here, with_content=with_files),
         **family_record(citizen, office_id=office_id),
         "timeline": [
             {

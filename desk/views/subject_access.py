@@ -120,7 +120,9 @@ def export_json(request, pk):
     )
     response = HttpResponse(
         json.dumps(
-            selectors.subject_record(citizen, office_id=selectors.office_scope(request.user)),
+            selectors.subject_record(
+                citizen, office_id=selectors.office_scope(request.user), with_files=True
+            ),
             ensure_ascii=False,
             indent=2,
             default=_json_value,

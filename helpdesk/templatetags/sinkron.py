@@ -32,11 +32,10 @@ register.filter("short_datetime", short_datetime)
 STATUS_BADGES = {
     "new": "text-bg-secondary",
     "sent": "text-bg-info",
-    "action_needed": "text-bg-light border border-danger",  # the "states" part may choose another
+    "action_needed": "text-bg-light border border-danger",
     "centre_applied": "text-bg-primary",
     "resolved": "text-bg-success",
     "escalated": "text-bg-warning",
-    "action_needed": "text-bg-danger",
     "rejected": "text-bg-danger",
 }
 

@@ -40,6 +40,7 @@ def test_the_json_export_has_every_section_and_is_recorded(supervisor_client, ti
         "family_cards",
         "tickets",
         "other_offices",
+        "documents",
         "family_groups",
         "import_rows",
         "timeline",

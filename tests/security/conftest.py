@@ -16,7 +16,7 @@ from tickets.models import Ticket
 
 class Objects:
     """Objects of one office that fill URL parameters: a ticket, its citizen, and (made on first use)
-    a family group and a KK import batch."""
+    a family group, a KK import batch and a document."""
 
     def __init__(self, ticket: Ticket, staff, serials):
         self.ticket, self.staff, self._serials = ticket, staff, serials
@@ -49,6 +49,17 @@ class Objects:
             file_sha256=f"{next(self._serials):064d}",
             file_format="csv",
             status=ImportBatch.Status.PREVIEWED,
+        )
+
+    @cached_property
+    def document(self):
+        from documents.inspection import check_upload
+        from documents.services import attach_document
+        from tests.documents.files import image_bytes, upload
+
+        checked = check_upload(upload(image_bytes("PNG"), "kk.png"))
+        return attach_document(
+            ticket=self.ticket, actor=self.staff, kind="kk", checked=checked, original_name="kk.png"
         )
 
     def with_fresh_ticket(self) -> "Objects":

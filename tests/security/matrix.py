@@ -59,6 +59,16 @@ def code(o):
     return {"code": o.ticket.code}
 
 
+def document_upload(o):
+    from tests.documents.files import image_bytes, upload
+
+    return {"dokumen-kind": "kk", "dokumen-file": upload(image_bytes("PNG"), "kk.png")}
+
+
+def document_token(o):
+    return {"token": o.document.token}
+
+
 def citizen_pk(o):
     return {"pk": o.citizen.pk}
 
@@ -161,6 +171,18 @@ MATRIX: dict[str, Entry] = {
         scope="ticket",
     ),
     "tickets:slip": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
+    "documents:upload": Entry(
+        [
+            Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
+            Probe("POST", expect("login", 400, 400, 400), args=code, note="no file chosen: said on the page"),
+            Probe(
+                "POST", expect("login", "redirect", "redirect", "redirect"), args=code, data=document_upload
+            ),
+        ],
+        scope="ticket",
+    ),
+    "documents:show": Entry([Probe("GET", STAFF_PAGE, args=document_token)], scope="document"),
+    "documents:thumbnail": Entry([Probe("GET", STAFF_PAGE, args=document_token)], scope="document"),
     "tickets:action": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY, args=action("note")),

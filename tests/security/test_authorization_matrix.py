@@ -64,7 +64,14 @@ def test_every_url_with_an_object_parameter_declares_its_scope():
         if p.key in MATRIX and {"code", "pk"} & set(p.converters) and MATRIX[p.key].scope is None
     ]
     assert not unscoped
-    assert {entry.scope for entry in MATRIX.values()} <= {None, "ticket", "citizen", "group", "batch"}
+    assert {entry.scope for entry in MATRIX.values()} <= {
+        None,
+        "ticket",
+        "citizen",
+        "group",
+        "batch",
+        "document",
+    }
 
 
 @pytest.mark.parametrize("key", [p.key for p in PATTERNS])

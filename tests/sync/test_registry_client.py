@@ -1,3 +1,5 @@
+import json
+
 import httpx
 import pytest
 
@@ -40,6 +42,20 @@ def test_a_202_is_accepted_with_the_update_id_and_sends_the_key_and_token():
     request = script.requests[0]
     assert request.method == "PUT" and request.url.path == "/api/v1/residents/3319014101900001"
     assert request.headers["Idempotency-Key"] == "key-1" and request.headers["Authorization"] == "Bearer t"
+
+
+def test_documents_for_a_resubmission_travel_in_the_body_and_a_plain_push_has_none():
+    script = (
+        ScriptedRegistry()
+        .answer(202, {"update_id": "u-1", "status": "accepted"})
+        .answer(202, {"update_id": "u-2", "status": "accepted"})
+    )
+    papers = [{"kind": "kk", "filename": "kk.jpg", "sha256": "a" * 64, "size": 3, "content": "YWJj"}]
+    client = client_for(script)
+    client.push(PAYLOAD, idempotency_key="k-1", documents=papers)
+    client.push(PAYLOAD, idempotency_key="k-2")
+    with_papers, plain = (json.loads(request.content) for request in script.requests)
+    assert with_papers == {**PAYLOAD, "documents": papers} and plain == PAYLOAD
 
 
 def test_a_422_is_a_rejection_with_a_reason_that_never_holds_a_nik():
