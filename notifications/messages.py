@@ -56,10 +56,29 @@ TEXTS = {
 }
 
 
+# The approved WhatsApp template of each kind and the values it takes, in order. The template's
+# text lives at the gateway (approved by Meta); ours above is what SMS and e-mail carry. Every
+# template ends with the warning below, and so does every SMS (WhatsApp scams impersonate Dukcapil).
+TEMPLATES = {
+    Kind.OPENED: ("sinkron_pengaduan_diterima", ("office", "code", "link")),
+    Kind.ESCALATED: ("sinkron_diteruskan_ke_pusat", ("office", "code", "link")),
+    Kind.RESOLVED: ("sinkron_selesai", ("office", "service", "code", "link")),
+    Kind.REJECTED: ("sinkron_perlu_tindakan", ("office", "code", "documents", "link")),
+    Kind.CODE_RESEND: ("sinkron_kode_tiket", ("office", "code", "link")),
+}
+SAFETY_NOTE = gettext_lazy("Disdukcapil tidak pernah meminta pembayaran, kata sandi, atau kode OTP.")
+
+
 @dataclass(frozen=True)
 class Message:
     subject: str
     text: str
+    template: str = ""
+    parameters: tuple[str, ...] = ()
+
+    @property
+    def text_with_safety_note(self) -> str:
+        return f"{self.text} {SAFETY_NOTE}"
 
 
 def status_link(ticket: Ticket) -> str:
@@ -76,4 +95,10 @@ def compose(kind: str, ticket: Ticket) -> Message:
         "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"),
         "documents": DOCUMENTS,
     }
-    return Message(subject=str(SUBJECTS[kind]) % values, text=str(TEXTS[kind]) % values)
+    template, names = TEMPLATES[kind]
+    return Message(
+        subject=str(SUBJECTS[kind]) % values,
+        text=str(TEXTS[kind]) % values,
+        template=template,
+        parameters=tuple(str(values[name]) for name in names),
+    )
