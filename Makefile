@@ -37,6 +37,17 @@ run demo-data: export DEMO_TIME_SCALE ?= 480
 run demo-data: export SYNC_SWEEP_SECONDS ?= 5
 run demo-data: export MOCKREGISTRY_PROPAGATION_SECONDS ?= 180
 run demo-data: export MOCKREGISTRY_EXPEDITE_SECONDS ?= 10
+# Notifications go by WhatsApp, then SMS, then e-mail, through the mock gateway on :8002
+# (mockwhatsapp/ defaults: the same tokens and secret).
+run demo-data: export NOTIFY_CHANNEL ?= whatsapp
+run demo-data: export NOTIFY_FALLBACK ?= sms,email
+run demo-data: export WHATSAPP_API_URL ?= http://127.0.0.1:$(or $(WHATSAPP_PORT),8002)
+run demo-data: export WHATSAPP_PHONE_NUMBER_ID ?= 100200300400500
+run demo-data: export WHATSAPP_ACCESS_TOKEN ?= dev-whatsapp-token
+run demo-data: export WHATSAPP_APP_SECRET ?= dev-whatsapp-app-secret
+run demo-data: export WHATSAPP_VERIFY_TOKEN ?= dev-verify-token
+run demo-data: export NOTIFY_SMS_URL ?= http://127.0.0.1:$(or $(WHATSAPP_PORT),8002)/sms/v1/messages
+run demo-data: export NOTIFY_SMS_TOKEN ?= dev-whatsapp-token
 # Until Sinkron handles documents_required, the demo mock still records NIKs it never saw.
 run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= mint
 
@@ -52,6 +63,7 @@ run: demo-data
 	@echo "  Cek status:       http://127.0.0.1:8000/cek-status/"
 	@echo "  Admin:            http://127.0.0.1:8000/admin/"
 	@echo "  Mock registry:    http://127.0.0.1:8001/api/v1/health"
+	@echo "  Mock WhatsApp:    http://127.0.0.1:8002/  (conversations)"
 	@echo "  Demo timing:      1x24 jam = $$((86400 / $$DEMO_TIME_SCALE)) s"
 	@echo "  Logins:           petugas / supervisor / admin, password $${DEMO_PASSWORD:-sinkron-demo}"
 	@echo ""

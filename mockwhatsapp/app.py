@@ -7,15 +7,17 @@ import logging
 import re
 import threading
 import time
+from urllib.parse import parse_qs
 
-from mockwhatsapp import api, config, control, page
+from mockwhatsapp import api, config, control, demo, page
 from mockwhatsapp.callbacks import Dispatcher
-from mockwhatsapp.http import Request, html_response, json_response, meta_error, serve
+from mockwhatsapp.http import Request, html_response, json_response, meta_error, redirect, serve
 from mockwhatsapp.store import Store
 
 logger = logging.getLogger("mockwhatsapp")
 MESSAGES = re.compile(r"^/v\d+(?:\.\d+)?/(?P<phone_number_id>[^/]+)/messages/?$")
 CONVERSATION = re.compile(r"^/conversations/(?P<id>[0-9a-f]{12})/?$")
+CITIZEN_SEND = re.compile(r"^/conversations/(?P<id>[0-9a-f]{12}|new)/send/?$|^/conversations/new/?$")
 
 
 class Gateway:
@@ -23,13 +25,31 @@ class Gateway:
         self.config = config.load()
         self.store = Store(self.config.database)
         self.dispatcher = Dispatcher(self.config, self.store)
+        if self.config.demo_seed:
+            demo.seed_if_empty(self.store)
 
     def handle(self, request: Request):
         if request.path.startswith("/_control/"):
             return self._control(request)
         if request.method == "GET":
             return self._pages(request)
+        if request.path.startswith("/conversations/"):
+            return self._citizen_writes(request)
         return self._api(request)
+
+    def _citizen_writes(self, request: Request):
+        """The demo page's forms: a message typed as the citizen goes to the webhook like any other."""
+        match = CITIZEN_SEND.match(request.path)
+        form = {k: v[0] for k, v in parse_qs(request.body.decode(errors="replace")).items()}
+        wanted = match and match["id"]
+        phone = (
+            api.digits(form.get("from", "")) if wanted in (None, "new") else page.phone_of(self.store, wanted)
+        )
+        text = form.get("text", "").strip()
+        if not match or not phone or not text:
+            return json_response(400, {"error": "a number and a text are needed"})
+        control.deliver_inbound(self, phone, text, "Warga")
+        return redirect(f"/conversations/{page.conversation_id(phone)}")
 
     def _control(self, request: Request):
         if not control.authorised(request, self.config):

@@ -25,6 +25,7 @@ class Config:
     status_delay: float
     window_seconds: float
     instance: str
+    demo_seed: bool
 
 
 def load() -> Config:
@@ -42,4 +43,6 @@ def load() -> Config:
         # The customer-service window: free-form text only this long after the citizen wrote.
         window_seconds=_float("MOCKWHATSAPP_WINDOW_SECONDS", 24 * 3600),
         instance=os.environ.get("MOCKWHATSAPP_INSTANCE", ""),
+        # `make run`: start with one conversation on the page when the state is empty.
+        demo_seed=os.environ.get("MOCKWHATSAPP_DEMO_SEED", "") in ("1", "true", "yes"),
     )

@@ -52,10 +52,15 @@ def inbound(request, app):
     body = request.json()
     if body is None or not str(body.get("text", "")).strip() or not digits(str(body.get("from", ""))):
         return json_response(400, {"error": "invalid", "fields": ["from", "text"]})
-    phone = digits(str(body["from"]))
-    message_id = app.store.add_inbound(phone=phone, body=str(body["text"]))
-    app.dispatcher.schedule(inbound_value(message_id, phone, str(body["text"]), str(body.get("name", ""))))
+    message_id = deliver_inbound(app, digits(str(body["from"])), str(body["text"]), str(body.get("name", "")))
     return json_response(200, {"id": message_id})
+
+
+def deliver_inbound(app, phone: str, text: str, name: str) -> str:
+    """Record the citizen's message (opening the 24-hour window) and post it to the webhook."""
+    message_id = app.store.add_inbound(phone=phone, body=text)
+    app.dispatcher.schedule(inbound_value(message_id, phone, text, name))
+    return message_id
 
 
 def messages(request, app):

@@ -49,6 +49,7 @@ class Response:
 
 REASONS = {
     200: "OK",
+    303: "See Other",
     400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",
@@ -65,6 +66,10 @@ def json_response(status: int, value, headers: tuple = ()) -> Response:
 
 def html_response(text: str) -> Response:
     return Response(200, text.encode(), content_type="text/html; charset=utf-8")
+
+
+def redirect(location: str) -> Response:
+    return Response(303, b"", content_type="text/plain", headers=(("Location", location),))
 
 
 def meta_error(status: int, code: int, message: str, details: str = "", headers: tuple = ()) -> Response:

@@ -20,6 +20,11 @@ box-shadow:0 1px 1px rgba(0,0,0,.15)}
 """
 
 
+def wib(timestamp: float, pattern: str) -> str:
+    """Format a time in WIB (UTC+7), whatever the machine's zone."""
+    return time.strftime(pattern, time.gmtime(timestamp + 7 * 3600)) + " WIB"
+
+
 def conversation_id(phone: str) -> str:
     return hashlib.sha256(phone.encode()).hexdigest()[:12]
 
@@ -38,25 +43,40 @@ def _page(title: str, content: str, refresh: bool = False) -> str:
     )
 
 
+NEW_FORM = (
+    '<form method="post" action="/conversations/new"><p>Tulis sebagai warga dari nomor '
+    '<input name="from" placeholder="6281234567890" required> '
+    '<input name="text" placeholder="CEK ABCDE-FGHJK" required> <button>Kirim</button></p></form>'
+)
+
+
 def index(store) -> str:
     rows = store.conversations()
     if not rows:
-        return _page("Mock WhatsApp gateway", "<p>Belum ada percakapan.</p>", refresh=True)
+        return _page("Mock WhatsApp gateway", "<p>Belum ada percakapan.</p>" + NEW_FORM)
     items = "".join(
         f'<li><a href="/conversations/{conversation_id(r["phone"])}">+{html.escape(masked(r["phone"]))}</a> '
-        f"— {r['count']} pesan, terakhir {time.strftime('%d/%m/%Y %H:%M', time.localtime(r['last_at']))}</li>"
+        f"— {r['count']} pesan, terakhir {wib(r['last_at'], '%d/%m/%Y %H:%M')}</li>"
         for r in rows
     )
-    return _page("Mock WhatsApp gateway", f"<h2>Percakapan</h2><ul>{items}</ul>", refresh=True)
+    return _page("Mock WhatsApp gateway", f"<h2>Percakapan</h2><ul>{items}</ul>{NEW_FORM}")
 
 
 def conversation(store, wanted: str) -> str | None:
-    phone = next((r["phone"] for r in store.conversations() if conversation_id(r["phone"]) == wanted), None)
+    phone = phone_of(store, wanted)
     if phone is None:
         return None
     bubbles = "".join(_bubble(m) for m in store.messages(phone))
-    back = '<p><a href="/">&larr; semua percakapan</a></p>'
-    return _page(f"+{masked(phone)}", back + bubbles, refresh=True)
+    back = '<p><a href="/">&larr; semua percakapan</a> · <a href="">muat ulang</a></p>'
+    reply = (
+        f'<form method="post" action="/conversations/{wanted}/send"><p>Balas sebagai warga: '
+        '<input name="text" size="40" required autofocus> <button>Kirim</button></p></form>'
+    )
+    return _page(f"+{masked(phone)}", back + bubbles + reply)
+
+
+def phone_of(store, wanted: str) -> str | None:
+    return next((r["phone"] for r in store.conversations() if conversation_id(r["phone"]) == wanted), None)
 
 
 def _bubble(message: dict) -> str:
@@ -64,7 +84,7 @@ def _bubble(message: dict) -> str:
     status = message["status"]
     tick_class = "read" if status == "read" else "failed" if status == "failed" else ""
     label = "SMS · " if message["channel"] == "sms" else ""
-    when = time.strftime("%H:%M", time.localtime(message["created_at"]))
+    when = wib(message["created_at"], "%H:%M")
     ticks = TICKS.get(status, "") if side == "out" else ""
     sms = " sms" if message["channel"] == "sms" else ""
     return (

@@ -112,6 +112,18 @@ class Store:
         )
         return message_id
 
+    def add_demo_message(self, *, direction, phone, body, template, status, at: float) -> None:
+        with self._lock:
+            message_id = self.add_message(
+                channel="whatsapp",
+                direction=direction,
+                phone=phone,
+                body=body,
+                status=status,
+                template=template,
+            )
+            self._db.execute("UPDATE messages SET created_at = ? WHERE id = ?", (at, message_id))
+
     def add_inbound(self, *, phone: str, body: str) -> str:
         with self._lock:
             message_id = self.add_message(
