@@ -32,6 +32,8 @@ DEFAULTS = {
     "WHATSAPP_VERIFY_TOKEN": "",  # the webhook's GET handshake
     "WHATSAPP_CONNECT_TIMEOUT": 3.0,
     "WHATSAPP_READ_TIMEOUT": 10.0,
+    # The centre's WhatsApp (Halo Dukcapil) when the office has no central_contact_whatsapp.
+    "WHATSAPP_CENTRE_NUMBER": "08118005373",
 }
 
 

@@ -34,6 +34,7 @@ SUBJECTS = {
     Kind.REJECTED: gettext_lazy("Pengaduan %(code)s: mohon datang ke loket"),
     Kind.ESCALATED: gettext_lazy("Pengaduan %(code)s: diteruskan ke pusat"),
     Kind.CODE_RESEND: gettext_lazy("Kode tiket Anda"),
+    Kind.TO_CENTRE: gettext_lazy("Eskalasi tiket %(code)s"),
 }
 TEXTS = {
     Kind.OPENED: gettext_lazy(
@@ -53,6 +54,9 @@ TEXTS = {
         "meneruskannya ke pusat; perkiraan selesai paling lambat 1x24 jam berikutnya. Cek status: %(link)s"
     ),
     Kind.CODE_RESEND: gettext_lazy("%(office)s: Kode tiket Anda: %(code)s. Cek status: %(link)s"),
+    Kind.TO_CENTRE: gettext_lazy(
+        "Eskalasi dari %(office)s, tiket %(code)s. Mohon percepat pembaruan data: %(centre_line)s"
+    ),
 }
 
 
@@ -65,7 +69,20 @@ TEMPLATES = {
     Kind.RESOLVED: ("sinkron_selesai", ("office", "service", "code", "link")),
     Kind.REJECTED: ("sinkron_perlu_tindakan", ("office", "code", "documents", "link")),
     Kind.CODE_RESEND: ("sinkron_kode_tiket", ("office", "code", "link")),
+    Kind.TO_CENTRE: ("sinkron_eskalasi_pusat", ("office", "code", "centre_line")),
 }
+
+# The centre's report line (`#NIK#Nama#KK#...`, desk.centre) for TO_CENTRE, set by the desk app
+# at start-up: built when the message is sent, so the outbox never holds the full NIK.
+_centre_line = None
+
+
+def use_centre_line(build) -> None:
+    """Make `build(ticket) -> str` the report line of the messages to the centre."""
+    global _centre_line
+    _centre_line = build
+
+
 SAFETY_NOTE = gettext_lazy("Disdukcapil tidak pernah meminta pembayaran, kata sandi, atau kode OTP.")
 
 
@@ -94,6 +111,7 @@ def compose(kind: str, ticket: Ticket) -> Message:
         "link": status_link(ticket),
         "service": SERVICE_NAMES.get(ticket.service) or _("layanan tersebut"),
         "documents": DOCUMENTS,
+        "centre_line": _centre_line(ticket) if kind == Kind.TO_CENTRE and _centre_line else "-",
     }
     template, names = TEMPLATES[kind]
     return Message(

@@ -27,6 +27,8 @@ class Notification(models.Model):
         REJECTED = "rejected", _("Ditolak")
         ESCALATED = "escalated", _("Eskalasi")
         CODE_RESEND = "code_resend", _("Kirim ulang kode tiket")
+        # To the centre's WhatsApp, not to the citizen (the escalation desk's emergency channel).
+        TO_CENTRE = "to_centre", _("Eskalasi ke pusat lewat WhatsApp")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu kirim")

@@ -125,7 +125,7 @@ def deliver(notification_id: int, *, now=None) -> str:
         channel = get_channel(notification.channel)
     except ChannelError as exc:
         return _failed(notification, exc.message)
-    address = channel.address_for(notification.ticket)
+    address = address_of(notification, channel)
     if not address:
         return _failed(notification, str(channel.no_address))
     notification.recipient_hint = channel.mask(address)
@@ -140,6 +140,26 @@ def deliver(notification_id: int, *, now=None) -> str:
         )
         return _send_failed(notification, ChannelError(_("kesalahan sistem")))
     return _sent(notification, provider_id)
+
+
+def address_of(notification: Notification, channel) -> str:
+    """Return where the notification goes: the citizen's address, or the centre's WhatsApp."""
+    if notification.kind == Kind.TO_CENTRE:
+        return notification.ticket.office.central_contact_whatsapp or setting("WHATSAPP_CENTRE_NUMBER")
+    return channel.address_for(notification.ticket)
+
+
+def queue_centre_escalation(*, ticket: Ticket) -> Notification:
+    """Queue the escalation template to the centre's WhatsApp (no fallback: it is not the citizen)."""
+    number = ticket.office.central_contact_whatsapp or setting("WHATSAPP_CENTRE_NUMBER")
+    notification = Notification.objects.create(
+        ticket=ticket,
+        kind=Kind.TO_CENTRE,
+        channel="whatsapp",
+        recipient_hint=get_channel("whatsapp").mask(number),
+    )
+    transaction.on_commit(partial(nudge_after_commit, notification.pk))
+    return notification
 
 
 def _claim(notification_id: int, now) -> Notification | None:
@@ -239,7 +259,7 @@ CHANNEL_WORDS = {"whatsapp": "WhatsApp", "sms": "SMS"}
 def fallback_for(notification: Notification) -> str | None:
     """Return the channel after the notification's own in its ticket's chain, or None."""
     chain = channel_chain(notification.ticket)
-    if notification.channel not in chain:
+    if notification.kind == Kind.TO_CENTRE or notification.channel not in chain:
         return None
     rest = chain[chain.index(notification.channel) + 1 :]
     return rest[0] if rest else None

@@ -115,6 +115,35 @@ def contacted(request, code):
     return _back_to_desk(request)
 
 
+@supervisor_required
+@require_POST
+def send_whatsapp(request, code):
+    """Send the centre the escalation template by WhatsApp (the full message: recorded as an access),
+    record the contact and ask the registry to expedite."""
+    ticket = selectors.ticket_of_office(office_of(request.user), code)
+    try:
+        desk_services.send_escalation_whatsapp(ticket=ticket, actor=request.user)
+    except UserFacingError as exc:
+        messages.error(request, f"{ticket.display_code}: {exc.message}")
+        return _back_to_desk(request)
+    record_access(
+        citizen=ticket.citizen,
+        viewer=request.user,
+        purpose=f"eskalasi {ticket.code} lewat WhatsApp",
+        ip=request.META.get("REMOTE_ADDR", ""),
+        action="escalation_message",
+        ticket=ticket,
+    )
+    job_id = selectors.expeditable_job_id(ticket)
+    if job_id is not None:
+        transaction.on_commit(partial(publish_expedite, job_id))
+    messages.success(
+        request,
+        _("Pesan eskalasi tiket %(code)s dikirim ke pusat lewat WhatsApp.") % {"code": ticket.display_code},
+    )
+    return _back_to_desk(request)
+
+
 def publish_expedite(job_id: int) -> None:
     """Publish the registry's expedite for the job; a broker error is logged, never raised."""
     publish(tasks.expedite, (job_id,), subject=f"job {job_id}", then="the escalation itself is recorded")

@@ -13,6 +13,7 @@ import httpx
 from notifications.channels.base import Channel, ChannelError
 from notifications.channels.http import retry_after
 from notifications.conf import setting
+from notifications.masking import mask_phone
 
 # What the Graph API's error codes mean, in the words the timeline shows.
 REFUSALS = {
@@ -37,6 +38,9 @@ def refusal_text(code) -> str:
 
 class WhatsAppChannel(Channel):
     name = "whatsapp"
+
+    def mask(self, address: str) -> str:
+        return mask_phone("+" + wa_number(address))
 
     def send(self, *, to: str, text: str, subject: str) -> None:
         raise ChannelError("WhatsApp hanya mengirim templat atau balasan", permanent=True)
