@@ -76,14 +76,7 @@ def desk(request):
 def message(request, code):
     """Return the ticket's full message (NIK and KK in clear), recording who saw it and why."""
     ticket = selectors.ticket_of_office(office_of(request.user), code)
-    record_access(
-        citizen=ticket.citizen,
-        viewer=request.user,
-        purpose=f"eskalasi {ticket.code}",
-        ip=request.META.get("REMOTE_ADDR", ""),
-        action="escalation_message",
-        ticket=ticket,
-    )
+    _record_message_access(request, ticket, purpose=f"eskalasi {ticket.code}")
     context = {"ticket": ticket, "message": centre.escalation_message(ticket, full=True), "full": True}
     template = (
         "desk/escalation_message.html" if request.headers.get("HX-Request") else "desk/escalation_reveal.html"
@@ -126,14 +119,7 @@ def send_whatsapp(request, code):
     except UserFacingError as exc:
         messages.error(request, f"{ticket.display_code}: {exc.message}")
         return _back_to_desk(request)
-    record_access(
-        citizen=ticket.citizen,
-        viewer=request.user,
-        purpose=f"eskalasi {ticket.code} lewat WhatsApp",
-        ip=request.META.get("REMOTE_ADDR", ""),
-        action="escalation_message",
-        ticket=ticket,
-    )
+    _record_message_access(request, ticket, purpose=f"eskalasi {ticket.code} lewat WhatsApp")
     job_id = selectors.expeditable_job_id(ticket)
     if job_id is not None:
         transaction.on_commit(partial(publish_expedite, job_id))
@@ -142,6 +128,18 @@ def send_whatsapp(request, code):
         _("Pesan eskalasi tiket %(code)s dikirim ke pusat lewat WhatsApp.") % {"code": ticket.display_code},
     )
     return _back_to_desk(request)
+
+
+def _record_message_access(request, ticket, *, purpose: str) -> None:
+    """Record that the supervisor had the full message (NIK and KK in clear) shown or sent."""
+    record_access(
+        citizen=ticket.citizen,
+        viewer=request.user,
+        purpose=purpose,
+        ip=request.META.get("REMOTE_ADDR", ""),
+        action="escalation_message",
+        ticket=ticket,
+    )
 
 
 def publish_expedite(job_id: int) -> None:
