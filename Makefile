@@ -40,6 +40,17 @@ run demo-data: export MOCKREGISTRY_EXPEDITE_SECONDS ?= 10
 # The demo centre, like the real one, never records a NIK from a resync: an unknown NIK is refused
 # as "documents needed" (the demo's hard cases show it, see the README).
 run demo-data: export MOCKREGISTRY_UNKNOWN_NIK ?= refuse
+# Notifications go by WhatsApp, then SMS, then e-mail, through the mock gateway on :8002
+# (mockwhatsapp/ defaults: the same tokens and secret).
+run demo-data: export NOTIFY_CHANNEL ?= whatsapp
+run demo-data: export NOTIFY_FALLBACK ?= sms,email
+run demo-data: export WHATSAPP_API_URL ?= http://127.0.0.1:$(or $(WHATSAPP_PORT),8002)
+run demo-data: export WHATSAPP_PHONE_NUMBER_ID ?= 100200300400500
+run demo-data: export WHATSAPP_ACCESS_TOKEN ?= dev-whatsapp-token
+run demo-data: export WHATSAPP_APP_SECRET ?= dev-whatsapp-app-secret
+run demo-data: export WHATSAPP_VERIFY_TOKEN ?= dev-verify-token
+run demo-data: export NOTIFY_SMS_URL ?= http://127.0.0.1:$(or $(WHATSAPP_PORT),8002)/sms/v1/messages
+run demo-data: export NOTIFY_SMS_TOKEN ?= dev-whatsapp-token
 
 demo-data: migrate
 	$(BIN)/python manage.py seed_demo
@@ -54,6 +65,7 @@ run: demo-data
 	@echo "  Cek status:       http://127.0.0.1:8000/cek-status/"
 	@echo "  Admin:            http://127.0.0.1:8000/admin/"
 	@echo "  Mock registry:    http://127.0.0.1:8001/api/v1/health"
+	@echo "  Mock WhatsApp:    http://127.0.0.1:8002/  (conversations)"
 	@echo "  Demo timing:      1x24 jam = $$((86400 / $$DEMO_TIME_SCALE)) s"
 	@echo "  Logins:           petugas / supervisor / admin, password $${DEMO_PASSWORD:-sinkron-demo}"
 	@echo ""

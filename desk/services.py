@@ -14,6 +14,7 @@ from desk.forms import BulkActionForm
 from desk.models import DailyStatusCount
 from desk.selectors import dashboard as dashboard_selectors
 from desk.selectors import escalation as selectors
+from notifications import services as notification_services
 from sync import services as sync_services
 from tickets import services
 from tickets.models import Office, Ticket, TicketEvent
@@ -56,6 +57,20 @@ def record_escalation_contact(*, ticket: Ticket, actor, channel: str, note: str 
     return services.record_escalation_event(
         ticket=locked, actor=actor, message=message, details={"channel": channel}
     )
+
+
+@transaction.atomic
+def send_escalation_whatsapp(*, ticket: Ticket, actor) -> TicketEvent:
+    """Send the centre the escalation template through the WhatsApp channel, and record the contact
+    as "Sudah dieskalasi" by WhatsApp does (escalating a ticket still waiting for the centre)."""
+    event = record_escalation_contact(
+        ticket=ticket,
+        actor=actor,
+        channel=centre.Channel.WHATSAPP,
+        note=_("Dikirim lewat WhatsApp (templat) ke nomor pusat."),
+    )
+    notification_services.queue_centre_escalation(ticket=ticket)
+    return event
 
 
 @dataclass

@@ -15,6 +15,7 @@ escalation_patterns = [
     path("massal/", escalation.bulk, name="bulk"),
     path("<str:code>/pesan/", escalation.message, name="message"),
     path("<str:code>/sudah/", escalation.contacted, name="contacted"),
+    path("<str:code>/whatsapp/", escalation.send_whatsapp, name="send_whatsapp"),
 ]
 
 report_patterns = [

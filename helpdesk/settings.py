@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "families",
     "documents",
     "notifications",
+    "whatsapp",
     "helpdesk",
     "desk",
     "axes",
@@ -380,9 +381,11 @@ SYNC_STALL_SECONDS = env_int("SYNC_STALL_SECONDS", 300)
 SYNC_OLDEST_DUE_SECONDS = env_int("SYNC_OLDEST_DUE_SECONDS", 900)
 SYNC_SWEEP_STALE_SECONDS = env_int("SYNC_SWEEP_STALE_SECONDS", max(180, int(3 * SYNC_SWEEP_SECONDS)))
 
-# --- notifications: messages to citizens (channel console | email | http; notifications/conf.py) -
+# --- notifications: messages to citizens (channel console | email | http | whatsapp | sms;
+# notifications/conf.py) ---------------------------------------------------------------------------
 
 NOTIFY_CHANNEL = env_str("NOTIFY_CHANNEL", "console")
+NOTIFY_FALLBACK = env_str("NOTIFY_FALLBACK", "")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5)
 NOTIFY_RETRY_BASE_SECONDS = env_float("NOTIFY_RETRY_BASE_SECONDS", 60)
 NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 3600)
@@ -395,6 +398,22 @@ NOTIFY_HTTP_CONNECT_TIMEOUT = env_float("NOTIFY_HTTP_CONNECT_TIMEOUT", 3.0)
 NOTIFY_HTTP_READ_TIMEOUT = env_float("NOTIFY_HTTP_READ_TIMEOUT", 10.0)
 NOTIFY_EMAIL_FROM = env_str("NOTIFY_EMAIL_FROM", "")
 NOTIFY_EMAIL_TIMEOUT = env_float("NOTIFY_EMAIL_TIMEOUT", 10.0)
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_TOKEN = env_str("NOTIFY_SMS_TOKEN", "")
+WHATSAPP_API_URL = env_str("WHATSAPP_API_URL", "")
+WHATSAPP_API_VERSION = env_str("WHATSAPP_API_VERSION", "v19.0")
+WHATSAPP_PHONE_NUMBER_ID = env_str("WHATSAPP_PHONE_NUMBER_ID", "")
+WHATSAPP_ACCESS_TOKEN = env_str("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_APP_SECRET = env_str("WHATSAPP_APP_SECRET", "")
+WHATSAPP_VERIFY_TOKEN = env_str("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_CONNECT_TIMEOUT = env_float("WHATSAPP_CONNECT_TIMEOUT", 3.0)
+WHATSAPP_READ_TIMEOUT = env_float("WHATSAPP_READ_TIMEOUT", 10.0)
+WHATSAPP_CENTRE_NUMBER = env_str("WHATSAPP_CENTRE_NUMBER", "08118005373")
+# A citizen's WhatsApp "CEK <kode>" waits this long for the NIK before it is forgotten.
+WHATSAPP_CEK_WAIT_SECONDS = env_int("WHATSAPP_CEK_WAIT_SECONDS", 600)
+WHATSAPP_OFFICE_NAME = env_str("WHATSAPP_OFFICE_NAME", "Disdukcapil")
+WHATSAPP_OFFICE_HOURS = env_str("WHATSAPP_OFFICE_HOURS", "Senin-Jumat 08.00-15.00 WIB")
+WHATSAPP_REPLY_REDRIVE_SECONDS = env_float("WHATSAPP_REPLY_REDRIVE_SECONDS", 30)
 
 # --- families: family groups and the KK import (what each one means: families/conf.py) -----------
 
@@ -510,6 +529,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly, so the last snapshot of a day is taken before midnight whatever the restarts.
     "status-snapshot": {"task": "desk.tasks.snapshot_status_counts", "schedule": 3600},
+    "whatsapp-reply-redrive": {
+        "task": "whatsapp.tasks.redrive_replies",
+        "schedule": WHATSAPP_REPLY_REDRIVE_SECONDS,
+        "options": {"expires": WHATSAPP_REPLY_REDRIVE_SECONDS},
+    },
     "notifications-redrive": {
         "task": "notifications.tasks.redrive",
         "schedule": NOTIFY_REDRIVE_SECONDS,

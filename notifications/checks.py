@@ -2,8 +2,11 @@
 
 from django.core import checks
 
-from notifications.channels import CHANNELS, configured_channel_name
+from notifications.channels import CHANNELS, configured_channel_name, fallback_channel_names
 from notifications.conf import setting
+
+# The setting each gateway channel cannot work without.
+REQUIRED = {"http": "NOTIFY_HTTP_URL", "sms": "NOTIFY_SMS_URL", "whatsapp": "WHATSAPP_API_URL"}
 
 
 def check_settings(app_configs=None, **kwargs):
@@ -14,11 +17,19 @@ def check_settings(app_configs=None, **kwargs):
                 f"NOTIFY_CHANNEL must be one of {', '.join(CHANNELS)}, got {name!r}.", id="notifications.E001"
             )
         ]
-    if name == "http" and not setting("NOTIFY_HTTP_URL"):
+    unknown = [other for other in fallback_channel_names() if other not in CHANNELS]
+    if unknown:
         return [
-            checks.Warning(
-                "NOTIFY_CHANNEL is http but NOTIFY_HTTP_URL is empty: every notification will fail.",
-                id="notifications.W001",
+            checks.Error(
+                f"NOTIFY_FALLBACK may list only {', '.join(CHANNELS)}, got {', '.join(unknown)}.",
+                id="notifications.E002",
             )
         ]
-    return []
+    return [
+        checks.Warning(
+            f"{used} is a notification channel but {REQUIRED[used]} is empty: its messages will fail.",
+            id="notifications.W001",
+        )
+        for used in [name, *fallback_channel_names()]
+        if used in REQUIRED and not setting(REQUIRED[used])
+    ]

@@ -7,7 +7,8 @@ them); a missing one takes the default here, so the app works before the setting
 from django.conf import settings
 
 DEFAULTS = {
-    "NOTIFY_CHANNEL": "console",  # console | email | http
+    "NOTIFY_CHANNEL": "console",  # console | email | http | whatsapp | sms
+    "NOTIFY_FALLBACK": "",  # channels tried after a permanent failure, in order, e.g. "sms,email"
     "NOTIFY_MAX_ATTEMPTS": 5,  # sends tried before a notification is failed for good
     "NOTIFY_RETRY_BASE_SECONDS": 60.0,  # first retry after 30-60 s, doubling ...
     "NOTIFY_RETRY_MAX_SECONDS": 3600.0,  # ... up to this
@@ -19,6 +20,20 @@ DEFAULTS = {
     "NOTIFY_HTTP_READ_TIMEOUT": 10.0,
     "NOTIFY_EMAIL_FROM": "",  # empty: DEFAULT_FROM_EMAIL
     "NOTIFY_EMAIL_TIMEOUT": 10.0,
+    # The SMS gateway (POST {"to", "text"} with a bearer token and an Idempotency-Key).
+    "NOTIFY_SMS_URL": "",
+    "NOTIFY_SMS_TOKEN": "",
+    # The WhatsApp Business Cloud API (or the mock gateway, mockwhatsapp/).
+    "WHATSAPP_API_URL": "",  # e.g. http://127.0.0.1:8002 (the mock); empty: WhatsApp is off
+    "WHATSAPP_API_VERSION": "v19.0",
+    "WHATSAPP_PHONE_NUMBER_ID": "",
+    "WHATSAPP_ACCESS_TOKEN": "",
+    "WHATSAPP_APP_SECRET": "",  # signs the webhook's X-Hub-Signature-256
+    "WHATSAPP_VERIFY_TOKEN": "",  # the webhook's GET handshake
+    "WHATSAPP_CONNECT_TIMEOUT": 3.0,
+    "WHATSAPP_READ_TIMEOUT": 10.0,
+    # The centre's WhatsApp (Halo Dukcapil) when the office has no central_contact_whatsapp.
+    "WHATSAPP_CENTRE_NUMBER": "08118005373",
 }
 
 

@@ -38,6 +38,7 @@ SUBJECTS = {
     Kind.ESCALATED: gettext_lazy("Pengaduan %(code)s: diteruskan ke pusat"),
     Kind.ACTION_NEEDED: gettext_lazy("Pengaduan %(code)s: perlu tindakan"),
     Kind.CODE_RESEND: gettext_lazy("Kode tiket Anda"),
+    Kind.TO_CENTRE: gettext_lazy("Eskalasi tiket %(code)s"),
 }
 TEXTS = {
     Kind.OPENED: gettext_lazy(
@@ -65,6 +66,9 @@ TEXTS = {
         "Info: %(link)s"
     ),
     Kind.CODE_RESEND: gettext_lazy("%(office)s: Kode tiket Anda: %(code)s. Cek status: %(link)s"),
+    Kind.TO_CENTRE: gettext_lazy(
+        "Eskalasi dari %(office)s, tiket %(code)s. Mohon percepat pembaruan data: %(centre_line)s"
+    ),
 }
 # A ticket the centre refused for a reason only an action clears (tickets.blocks): the message says
 # what the citizen must do or bring, or, once the office took it to the centre, what it asked for.
@@ -83,10 +87,45 @@ WINDOW_PASSED_TEXT = gettext_lazy(
 )
 
 
+# The approved WhatsApp template of each kind and the values it takes, in order. The template's
+# text lives at the gateway (approved by Meta); ours above is what SMS and e-mail carry. Every
+# template ends with the warning below, and so does every SMS (WhatsApp scams impersonate Dukcapil).
+TEMPLATES = {
+    Kind.OPENED: ("sinkron_pengaduan_diterima", ("office", "code", "link")),
+    Kind.ESCALATED: ("sinkron_diteruskan_ke_pusat", ("office", "code", "link")),
+    Kind.CENTRE_APPLIED: ("sinkron_selesai_di_pusat", ("office", "portal", "window", "code", "link")),
+    Kind.RESOLVED: ("sinkron_selesai", ("office", "service", "code", "link")),
+    Kind.REJECTED: ("sinkron_perlu_tindakan", ("office", "code", "documents", "link")),
+    Kind.CODE_RESEND: ("sinkron_kode_tiket", ("office", "code", "link")),
+    Kind.TO_CENTRE: ("sinkron_eskalasi_pusat", ("office", "code", "centre_line")),
+}
+# BLOCK_TEXT's template: what the citizen must do or bring (action needed, or what the office asked).
+BLOCK_TEMPLATE = ("sinkron_tindakan", ("office", "code", "advice", "link"))
+
+# The centre's report line (`#NIK#Nama#KK#...`, desk.centre) for TO_CENTRE, set by the desk app
+# at start-up: built when the message is sent, so the outbox never holds the full NIK.
+_centre_line = None
+
+
+def use_centre_line(build) -> None:
+    """Make `build(ticket) -> str` the report line of the messages to the centre."""
+    global _centre_line
+    _centre_line = build
+
+
+SAFETY_NOTE = gettext_lazy("Disdukcapil tidak pernah meminta pembayaran, kata sandi, atau kode OTP.")
+
+
 @dataclass(frozen=True)
 class Message:
     subject: str
     text: str
+    template: str = ""
+    parameters: tuple[str, ...] = ()
+
+    @property
+    def text_with_safety_note(self) -> str:
+        return f"{self.text} {SAFETY_NOTE}"
 
 
 def status_link(ticket: Ticket) -> str:
@@ -104,13 +143,20 @@ def compose(kind: str, ticket: Ticket) -> Message:
         "documents": DOCUMENTS,
         "portal": portal_name(ticket.service),
         "window": window_text(),
+        "centre_line": _centre_line(ticket) if kind == Kind.TO_CENTRE and _centre_line else "-",
     }
     advice = _block_advice(kind, ticket)
     if advice:
-        return Message(
-            subject=str(SUBJECTS[kind]) % values, text=str(BLOCK_TEXT) % {**values, "advice": advice}
-        )
-    return Message(subject=str(SUBJECTS[kind]) % values, text=str(_text(kind, ticket)) % values)
+        values["advice"] = advice
+        text, (template, names) = str(BLOCK_TEXT) % values, BLOCK_TEMPLATE
+    else:
+        text, (template, names) = str(_text(kind, ticket)) % values, TEMPLATES[kind]
+    return Message(
+        subject=str(SUBJECTS[kind]) % values,
+        text=text,
+        template=template,
+        parameters=tuple(str(values[name]) for name in names),
+    )
 
 
 def _block_advice(kind: str, ticket: Ticket) -> str:

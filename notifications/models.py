@@ -3,7 +3,14 @@
 The database is the source of truth (DESIGN.md §4): a receiver inserts the row in the ticket's own
 transaction, a Celery message only nudges a worker, and the redrive task re-publishes whatever is
 due, so a lost message or a gateway outage loses nothing. Rows hold no full phone or address.
+
+`idempotency_key` goes with every send of the row to the gateway: a worker killed after the gateway
+accepted a message but before the row says "sent" leaves the row to be sent again, and the gateway
+answers the repeat with the message it already has instead of sending a second one. A new key is
+drawn only when the row falls back to another channel.
 """
+
+import uuid
 
 from django.db import models
 from django.db.models import Q
@@ -22,6 +29,8 @@ class Notification(models.Model):
         ESCALATED = "escalated", _("Eskalasi")
         ACTION_NEEDED = "action", _("Perlu tindakan")
         CODE_RESEND = "code_resend", _("Kirim ulang kode tiket")
+        # To the centre's WhatsApp, not to the citizen (the escalation desk's emergency channel).
+        TO_CENTRE = "to_centre", _("Eskalasi ke pusat lewat WhatsApp")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Menunggu kirim")
@@ -39,6 +48,11 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(
         _("percobaan"), default=0, help_text=_("Pengiriman yang dimulai, termasuk yang terputus.")
     )
+    idempotency_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    # The gateway's id of the sent message (a WhatsApp wamid): its receipts name it.
+    provider_message_id = models.CharField(_("id pesan di gateway"), max_length=100, blank=True)
+    delivered_at = models.DateTimeField(_("diterima pemohon"), null=True, blank=True)
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(_("galat terakhir"), max_length=300, blank=True)
@@ -53,6 +67,12 @@ class Notification(models.Model):
         indexes = [
             # The redrive: "pending notifications whose next attempt is due", oldest first.
             models.Index(fields=["next_attempt_at"], name="notification_due", condition=Q(status="pending")),
+            # A receipt from the gateway finds its message by the gateway's id.
+            models.Index(
+                fields=["provider_message_id"],
+                name="notification_provider_id",
+                condition=~Q(provider_message_id=""),
+            ),
         ]
 
     def __str__(self):

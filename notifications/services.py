@@ -9,6 +9,7 @@ its line on the ticket timeline are written together in one.
 
 import logging
 import random
+import uuid
 from datetime import timedelta
 from functools import partial
 
@@ -20,7 +21,12 @@ from django.utils.translation import gettext_noop
 
 from core import lease
 from core.backoff import backoff_seconds
-from notifications.channels import ChannelError, configured_channel_name, get_channel
+from notifications.channels import (
+    ChannelError,
+    configured_channel_name,
+    fallback_channel_names,
+    get_channel,
+)
 from notifications.conf import setting
 from notifications.messages import compose
 from notifications.models import Notification
@@ -52,26 +58,49 @@ STATUS_OF_KIND = {kind: status for status, kind in KIND_OF_STATUS.items()}
 def queue_notification(*, ticket: Ticket, kind: str) -> Notification | None:
     """Create a pending `kind` notification for `ticket`; nudge a worker once the transaction commits.
 
-    Nothing is queued (None) when the channel has nowhere to send for this citizen: no phone, or no
-    e-mail for the e-mail channel. Call it inside the transaction that changed the ticket, so the
-    row commits or rolls back with it.
+    It goes through the first channel of `channel_chain` (the citizen's choice, NOTIFY_CHANNEL, then
+    NOTIFY_FALLBACK). Nothing is queued (None) when no channel can reach this citizen: no phone, and
+    no e-mail for the e-mail channel. Call it inside the transaction that changed the ticket, so
+    the row commits or rolls back with it.
     """
-    name = configured_channel_name()
-    try:
-        channel = get_channel(name)
-    except ChannelError:  # queued anyway: the worker records it as failed, where someone will see it
-        channel = None
-    address = channel.address_for(ticket) if channel else ""
-    if channel and not address:
+    chain = channel_chain(ticket)
+    if not chain:
         return None
+    name = chain[0]
     notification = Notification.objects.create(
-        ticket=ticket, kind=kind, channel=name, recipient_hint=channel.mask(address) if channel else ""
+        ticket=ticket, kind=kind, channel=name, recipient_hint=recipient_hint_for(name, ticket)
     )
-    transaction.on_commit(partial(_publish, notification.pk))
+    transaction.on_commit(partial(nudge_after_commit, notification.pk))
     return notification
 
 
-def _publish(notification_id: int) -> None:
+def channel_chain(ticket: Ticket) -> list[str]:
+    """Return the channels to try for `ticket`, in order, leaving out those with no address for it.
+
+    An unknown channel name stays in: the worker records it as failed, where someone will see it."""
+    names = []
+    for name in [ticket.notify_channel, configured_channel_name(), *fallback_channel_names()]:
+        if name and name not in names and _reaches(name, ticket):
+            names.append(name)
+    return names
+
+
+def _reaches(name: str, ticket: Ticket) -> bool:
+    try:
+        return bool(get_channel(name).address_for(ticket))
+    except ChannelError:
+        return True
+
+
+def recipient_hint_for(name: str, ticket: Ticket) -> str:
+    try:
+        channel = get_channel(name)
+    except ChannelError:
+        return ""
+    return channel.mask(channel.address_for(ticket))
+
+
+def nudge_after_commit(notification_id: int) -> None:
     from notifications.tasks import nudge  # notifications.tasks imports this module
 
     nudge(notification_id)
@@ -98,13 +127,13 @@ def deliver(notification_id: int, *, now=None) -> str:
         channel = get_channel(notification.channel)
     except ChannelError as exc:
         return _failed(notification, exc.message)
-    address = channel.address_for(notification.ticket)
+    address = address_of(notification, channel)
     if not address:
         return _failed(notification, str(channel.no_address))
     notification.recipient_hint = channel.mask(address)
     try:
         message = compose(notification.kind, notification.ticket)
-        channel.send(to=address, text=message.text, subject=message.subject)
+        provider_id = channel.deliver(to=address, message=message, key=str(notification.idempotency_key))
     except ChannelError as exc:
         return _send_failed(notification, exc)
     except Exception:  # noqa: BLE001 - a bug in a channel must not leave the row claimed and silent
@@ -112,7 +141,27 @@ def deliver(notification_id: int, *, now=None) -> str:
             "notification %s: unexpected error in channel %s", notification.pk, notification.channel
         )
         return _send_failed(notification, ChannelError(_("kesalahan sistem")))
-    return _sent(notification)
+    return _sent(notification, provider_id)
+
+
+def address_of(notification: Notification, channel) -> str:
+    """Return where the notification goes: the citizen's address, or the centre's WhatsApp."""
+    if notification.kind == Kind.TO_CENTRE:
+        return notification.ticket.office.central_contact_whatsapp or setting("WHATSAPP_CENTRE_NUMBER")
+    return channel.address_for(notification.ticket)
+
+
+def queue_centre_escalation(*, ticket: Ticket) -> Notification:
+    """Queue the escalation template to the centre's WhatsApp (no fallback: it is not the citizen)."""
+    number = ticket.office.central_contact_whatsapp or setting("WHATSAPP_CENTRE_NUMBER")
+    notification = Notification.objects.create(
+        ticket=ticket,
+        kind=Kind.TO_CENTRE,
+        channel="whatsapp",
+        recipient_hint=get_channel("whatsapp").mask(number),
+    )
+    transaction.on_commit(partial(nudge_after_commit, notification.pk))
+    return notification
 
 
 def _claim(notification_id: int, now) -> Notification | None:
@@ -130,15 +179,34 @@ def _still_relevant(notification: Notification) -> bool:
 
 def _send_failed(notification: Notification, error: ChannelError) -> str:
     if error.permanent or notification.attempts >= setting("NOTIFY_MAX_ATTEMPTS"):
+        next_channel = fallback_for(notification)
+        if next_channel:
+            return _fell_back(notification, error.message, next_channel)
         return _failed(notification, error.message)
     return _retry(notification, error)
 
 
-def _sent(notification: Notification) -> str:
+def _sent(notification: Notification, provider_id: str = "") -> str:
     message = EventText(
-        gettext_noop("Pemberitahuan '%(kind)s' terkirim ke %(to)s (%(channel)s)."), **_words(notification)
+        gettext_noop("Pemberitahuan '%(kind)s' terkirim ke %(to)s (%(channel)s)."),
+        **event_words(notification),
     )
-    return _finish(notification, "sent", message, status=State.SENT, sent_at=timezone.now(), last_error="")
+    return _finish(
+        notification,
+        "sent",
+        message,
+        status=State.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_message_id=provider_id,
+    )
+
+
+def _fell_back(notification: Notification, reason: str, next_channel: str) -> str:
+    message = fallback_text(notification, reason, next_channel)
+    notification.recipient_hint = recipient_hint_for(next_channel, notification.ticket)
+    transaction.on_commit(partial(nudge_after_commit, notification.pk))
+    return _finish(notification, "fallback", message, **fallback_fields(next_channel, reason))
 
 
 def _retry(notification: Notification, error: ChannelError) -> str:
@@ -148,7 +216,7 @@ def _retry(notification: Notification, error: ChannelError) -> str:
             "Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) belum terkirim, percobaan %(n)s dari "
             "%(max)s: %(error)s. Dicoba lagi %(when)s WIB."
         ),
-        **_words(notification),
+        **event_words(notification),
         n=notification.attempts,
         max=setting("NOTIFY_MAX_ATTEMPTS"),
         error=error.message,
@@ -162,7 +230,7 @@ def _failed(notification: Notification, reason: str) -> str:
     logger.warning("notification %s (%s) failed: %s", notification.pk, notification.kind, reason)
     message = EventText(
         gettext_noop("Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) gagal: %(error)s."),
-        **_words(notification),
+        **event_words(notification),
         error=reason,
     )
     return _finish(notification, "failed", message, status=State.FAILED, last_error=reason)
@@ -171,16 +239,55 @@ def _failed(notification: Notification, reason: str) -> str:
 def _cancelled(notification: Notification) -> str:
     message = EventText(
         gettext_noop("Pemberitahuan '%(kind)s' dibatalkan: status tiket sudah berubah."),
-        **_words(notification),
+        **event_words(notification),
     )
     return _finish(notification, "cancelled", message, status=State.CANCELLED)
 
 
-def _words(notification: Notification) -> dict:
+def event_words(notification: Notification) -> dict:
     return {
         "kind": Notification.Kind(notification.kind).label,  # lazy: the timeline translates it on reading
         "to": notification.recipient_hint or "-",
-        "channel": notification.channel,
+        "channel": CHANNEL_WORDS.get(notification.channel, notification.channel),
+    }
+
+
+CHANNEL_WORDS = {"whatsapp": "WhatsApp", "sms": "SMS"}
+
+
+# --- fallback to the next channel -----------------------------------------------------------------
+
+
+def fallback_for(notification: Notification) -> str | None:
+    """Return the channel after the notification's own in its ticket's chain, or None."""
+    chain = channel_chain(notification.ticket)
+    if notification.kind == Kind.TO_CENTRE or notification.channel not in chain:
+        return None
+    rest = chain[chain.index(notification.channel) + 1 :]
+    return rest[0] if rest else None
+
+
+def fallback_text(notification: Notification, reason: str, next_channel: str) -> EventText:
+    return EventText(
+        gettext_noop(
+            "Pemberitahuan '%(kind)s' ke %(to)s (%(channel)s) gagal: %(error)s. Dialihkan ke %(next)s."
+        ),
+        **event_words(notification),
+        error=reason,
+        next=CHANNEL_WORDS.get(next_channel, next_channel),
+    )
+
+
+def fallback_fields(next_channel: str, reason: str) -> dict:
+    """The row's fields for a fresh start on `next_channel`, with a new idempotency key."""
+    return {
+        "status": State.PENDING,
+        "channel": next_channel,
+        "attempts": 0,
+        "next_attempt_at": timezone.now(),
+        "idempotency_key": uuid.uuid4(),
+        "provider_message_id": "",
+        "last_error": reason[:300],
     }
 
 

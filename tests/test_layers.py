@@ -17,10 +17,11 @@ RANK = {
     "sync": 4,
     "notifications": 4,  # beside sync: it listens to tickets
     "families": 5,
+    "whatsapp": 5,  # the inbound side: answers with tickets' look-up, records notifications' receipts
     "desk": 6,
     "helpdesk": 7,  # the project: may import every app
 }
-ISOLATED = {"mockregistry"}  # stands for a system we do not own: imports no other app
+ISOLATED = {"mockregistry", "mockwhatsapp"}  # stands for a system we do not own: imports no other app
 APPS = set(RANK) | ISOLATED
 NOT_APPS = {"tests", "bench"}  # the test suite and the benchmarks may import every app
 PRESENT = sorted(app for app in APPS if (ROOT / app).is_dir())  # desk/ may not exist yet

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens import numbers
 from citizens.models import Sex
-from tickets.models import Category, Service, normalize_ticket_code
+from tickets.models import Category, NotifyChannel, Service, normalize_ticket_code
 from tickets.selectors import search_kind
 from tickets.services import Complaint
 from tickets.workflow import Status
@@ -69,6 +69,12 @@ class IntakeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     email = forms.EmailField(label=_("E-mail (opsional)"), required=False, max_length=150)
+    notify_channel = forms.ChoiceField(
+        label=_("Kirim pemberitahuan lewat"),
+        required=False,
+        choices=[("", _("Urutan kantor (WhatsApp, SMS, e-mail)"))] + NotifyChannel.choices,
+        help_text=_("Memilih WhatsApp berarti pemohon setuju menerima pesan WhatsApp dari kantor."),
+    )
     kk_number = forms.CharField(
         label=_("Nomor KK"),
         max_length=40,
@@ -122,6 +128,7 @@ class IntakeForm(forms.Form):
                     Column("phone", css_class="col-md-3"),
                     Column("email", css_class="col-md-3"),
                 ),
+                Row(Column("notify_channel", css_class="col-md-6")),
                 Row(Column("kk_number", css_class="col-md-6"), Column("kk_number_old", css_class="col-md-6")),
                 Div(css_id="kk-info", css_class="mb-3", aria_live="polite"),
             ),
@@ -170,7 +177,15 @@ class IntakeForm(forms.Form):
         for field in ("kk_number", "kk_number_old"):
             if data.get("nik") and data.get(field) == data["nik"]:
                 self.add_error(field, forms.ValidationError(KK_IS_NIK_MESSAGE, code="kk_is_nik"))
+        self._check_channel_reachable(data)
         return data
+
+    def _check_channel_reachable(self, data) -> None:
+        channel = data.get("notify_channel")
+        if channel in (NotifyChannel.WHATSAPP, NotifyChannel.SMS) and not data.get("phone"):
+            self.add_error("notify_channel", _("Isi No. HP/WA untuk pemberitahuan lewat WhatsApp atau SMS."))
+        if channel == NotifyChannel.EMAIL and not data.get("email"):
+            self.add_error("notify_channel", _("Isi alamat e-mail untuk pemberitahuan lewat e-mail."))
 
     def nik_mismatches(self) -> tuple[str, ...]:
         """Return which typed fields disagree with what the NIK encodes ("birth_date", "sex").
@@ -195,6 +210,7 @@ class IntakeForm(forms.Form):
             description=data["description"].strip(),
             deadline=data["deadline"],
             email=data["email"],
+            notify_channel=data.get("notify_channel", ""),
             nik_mismatches=self.nik_mismatches(),
         )
 

@@ -115,6 +115,12 @@ class Service(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
+class NotifyChannel(models.TextChoices):
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -148,6 +154,12 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
     # at another office never redirects this office's messages (security round two, finding 8).
     phone = EncryptedTextField(_("No. HP/WA"), blank=True)
     email = EncryptedTextField(_("E-mail"), blank=True)
+    # The citizen's choice of channel for this complaint's messages (empty: the office's order,
+    # NOTIFY_CHANNEL then NOTIFY_FALLBACK); choosing WhatsApp is the opt-in, recorded with its time.
+    notify_channel = models.CharField(
+        _("Kirim pemberitahuan lewat"), max_length=10, choices=NotifyChannel.choices, blank=True
+    )
+    whatsapp_opt_in_at = models.DateTimeField(_("Persetujuan WhatsApp"), null=True, blank=True)
     deadline = models.DateField(_("Batas waktu layanan"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
     # Why the centre refused, while that still holds (action_needed, or escalated to its personnel).

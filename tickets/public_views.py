@@ -243,18 +243,36 @@ def _within_limits(request, nik: str, *, per_ip: str, per_nik: str, scope: str) 
 
 
 def _status_allowed(request, nik: str) -> bool:
-    """Count the look-up against the IP's limit; refuse a NIK with too many *failed* look-ups.
+    """Count the look-up against the IP's limit; refuse a NIK with too many *failed* look-ups."""
+    ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
+    return status_lookup_allowed(f"ip:{ip}", nik)
+
+
+def status_lookup_allowed(client: str, nik: str) -> bool:
+    """Count a look-up against `client`'s limit (STATUS_RATE_PER_IP; "ip:<address>" on the page,
+    "wa:<digest>" on WhatsApp); refuse a NIK with too many *failed* look-ups.
 
     Only failures count for the NIK (`_count_failed_lookup`): the citizen checking her own ticket
     again and again never uses up her NIK's allowance, while guessing codes for a NIK still does.
     """
-    ip = client_ip(request, trust_forwarded=settings.TRUST_X_FORWARDED_FOR)
     return all(
         allow_all(
-            [(f"status:ip:{ip}", Rate.parse(settings.STATUS_RATE_PER_IP))],
+            [(f"status:{client}", Rate.parse(settings.STATUS_RATE_PER_IP))],
             watch=[(_failed_lookups_key(nik), Rate.parse(settings.STATUS_RATE_PER_NIK))],
         )
     )
+
+
+def lookup_status(*, client: str, nik: str, code: str) -> tuple[str, dict | None]:
+    """The page's look-up for other channels: ("limited", None), ("not_found", None) or
+    ("found", the masked answer), under the same limits as the page."""
+    if not status_lookup_allowed(client, nik):
+        return "limited", None
+    ticket = find_ticket(nik, code)
+    if ticket is None:
+        _count_failed_lookup(nik)
+        return "not_found", None
+    return "found", public_answer(ticket)
 
 
 def _count_failed_lookup(nik: str) -> None:
@@ -351,11 +369,11 @@ def status_json(request):
         )
     nik = form.cleaned_data["nik"]
     if not _status_allowed(request, nik):
-        return JsonResponse({"error": "rate_limited", "message": _too_many_text()}, status=429)
+        return JsonResponse({"error": "rate_limited", "message": too_many_text()}, status=429)
     ticket = find_ticket(nik, form.cleaned_data["kode"])
     if ticket is None:
         _count_failed_lookup(nik)
-        return JsonResponse({"found": False, "message": _not_found_text()})
+        return JsonResponse({"found": False, "message": not_found_text()})
     answer = public_answer(ticket)
     answer["last_change"] = answer["last_change"].isoformat()
     answer["expected"] = answer["expected"].isoformat() if answer["expected"] else None
@@ -391,9 +409,9 @@ def _publish_resend(digest: str) -> None:
         logger.warning("could not publish a lost-slip code resend", exc_info=True)
 
 
-def _not_found_text() -> str:
+def not_found_text() -> str:
     return _("Data tidak ditemukan. Periksa kembali NIK dan kode tiket pada tanda terima Anda.")
 
 
-def _too_many_text() -> str:
+def too_many_text() -> str:
     return _("Terlalu banyak permintaan. Silakan coba lagi beberapa menit lagi.")

@@ -55,6 +55,7 @@ class Complaint:
     description: str
     deadline: date | None = None
     email: str = ""
+    notify_channel: str = ""  # NotifyChannel, or "" for the office's order
     # Typed fields the clerk saved although the NIK encodes otherwise ("birth_date", "sex").
     nik_mismatches: tuple[str, ...] = ()
 
@@ -84,6 +85,8 @@ def open_ticket(*, office: Office, created_by, complaint: Complaint) -> Ticket:
                 phone=complaint.phone or citizen.phone,
                 email=complaint.email or citizen.email,
                 deadline=complaint.deadline,
+                notify_channel=complaint.notify_channel,
+                whatsapp_opt_in_at=timezone.now() if complaint.notify_channel == "whatsapp" else None,
                 assignee=created_by,
                 created_by=created_by,
                 due_at=timezone.now() + sla_delta(),

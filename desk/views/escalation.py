@@ -76,14 +76,7 @@ def desk(request):
 def message(request, code):
     """Return the ticket's full message (NIK and KK in clear), recording who saw it and why."""
     ticket = selectors.ticket_of_office(office_of(request.user), code)
-    record_access(
-        citizen=ticket.citizen,
-        viewer=request.user,
-        purpose=f"eskalasi {ticket.code}",
-        ip=request.META.get("REMOTE_ADDR", ""),
-        action="escalation_message",
-        ticket=ticket,
-    )
+    _record_message_access(request, ticket, purpose=f"eskalasi {ticket.code}")
     context = {"ticket": ticket, "message": centre.escalation_message(ticket, full=True), "full": True}
     template = (
         "desk/escalation_message.html" if request.headers.get("HX-Request") else "desk/escalation_reveal.html"
@@ -113,6 +106,40 @@ def contacted(request, code):
         transaction.on_commit(partial(publish_expedite, job_id))
     messages.success(request, _("Eskalasi tiket %(code)s tercatat.") % {"code": ticket.display_code})
     return _back_to_desk(request)
+
+
+@supervisor_required
+@require_POST
+def send_whatsapp(request, code):
+    """Send the centre the escalation template by WhatsApp (the full message: recorded as an access),
+    record the contact and ask the registry to expedite."""
+    ticket = selectors.ticket_of_office(office_of(request.user), code)
+    try:
+        desk_services.send_escalation_whatsapp(ticket=ticket, actor=request.user)
+    except UserFacingError as exc:
+        messages.error(request, f"{ticket.display_code}: {exc.message}")
+        return _back_to_desk(request)
+    _record_message_access(request, ticket, purpose=f"eskalasi {ticket.code} lewat WhatsApp")
+    job_id = selectors.expeditable_job_id(ticket)
+    if job_id is not None:
+        transaction.on_commit(partial(publish_expedite, job_id))
+    messages.success(
+        request,
+        _("Pesan eskalasi tiket %(code)s dikirim ke pusat lewat WhatsApp.") % {"code": ticket.display_code},
+    )
+    return _back_to_desk(request)
+
+
+def _record_message_access(request, ticket, *, purpose: str) -> None:
+    """Record that the supervisor had the full message (NIK and KK in clear) shown or sent."""
+    record_access(
+        citizen=ticket.citizen,
+        viewer=request.user,
+        purpose=purpose,
+        ip=request.META.get("REMOTE_ADDR", ""),
+        action="escalation_message",
+        ticket=ticket,
+    )
 
 
 def publish_expedite(job_id: int) -> None:

@@ -1,6 +1,7 @@
 """Notification channels: small strategies behind one base class (like Django's session backends).
 
-NOTIFY_CHANNEL names the one in use (console, the demo default; email; http), read at call time.
+NOTIFY_CHANNEL names the first one tried (console, the default; email; http; sms; whatsapp), and
+NOTIFY_FALLBACK the ones tried after a permanent failure; both read at call time.
 """
 
 from django.utils.module_loading import import_string
@@ -12,14 +13,28 @@ CHANNELS = {
     "console": "notifications.channels.console.ConsoleChannel",
     "email": "notifications.channels.email.EmailChannel",
     "http": "notifications.channels.http.HttpChannel",
+    "sms": "notifications.channels.sms.SmsChannel",
+    "whatsapp": "notifications.channels.whatsapp.WhatsAppChannel",
 }
 
-__all__ = ["CHANNELS", "Channel", "ChannelError", "configured_channel_name", "get_channel"]
+__all__ = [
+    "CHANNELS",
+    "Channel",
+    "ChannelError",
+    "configured_channel_name",
+    "fallback_channel_names",
+    "get_channel",
+]
 
 
 def configured_channel_name() -> str:
     """Return the channel new notifications go through (NOTIFY_CHANNEL)."""
     return str(setting("NOTIFY_CHANNEL")).strip().lower()
+
+
+def fallback_channel_names() -> list[str]:
+    """Return the channels tried after a permanent failure, in order (NOTIFY_FALLBACK)."""
+    return [name.strip().lower() for name in str(setting("NOTIFY_FALLBACK")).split(",") if name.strip()]
 
 
 def get_channel(name: str) -> Channel:

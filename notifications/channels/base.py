@@ -43,3 +43,10 @@ class Channel:
     def send(self, *, to: str, text: str, subject: str) -> None:
         """Deliver `text` to `to`, or raise ChannelError."""
         raise NotImplementedError
+
+    def deliver(self, *, to: str, message, key: str) -> str:
+        """Deliver `message` (notifications.messages.Message) to `to`; return the gateway's id of it
+        ("" when the channel has none). `key` is the notification's idempotency key: a channel whose
+        gateway honours one sends it, so a repeated delivery is not sent twice."""
+        self.send(to=to, text=message.text, subject=message.subject)
+        return ""

@@ -101,8 +101,13 @@ def test_an_error_message_is_scrubbed_and_short():
 
 
 def test_the_system_check_refuses_an_unknown_channel_and_warns_about_a_missing_url(settings):
-    settings.NOTIFY_CHANNEL = "sms"
+    settings.NOTIFY_CHANNEL = "telegram"
     assert [m.id for m in check_settings()] == ["notifications.E001"]
+    settings.NOTIFY_CHANNEL, settings.NOTIFY_FALLBACK = "console", "sms,pigeon"
+    assert [m.id for m in check_settings()] == ["notifications.E002"]
+    settings.NOTIFY_FALLBACK, settings.NOTIFY_SMS_URL = "sms", ""
+    assert [m.id for m in check_settings()] == ["notifications.W001"]
+    settings.NOTIFY_FALLBACK = ""
     settings.NOTIFY_CHANNEL = "http"
     settings.NOTIFY_HTTP_URL = ""
     assert [m.id for m in check_settings()] == ["notifications.W001"]
