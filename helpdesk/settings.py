@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "notifications",
     "helpdesk",
     "desk",
+    "offices",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

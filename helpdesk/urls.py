@@ -28,6 +28,7 @@ urlpatterns = [
     path("cek-status/lupa-kode/", public_views.resend_code, name="public_resend"),
     path("api/v1/status", public_views.status_json, name="public_status_json"),
     path("audit/", include("audit.urls")),
+    path("wilayah/", include("offices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

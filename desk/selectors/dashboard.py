@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from desk.models import DailyStatusCount
 from sync import registry
 from sync.models import SyncAttempt, SyncJob
-from tickets.models import Category, Service, Ticket, TicketEvent
+from tickets.models import Category, Office, Service, Ticket, TicketEvent
 from tickets.sla import sla_delta
 from tickets.workflow import OPEN_STATUSES, Status
 
@@ -63,8 +63,19 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def _time_to_resolve():
+def time_to_resolve():
     return ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+
+
+def office_in_scope(scope, code: str) -> Office | None:
+    """Return the office with `code` if `scope` (core.scoping.OfficeScope) reads it, else None."""
+    office = Office.objects.filter(code=code).first()
+    return office if office is not None and scope.sees(office.pk) else None
+
+
+def holds_tickets(office) -> bool:
+    """Return whether `office` is one that takes complaints (a regency/city office)."""
+    return office is not None and office.level == Office.Level.REGENCY
 
 
 def headline(office, period: Period) -> dict:
@@ -103,13 +114,13 @@ def headline(office, period: Period) -> dict:
 def _resolve_percentiles(resolved) -> dict:
     if connection.vendor == "postgresql":
         figures = resolved.aggregate(
-            median=Percentile(_time_to_resolve(), 0.5, output_field=DurationField()),
-            p90=Percentile(_time_to_resolve(), 0.9, output_field=DurationField()),
+            median=Percentile(time_to_resolve(), 0.5, output_field=DurationField()),
+            p90=Percentile(time_to_resolve(), 0.9, output_field=DurationField()),
         )
         return {"median_to_resolve": figures["median"], "p90_to_resolve": figures["p90"]}
     # SQLite (the `make run` demo) has no PERCENTILE_CONT: sort a bounded sample instead.
     durations = sorted(
-        d for d in resolved.annotate(d=_time_to_resolve()).values_list("d", flat=True)[:10_000] if d
+        d for d in resolved.annotate(d=time_to_resolve()).values_list("d", flat=True)[:10_000] if d
     )
     if not durations:
         return {"median_to_resolve": None, "p90_to_resolve": None}
