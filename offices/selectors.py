@@ -67,7 +67,12 @@ def rollup(offices: QuerySet, period: Period, *, now: datetime | None = None) ->
     now = now or timezone.now()
     rows = {pk: OfficeFigures(code, name) for pk, code, name in offices.values_list("pk", "code", "name")}
     ids = offices.values("pk")
-    for grouped in (_open_now(ids, now), _opened(ids, period), _resolved(ids, period), _rejected(ids, period)):
+    for grouped in (
+        _open_now(ids, now),
+        _opened(ids, period),
+        _resolved(ids, period),
+        _rejected(ids, period),
+    ):
         for office_id, counts in grouped.items():
             rows[office_id].counts.update(counts)
     for office_id, median in _medians(ids, period).items():
@@ -168,7 +173,16 @@ def _sampled_medians(resolved: QuerySet, *, grouped: bool) -> dict:
     return {key: sorted(values)[len(values) // 2] for key, values in durations.items()}
 
 
-SORTABLE = ("name", "opened", "open", "overdue", "escalated", "rejections", "sla_percent", "median_to_resolve")
+SORTABLE = (
+    "name",
+    "opened",
+    "open",
+    "overdue",
+    "escalated",
+    "rejections",
+    "sla_percent",
+    "median_to_resolve",
+)
 
 
 def sorted_rows(rows: list[OfficeFigures], column: str, *, descending: bool) -> list[OfficeFigures]:

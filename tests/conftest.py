@@ -34,7 +34,9 @@ def province_office(db):
 
 @pytest.fixture
 def national_office(db):
-    return Office.objects.create(code="00", name="Ditjen Dukcapil", region_code="", level=Office.Level.NATIONAL)
+    return Office.objects.create(
+        code="00", name="Ditjen Dukcapil", region_code="", level=Office.Level.NATIONAL
+    )
 
 
 @pytest.fixture
