@@ -26,6 +26,18 @@ def other_office(db):
 
 
 @pytest.fixture
+def pati_office(db):
+    """Kudus's neighbour in Central Java: the provincial supervisor reads both, Kudus's staff neither."""
+    return Office.objects.create(code="3318", name="Disdukcapil Kabupaten Pati", region_code="33.18")
+
+
+@pytest.fixture
+def surabaya_office(db):
+    """An office of East Java: outside the Central Java provincial supervisor's scope."""
+    return Office.objects.create(code="3578", name="Disdukcapil Kota Surabaya", region_code="35.78")
+
+
+@pytest.fixture
 def province_office(db):
     return Office.objects.create(
         code="33", name="Disdukcapil Provinsi Jawa Tengah", region_code="33", level=Office.Level.PROVINCE
