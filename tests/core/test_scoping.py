@@ -1,7 +1,6 @@
 """The one scope object: which offices each role reads, and who writes."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
@@ -45,7 +44,7 @@ def test_an_account_without_an_office_reads_nothing_and_is_refused_its_office(db
     scope = scope_of(user)
     assert scope.rows(Office.objects.all()).count() == 0
     with pytest.raises(PermissionDenied, match="belum terdaftar"):
-        scope.office
+        scope.office  # noqa: B018 - the property raises
 
 
 def test_the_scope_is_built_once_per_user_object(supervisor, django_assert_num_queries):

@@ -54,9 +54,13 @@ SEES = {
 def test_each_role_reads_exactly_the_offices_of_its_scope(role, tickets, request):
     client = logged_in(request.getfixturevalue(role))
     answers = {
-        (code, url): client.get(url).status_code for code, ticket in tickets.items() for url in read_urls(ticket)
+        (code, url): client.get(url).status_code
+        for code, ticket in tickets.items()
+        for url in read_urls(ticket)
     }
-    wrong = {key: status for key, status in answers.items() if status != (200 if key[0] in SEES[role] else 404)}
+    wrong = {
+        key: status for key, status in answers.items() if status != (200 if key[0] in SEES[role] else 404)
+    }
     assert wrong == {}
 
 
@@ -100,7 +104,9 @@ def test_the_provincial_report_holds_both_regencies_and_not_east_java(province_s
 
 
 def test_a_reader_sees_no_write_controls_on_a_ticket(province_supervisor, tickets):
-    html = logged_in(province_supervisor).get(reverse("tickets:detail", kwargs={"code": tickets["3318"].code}))
+    html = logged_in(province_supervisor).get(
+        reverse("tickets:detail", kwargs={"code": tickets["3318"].code})
+    )
     text = html.content.decode()
     assert reverse("tickets:reveal_nik", kwargs={"code": tickets["3318"].code}) not in text
     assert reverse("tickets:intake") not in text
