@@ -2,10 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit import selectors
@@ -22,8 +20,8 @@ READ_PERMISSION = "audit.view_auditentry"
 def entries(request):
     """List the audit entries of the user's office, newest first, optionally for one ticket or person."""
     scope = scope_of(request.user)
-    if not scope.sees_all and scope.home is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
+    if not scope.sees_all:
+        scope.refuse_without_office()
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.entries_for(

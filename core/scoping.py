@@ -10,7 +10,9 @@ this bottom layer imports no app. Who reads what (docs/hierarchy.md):
 A role without WRITE_PERMISSION reads only: every write refuses it.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -28,14 +30,31 @@ def staff_office(user):
     return getattr(getattr(user, "staff_profile", None), "office", None)
 
 
+def _no_office():
+    return None
+
+
 @dataclass(frozen=True)
 class OfficeScope:
     """The offices a user reads (`office_ids`, None for every office) and whether they write."""
 
-    home: object | None  # the user's own office, where their writes happen
+    home_id: int | None  # the user's own office, where their writes happen
     office_ids: frozenset[int] | None
-    office_codes: frozenset[str] | None
     read_only: bool
+    # The office row is loaded only when a page needs it (most read only ids: one query fewer).
+    load_home: Callable[[], object | None] = field(default=_no_office, compare=False, repr=False)
+    codes: frozenset[str] | None = field(default=None, compare=False)  # when built from a list
+
+    @cached_property
+    def home(self):
+        return self.load_home() if self.home_id is not None else None
+
+    @cached_property
+    def office_codes(self) -> frozenset[str] | None:
+        """Return the codes of the offices read (the audit trail keeps codes), None for all."""
+        if self.office_ids is None or self.codes is not None:
+            return self.codes
+        return frozenset({self.home.code}) if self.home is not None else frozenset()
 
     @property
     def sees_all(self) -> bool:
@@ -49,9 +68,12 @@ class OfficeScope:
     @property
     def office(self):
         """Return the user's own office; refuse (403) an account that belongs to none."""
-        if self.home is None:
-            raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
+        self.refuse_without_office()
         return self.home
+
+    def refuse_without_office(self) -> None:
+        if self.home_id is None:
+            raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
 
     def rows(self, queryset: QuerySet, field: str = "office_id") -> QuerySet:
         """Return the rows of `queryset` whose `field` (an office id) lies in the scope."""
@@ -78,7 +100,7 @@ class OfficeScope:
             )
 
 
-NO_SCOPE = OfficeScope(home=None, office_ids=frozenset(), office_codes=frozenset(), read_only=True)
+NO_SCOPE = OfficeScope(home_id=None, office_ids=frozenset(), read_only=True, codes=frozenset())
 
 
 def scope_of(user) -> OfficeScope:
@@ -93,19 +115,26 @@ def scope_of(user) -> OfficeScope:
 
 
 def _build(user) -> OfficeScope:
-    home = staff_office(user)
+    profile = getattr(user, "staff_profile", None)
+    home_id = getattr(profile, "office_id", None)
     read_only = not user.has_perm(WRITE_PERMISSION)
+
+    def load_home():
+        return profile.office
+
     if user.is_superuser or user.has_perm(READ_ALL_PERMISSION):
-        return OfficeScope(home=home, office_ids=None, office_codes=None, read_only=read_only)
-    if home is None:
-        return NO_SCOPE
+        return OfficeScope(home_id=home_id, office_ids=None, read_only=read_only, load_home=load_home)
+    if home_id is None:
+        return OfficeScope(home_id=None, office_ids=frozenset(), read_only=read_only, codes=frozenset())
     if user.has_perm(READ_PROVINCE_PERMISSION):
-        offices = dict(home.offices_of_province().values_list("pk", "code"))
-    else:
-        offices = {home.pk: home.code}
+        offices = dict(profile.office.offices_of_province().values_list("pk", "code"))
+        return OfficeScope(
+            home_id=home_id,
+            office_ids=frozenset(offices),
+            read_only=read_only,
+            load_home=load_home,
+            codes=frozenset(offices.values()),
+        )
     return OfficeScope(
-        home=home,
-        office_ids=frozenset(offices),
-        office_codes=frozenset(offices.values()),
-        read_only=read_only,
+        home_id=home_id, office_ids=frozenset({home_id}), read_only=read_only, load_home=load_home
     )

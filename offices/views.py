@@ -37,8 +37,7 @@ def _form(request, scope) -> RollupForm:
 
 def _figures(scope, province: str, period) -> dict:
     """Compute (or reuse for DASHBOARD_CACHE_SECONDS) the rows and the total of the roll-up."""
-    home = scope.home.pk if scope.home else 0
-    key = f"rollup:{home}:{scope.sees_all}:{province}:{period.start.isoformat()}:{period.end.isoformat()}"
+    key = f"rollup:{scope.home_id or 0}:{scope.sees_all}:{province}:{period.start.isoformat()}:{period.end.isoformat()}"
     figures = cache.get(key)
     if figures is None:
         offices = selectors.offices_shown(scope, province)

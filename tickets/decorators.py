@@ -19,6 +19,8 @@ def _role_required(check):
                 return _no_role_page(request)
             if not check(request.user):
                 raise PermissionDenied
+            if not request.user.is_superuser:
+                scope_of(request.user).refuse_without_office()
             return view(request, *args, **kwargs)
 
         return wrapper
