@@ -78,12 +78,13 @@ test: lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SINKRON_VAR_DIR=$(CURDIR)/var/test \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## bench: seed 10k/100k/1M tickets in PostgreSQL, load-test with wrk, time the sync pipeline
-## (BENCH_SIZES="10000 100000 1000000"; results in docs/benchmarks.md)
+## bench: seed 10k/100k/1M tickets in PostgreSQL, load-test with wrk, time the sync pipeline and
+## the roll-up over 514 offices (BENCH_SIZES="10000 100000 1000000"; results in docs/benchmarks.md)
 bench: install-dev
 	./scripts/ensure_services.sh
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.sync_throughput
+	$(BIN)/python -m bench.rollup
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -44,9 +44,10 @@ class AuditEntryQuerySet(models.QuerySet):
     def bulk_update(self, *args, **kwargs):
         raise ValueError(APPEND_ONLY)
 
-    def for_office(self, office_code: str):
-        """Entries by the office's staff, or about the office's tickets and reports."""
-        return self.filter(models.Q(office=office_code) | models.Q(actor_office=office_code))
+    def for_offices(self, office_codes):
+        """Entries by the offices' staff, or about the offices' tickets and reports."""
+        codes = sorted(office_codes)
+        return self.filter(models.Q(office__in=codes) | models.Q(actor_office__in=codes))
 
     def for_ticket(self, code: str):
         return self.filter(object_type=AuditEntry.TICKET, object_id=code)

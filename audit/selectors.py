@@ -1,11 +1,11 @@
-"""Reads of the audit trail for people: scoped to an office, filtered by ticket or staff member."""
+"""Reads of the audit trail for people: scoped to the reader's offices, filtered by ticket or staff member."""
 
 import re
 
 from django.db.models import QuerySet
 
 from audit.models import AuditEntry
-from core.scoping import staff_office
+from core.scoping import scope_of
 
 # The ticket-code alphabet has no 0/O, 1/I/L; here only shape matters: letters and digits, upper case.
 _NOT_CODE = re.compile(r"[^A-Z0-9]")
@@ -16,16 +16,13 @@ def normalize_code(text: str) -> str:
     return _NOT_CODE.sub("", (text or "").upper())
 
 
-def office_code_of(user) -> str | None:
-    """Return the user's office code, or None when they belong to no office."""
-    return getattr(staff_office(user), "code", None) or None
-
-
 def entries_for(user, *, ticket: str = "", staff: str = "") -> QuerySet:
-    """Return the entries `user` may read, newest first: all for a superuser, else their office's."""
+    """Return the entries `user` may read, newest first: those of their scope's offices (all for
+    the national role and admins)."""
+    scope = scope_of(user)
     entries = AuditEntry.objects.all()
-    if not user.is_superuser:
-        entries = entries.for_office(office_code_of(user) or "\x00")
+    if not scope.sees_all:
+        entries = entries.for_offices(scope.office_codes)
     if ticket:
         entries = entries.for_ticket(normalize_code(ticket))
     if staff:

@@ -1,16 +1,15 @@
-"""The audit page (/audit/): supervisors read their office's trail, by ticket or by staff member."""
+"""The audit page (/audit/): supervisors read their offices' trail, by ticket or by staff member."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit import selectors
 from audit.forms import AuditFilterForm
 from core.pagination import CappedPaginator
+from core.scoping import scope_of
 
 READ_PERMISSION = "audit.view_auditentry"
 
@@ -20,8 +19,9 @@ READ_PERMISSION = "audit.view_auditentry"
 @require_GET
 def entries(request):
     """List the audit entries of the user's office, newest first, optionally for one ticket or person."""
-    if not request.user.is_superuser and selectors.office_code_of(request.user) is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
+    scope = scope_of(request.user)
+    if not scope.sees_all:
+        scope.refuse_without_office()
     form = AuditFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.entries_for(

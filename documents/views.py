@@ -10,13 +10,14 @@ from django.views.decorators.http import require_GET, require_POST
 from citizens.services import record_access
 from documents import panels, selectors, services
 from documents.forms import DocumentForm
-from tickets.decorators import staff_required
+from tickets.decorators import staff_required, writes
 from tickets.selectors import get_ticket_for_user
 from tickets.views import detail_context
 
 
 @staff_required
 @require_POST
+@writes
 def upload(request, code):
     """Attach one document to the ticket; a refused file re-renders the page saying why."""
     ticket = get_ticket_for_user(request.user, code)

@@ -22,7 +22,7 @@ from citizens import nik as nikparse
 from citizens.models import kk_digest
 from core.crypto import EncryptedTextField
 from core.fields import EncryptedNumber, EncryptedNumbers
-from core.scoping import within_office
+from core.scoping import scope_of
 from families.conf import setting
 from tickets.models import Office, Ticket
 
@@ -195,10 +195,8 @@ class ImportRow(models.Model):
 
 class FamilyGroupQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Return the groups `user` may open: their office's, or all for those allowed."""
-        from tickets.permissions import sees_all_offices
-
-        return within_office(self, user, sees_all=sees_all_offices(user))
+        """Return the groups `user` may open: those of their scope's offices (core.scoping)."""
+        return scope_of(user).rows(self)
 
 
 class FamilyGroup(EncryptedNumbers):

@@ -7,12 +7,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from citizens.models import Citizen, FamilyCard
-from core.scoping import staff_office_id, within_office
+from core.scoping import scope_of
 from families.models import FamilyGroup, FamilyMember, FamilyPush, ImportBatch, ImportRow
 from families.refusals import refusal_problems
 from sync.words import problem_words
 from tickets.models import Category, Ticket
-from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES, Status
 
 
@@ -118,16 +117,14 @@ def first_open_tickets(citizens) -> dict[int, Ticket]:
 
 def visible_ticket_ids(user, tickets) -> set[int]:
     """Return which of `tickets` the user may open (a linked ticket may belong to another office)."""
-    if sees_all_offices(user):
-        return {ticket.pk for ticket in tickets}
-    office_id = staff_office_id(user)
-    return {ticket.pk for ticket in tickets if ticket.office_id == office_id}
+    scope = scope_of(user)
+    return {ticket.pk for ticket in tickets if scope.sees(ticket.office_id)}
 
 
 def get_batch_for_user(user, pk: int) -> ImportBatch:
-    """Return import batch `pk` if it belongs to the user's office (or they see all); 404 otherwise."""
+    """Return import batch `pk` if it belongs to an office of the user's scope; 404 otherwise."""
     batches = ImportBatch.objects.select_related("office", "uploaded_by", "confirmed_by")
-    batch = within_office(batches, user, sees_all=sees_all_offices(user)).filter(pk=pk).first()
+    batch = scope_of(user).rows(batches).filter(pk=pk).first()
     if batch is None:
         raise Http404
     return batch

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citizens import nik as nikparse
 from citizens import numbers
 from core.pagination import CappedPaginator
+from core.scoping import scope_of
 from families import selectors, services, tasks
 from families.conf import setting
 from families.forms import (
@@ -27,8 +28,7 @@ from families.forms import (
     applicant_relation_warning,
 )
 from families.models import ImportBatch
-from tickets.decorators import staff_required, supervisor_required
-from tickets.permissions import office_of
+from tickets.decorators import staff_required, supervisor_required, writes
 from tickets.services import TicketError
 
 KNOWN_MEMBERS_SHOWN = 20
@@ -40,9 +40,10 @@ MEMBER_ROW = re.compile(rf"{MEMBER_PREFIX}-\d{{1,2}}")
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@writes
 def intake(request):
     """The family complaint: the applicant's own complaint plus the other members of the new KK."""
-    office = office_of(request.user)
+    office = scope_of(request.user).office
     family = FamilyIntake(request.POST or None)
     if request.method == "POST" and family.is_valid():
         try:
@@ -72,6 +73,7 @@ def intake(request):
 
 @staff_required
 @require_POST
+@writes
 def check_member(request):
     """Check one member row as it is typed: its NIK, and data the NIK or the relation contradicts.
 
@@ -95,6 +97,7 @@ def check_member(request):
 
 @staff_required
 @require_POST
+@writes
 def find_members(request):
     """List the citizens Sinkron holds on a KK (masked), to add them to the family form.
 
@@ -164,8 +167,9 @@ def group_slip(request, pk):
 
 @supervisor_required
 @require_http_methods(["GET", "POST"])
+@writes
 def import_upload(request):
-    office = office_of(request.user)
+    office = scope_of(request.user).office
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch, created = services.register_upload(
@@ -229,6 +233,7 @@ def import_progress(request, pk):
 
 @supervisor_required
 @require_POST
+@writes
 def import_confirm(request, pk):
     batch = selectors.get_batch_for_user(request.user, pk)
     if services.confirm_batch(batch=batch, actor=request.user):
@@ -241,6 +246,7 @@ def import_confirm(request, pk):
 
 @supervisor_required
 @require_POST
+@writes
 def import_retry(request, pk):
     """Re-queue a batch whose work stopped without finishing (a lost message or a crashed worker)."""
     batch = selectors.get_batch_for_user(request.user, pk)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from core.scoping import scope_of
 from tickets.permissions import is_staff_member, is_supervisor
 from tickets.selectors import ALERT_BADGE_CAP, unread_alert_count
 
@@ -14,6 +15,9 @@ def sinkron(request):
         # Counted only when the page shows it (the navbar, for staff): one indexed COUNT.
         "unread_alerts": SimpleLazyObject(lambda: _badge(user) if staff else ""),
         "is_supervisor": is_supervisor(user),
+        # The reading roles (provincial, national): no intake links; the roll-up for those of many offices.
+        "read_only": staff and scope_of(user).read_only,
+        "spans_offices": staff and scope_of(user).spans_offices,
         "demo_mode": settings.DEMO_MODE,
         "demo_time_scale": settings.DEMO_TIME_SCALE,
     }

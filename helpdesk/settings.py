@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "whatsapp",
     "helpdesk",
     "desk",
+    "offices",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v1/status", public_views.status_json, name="public_status_json"),
     path("whatsapp/", include("whatsapp.urls")),
     path("audit/", include("audit.urls")),
+    path("wilayah/", include("offices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

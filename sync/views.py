@@ -12,7 +12,7 @@ from core.errors import UserFacingError
 from sync import refusals, services
 from sync.models import SyncJob
 from sync.words import describe_attempts, problem_words
-from tickets.decorators import staff_required
+from tickets.decorators import staff_required, writes
 from tickets.permissions import allowed_actions
 from tickets.selectors import get_ticket_for_user
 from tickets.views import detail_context
@@ -58,6 +58,7 @@ def _panel_context(ticket, job) -> dict:
 
 @staff_required
 @require_POST
+@writes
 def check_now(request, code):
     ticket = get_ticket_for_user(request.user, code)
     return _staff_action(request, ticket, services.request_check_now, _("Cek ke pusat dijadwalkan sekarang."))
@@ -65,6 +66,7 @@ def check_now(request, code):
 
 @staff_required
 @require_POST
+@writes
 def repush(request, code):
     ticket = get_ticket_for_user(request.user, code)
     return _staff_action(request, ticket, services.request_repush, _("Data dikirim ulang ke pusat."))
@@ -94,6 +96,7 @@ BLOCK_ACTIONS = {
 
 @staff_required
 @require_POST
+@writes
 def block_action(request, code, action):
     """Run a clerk's action on a blocked ticket, if their role and the ticket's block allow it."""
     ticket = get_ticket_for_user(request.user, code)

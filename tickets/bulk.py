@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import UserFacingError
+from core.scoping import scope_of
 from tickets import selectors, services
 from tickets.forms import TicketCodesField
-from tickets.permissions import allowed_actions, is_supervisor, office_of
+from tickets.permissions import allowed_actions, is_supervisor
 from tickets.workflow import IllegalTransition
 
 TAKE, CHECK, ASSIGN, CLOSE = "take", "check", "assign", "close"
@@ -38,11 +39,12 @@ class BulkQueueForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.supervisor = is_supervisor(user)
+        scope = scope_of(user)
+        self.supervisor = is_supervisor(user) and not scope.read_only
         choices = [(TAKE, _("Tangani sendiri")), (CHECK, _("Cek ulang ke pusat sekarang"))]
         if self.supervisor:
             choices += [(ASSIGN, _("Alihkan ke petugas")), (CLOSE, _("Tutup tiket"))]
-            self.fields["assignee"].queryset = selectors.staff_of_office(office_of(user).pk)
+            self.fields["assignee"].queryset = selectors.staff_of_office(scope.office.pk)
         else:
             del self.fields["assignee"], self.fields["reason"]
         self.fields["action"].choices = choices

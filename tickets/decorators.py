@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from core.scoping import scope_of
 from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP, is_staff_member, is_supervisor
 
 
@@ -18,6 +19,8 @@ def _role_required(check):
                 return _no_role_page(request)
             if not check(request.user):
                 raise PermissionDenied
+            if not request.user.is_superuser:
+                scope_of(request.user).refuse_without_office()
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -36,3 +39,30 @@ staff_required.__doc__ = "Require a member of the desk: counter staff, superviso
 
 supervisor_required = _role_required(is_supervisor)
 supervisor_required.__doc__ = "Require a supervisor (or an admin)."
+
+
+def writes(view):
+    """Refuse (403, in words) the view to a role that only reads (provincial, national).
+
+    Goes under staff_required/supervisor_required, on every view that changes data or serves only a
+    change (intake and its checks, actions, imports, corrections, reveals for the centre).
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        scope_of(request.user).refuse_writes()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def writes_on_post(view):
+    """Refuse a POST (a change) to a role that only reads; its GET stays a page they may read."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            scope_of(request.user).refuse_writes()
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -58,19 +58,50 @@ def _labels_by_value(field) -> dict:
 
 
 class Office(models.Model):
-    """One Disdukcapil office. Staff and tickets belong to exactly one."""
+    """One Disdukcapil office. Staff and tickets belong to exactly one.
+
+    Offices sit in the Kemendagri region tree through `region_code`: a regency/city office
+    ("33.19"), the provincial office ("33") above it, the national one (no code) above all. The
+    province is the code's first two digits, so the tree needs no parent column to keep in step.
+    """
+
+    class Level(models.IntegerChoices):
+        NATIONAL = 0, _("Nasional")
+        PROVINCE = 1, _("Provinsi")
+        REGENCY = 2, _("Kabupaten/Kota")
 
     code = models.CharField(_("kode kantor"), max_length=20, unique=True)
     name = models.CharField(_("nama kantor"), max_length=150)
-    region_code = models.CharField(_("kode wilayah"), max_length=13)
+    region_code = models.CharField(_("kode wilayah"), max_length=13, blank=True)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices, default=Level.REGENCY)
     central_contact_whatsapp = models.CharField(_("WhatsApp kontak pusat"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("kantor")
         verbose_name_plural = _("kantor")
+        constraints = [
+            # The level is the region code's depth: "" national, "33" province, "33.19" regency/city.
+            models.CheckConstraint(
+                condition=Q(level=0, region_code="")
+                | Q(level=1, region_code__regex=r"^[0-9]{2}$")
+                | Q(level=2, region_code__regex=r"^[0-9]{2}\.[0-9]{2}$"),
+                name="office_level_matches_region_code",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def province_code(self) -> str:
+        return self.region_code.partition(".")[0]
+
+    def offices_of_province(self) -> models.QuerySet:
+        """Return every office of this office's province: the provincial office and its regencies."""
+        if self.level == self.Level.NATIONAL:
+            return Office.objects.all()
+        province = self.province_code
+        return Office.objects.filter(Q(region_code=province) | Q(region_code__startswith=f"{province}."))
 
 
 class StaffProfile(models.Model):
@@ -203,6 +234,7 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
         ordering = ["-created_at"]
         permissions = [
             ("view_all_offices", _("Dapat melihat tiket semua kantor")),
+            ("view_province_offices", _("Dapat melihat tiket semua kantor di provinsinya")),
             ("export_full_nik", _("Dapat mengunduh NIK lengkap")),
         ]
         constraints = [
@@ -218,6 +250,9 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
             # "-id" is the queue's tie-breaker (ORDER BY created_at DESC, id DESC): with it the
             # capped count and a deep page's OFFSET are index-only scans, without a sort.
             models.Index(fields=["office", "-created_at", "-id"], name="ticket_queue_newest_id"),
+            # The same queue across offices (a province's or the nation's readers): walked newest
+            # first with the office list as a filter, instead of sorting every ticket of a province.
+            models.Index(fields=["-created_at", "-id"], name="ticket_queue_all_newest"),
             models.Index(fields=["office", "status", "-created_at", "-id"], name="ticket_queue_status_id"),
             models.Index(fields=["office", "category", "-created_at"], name="ticket_queue_category"),
             models.Index(fields=["office", "service", "-created_at"], name="ticket_queue_service"),

@@ -1,43 +1,44 @@
-"""Who may do what with tickets. Views check these on the server; templates only mirror them."""
+"""Who may do what with tickets. Views check these on the server; templates only mirror them.
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
+Which offices a user reads, and whether they write, is core.scoping's OfficeScope (scope_of).
+"""
 
-from core.scoping import staff_office, staff_office_id
+from core.scoping import scope_of
 from tickets.blocks import CLERK_ACTION
 from tickets.workflow import Status
 
 COUNTER_GROUP = "Petugas Loket"
 SUPERVISOR_GROUP = "Supervisor"
+PROVINCE_GROUP = "Supervisor Provinsi"  # reads every office of the province; writes nothing
+NATIONAL_GROUP = "Pemantau Nasional"  # reads every office; writes nothing
+SUPERVISING_GROUPS = (SUPERVISOR_GROUP, PROVINCE_GROUP, NATIONAL_GROUP)
 
 
-def _in_group(user, name: str) -> bool:
+def _groups(user) -> set[str]:
     cache = getattr(user, "_sinkron_groups", None)
     if cache is None:
         cache = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
         user._sinkron_groups = cache
-    return name in cache
+    return cache
 
 
 def is_supervisor(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, SUPERVISOR_GROUP))
+    """Return True for those who open the supervisor's pages: office, provincial and national roles."""
+    return user.is_authenticated and (user.is_superuser or bool(_groups(user) & set(SUPERVISING_GROUPS)))
 
 
 def is_staff_member(user) -> bool:
     """Return True for anyone who works the desk: counter staff, supervisors, admins."""
-    return user.is_authenticated and (is_supervisor(user) or _in_group(user, COUNTER_GROUP))
+    return user.is_authenticated and (is_supervisor(user) or COUNTER_GROUP in _groups(user))
 
 
-def sees_all_offices(user) -> bool:
-    return user.is_superuser or user.has_perm("tickets.view_all_offices")
+def is_read_only(user) -> bool:
+    return scope_of(user).read_only
 
 
 def may_open_ticket(user, ticket) -> bool:
-    """Return whether `user` may open `ticket`: their own office's, or any for those who see all."""
-    if sees_all_offices(user):
-        return True
-    office_id = staff_office_id(user)
-    return office_id is not None and office_id == ticket.office_id
+    """Return whether `user` may open `ticket`: an office of their scope's."""
+    return scope_of(user).sees(ticket.office_id)
 
 
 # The clerk's actions on a "Perlu tindakan" ticket (tickets.blocks.CLERK_ACTION; views in sync).
@@ -49,6 +50,8 @@ REASON_ACTIONS = frozenset({"resolve", "reject", "escalate", "close"})
 
 def role_actions(user) -> frozenset[str]:
     """Return the actions `user`'s role allows on some ticket (whatever its status now)."""
+    if is_read_only(user):
+        return frozenset()
     if is_supervisor(user):
         return SUPERVISOR_ACTIONS
     return COUNTER_ACTIONS if is_staff_member(user) else frozenset()
@@ -56,7 +59,7 @@ def role_actions(user) -> frozenset[str]:
 
 def allowed_actions(user, ticket) -> set[str]:
     """Return the actions `user` may take on `ticket` now (names match the action views)."""
-    if not is_staff_member(user):
+    if not is_staff_member(user) or not scope_of(user).may_write(ticket.office_id):
         return set()
     actions = {"note"}
     if ticket.is_open:
@@ -72,11 +75,3 @@ def allowed_actions(user, ticket) -> set[str]:
             if ticket.status != Status.ESCALATED:
                 actions.add("escalate")
     return actions
-
-
-def office_of(user):
-    """Return the user's office; refuse (403) an account that belongs to none."""
-    office = staff_office(user)
-    if office is None:
-        raise PermissionDenied(_("Akun ini belum terdaftar pada kantor mana pun."))
-    return office

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group, Permission
 
-from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
+from tickets.permissions import COUNTER_GROUP, NATIONAL_GROUP, PROVINCE_GROUP, SUPERVISOR_GROUP
 
 # Model permissions (app_label.codename) each group holds; role checks in views use the groups.
 GROUP_PERMISSIONS = {
@@ -24,6 +24,19 @@ GROUP_PERMISSIONS = {
         "audit.view_auditentry",
     ],
 }
+# The reading roles: what an office supervisor reads, over more offices, and no add/change at all
+# (core.scoping treats a role without tickets.add_ticket as read-only).
+_READS = [
+    "tickets.view_ticket",
+    "tickets.view_ticketevent",
+    "tickets.view_office",
+    "citizens.view_citizen",
+    "citizens.view_familycard",
+    "citizens.view_personaldataaccess",
+    "audit.view_auditentry",
+]
+GROUP_PERMISSIONS[PROVINCE_GROUP] = [*_READS, "tickets.view_province_offices"]
+GROUP_PERMISSIONS[NATIONAL_GROUP] = [*_READS, "tickets.view_all_offices"]
 
 
 def ensure_groups(**kwargs) -> None:

@@ -7,15 +7,14 @@ from django.http import Http404
 from citizens.models import Citizen
 from citizens.nik import mask
 from core.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
-from core.scoping import within_office
+from core.scoping import scope_of
 from tickets.models import CODE_LENGTH, StaffAlert, Ticket, normalize_ticket_code
-from tickets.permissions import sees_all_offices
 from tickets.workflow import OPEN_STATUSES
 
 
 def visible_tickets(user) -> QuerySet:
-    """Return the tickets `user` may see: their office's, or all for those allowed."""
-    return within_office(Ticket.objects.all(), user, sees_all=sees_all_offices(user))
+    """Return the tickets `user` may see: the offices of their scope (core.scoping)."""
+    return scope_of(user).rows(Ticket.objects.all())
 
 
 def get_ticket_for_user(user, code: str) -> Ticket:

@@ -19,10 +19,11 @@ from citizens import nik as nikparse
 from citizens import numbers
 from citizens.services import record_access
 from core.pagination import CappedPaginator
+from core.scoping import scope_of
 from tickets import blocks, selectors, services
 from tickets.alerts import mark_alerts_read
 from tickets.bulk import BulkQueueForm
-from tickets.decorators import staff_required
+from tickets.decorators import staff_required, writes
 from tickets.forms import (
     KK_IS_NIK_MESSAGE,
     AssignForm,
@@ -32,15 +33,16 @@ from tickets.forms import (
     ReasonForm,
     nik_mismatches,
 )
-from tickets.permissions import REASON_ACTIONS, allowed_actions, may_open_ticket, office_of, role_actions
+from tickets.permissions import REASON_ACTIONS, allowed_actions, may_open_ticket, role_actions
 from tickets.signals import intake_parts_requested, ticket_page_parts_requested
 from tickets.workflow import IllegalTransition, Status
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@writes
 def intake(request):
-    office = office_of(request.user)
+    office = scope_of(request.user).office
     form = IntakeForm(request.POST or None)
     parts = [part for _receiver, part in intake_parts_requested.send(sender=None, request=request) if part]
     duplicate = None
@@ -82,6 +84,7 @@ def _duplicate_message(existing, *, shown: bool) -> str:
 
 @staff_required
 @require_POST
+@writes
 def nik_check(request):
     """Return what a NIK says (region, sex, birth date) as a fragment, for the intake form.
 
@@ -109,6 +112,7 @@ def _typed_disagreements(info, data) -> list[str]:
 
 @staff_required
 @require_POST
+@writes
 def kk_check(request):
     """Return what is wrong with a typed KK number as a fragment, for the intake form (POST)."""
     context = {}
@@ -262,6 +266,7 @@ def page_parts(request, ticket) -> list[str]:
 
 @staff_required
 @require_POST
+@writes
 def reveal_nik(request, code):
     """Show the full NIK to staff who need it, and record that they saw it."""
     ticket = selectors.get_ticket_for_user(request.user, code)
@@ -323,6 +328,7 @@ ACTIONS = {
 
 @staff_required
 @require_POST
+@writes
 def ticket_action(request, code, action):
     """Run one of the ticket's actions; the role check happens here, on the server."""
     ticket = selectors.get_ticket_for_user(request.user, code)

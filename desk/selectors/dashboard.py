@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from desk.models import DailyStatusCount
 from sync import registry
 from sync.models import SyncAttempt, SyncJob
-from tickets.models import Category, Service, Ticket, TicketEvent
+from tickets.models import Category, Office, Service, Ticket, TicketEvent
 from tickets.sla import sla_delta
 from tickets.workflow import OPEN_STATUSES, Status
 
@@ -73,8 +73,19 @@ class Percentile(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
-def _time_to_resolve():
+def time_to_resolve():
     return ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+
+
+def office_in_scope(scope, code: str) -> Office | None:
+    """Return the office with `code` if `scope` (core.scoping.OfficeScope) reads it, else None."""
+    office = Office.objects.filter(code=code).first()
+    return office if office is not None and scope.sees(office.pk) else None
+
+
+def holds_tickets(office) -> bool:
+    """Return whether `office` is one that takes complaints (a regency/city office)."""
+    return office is not None and office.level == Office.Level.REGENCY
 
 
 def headline(office, period: Period) -> dict:
@@ -112,7 +123,7 @@ def headline(office, period: Period) -> dict:
 
 
 def _resolve_percentiles(resolved) -> dict:
-    median, p90 = duration_percentiles(resolved, _time_to_resolve())
+    median, p90 = duration_percentiles(resolved, time_to_resolve())
     return {"median_to_resolve": median, "p90_to_resolve": p90}
 
 

@@ -11,8 +11,8 @@ from tickets.models import Office, Ticket, TicketEvent, normalize_ticket_code
 from tickets.workflow import Status
 
 
-def desk_tickets(office: Office, *, now: datetime | None = None) -> QuerySet:
-    """Return the office's tickets that need the centre: awaiting it and past the 1x24 jam promise,
+def desk_tickets(scope, *, now: datetime | None = None) -> QuerySet:
+    """Return the scope's tickets that need the centre: awaiting it and past the 1x24 jam promise,
     or escalated (a ticket the centre already shows, Selesai di pusat, waits only for its portal).
 
     Oldest due first; each row carries its last recorded contact with the centre
@@ -24,8 +24,7 @@ def desk_tickets(office: Office, *, now: datetime | None = None) -> QuerySet:
         "-created_at", "-id"
     )
     return (
-        Ticket.objects.for_office(office)
-        .open()
+        scope.rows(Ticket.objects.open())
         .exclude(status=Status.CENTRE_APPLIED)
         .filter(Q(status=Status.ESCALATED) | Q(due_at__lt=now))
         .select_related("citizen", "assignee", "office")
@@ -38,10 +37,10 @@ def desk_tickets(office: Office, *, now: datetime | None = None) -> QuerySet:
     )
 
 
-def ticket_of_office(office, code: str) -> Ticket:
-    """Return the office's ticket with `code`; 404 for any other (no hint that it exists)."""
+def ticket_in_scope(scope, code: str) -> Ticket:
+    """Return the scope's ticket with `code`; 404 for any other (no hint that it exists)."""
     ticket = (
-        Ticket.objects.for_office(office)
+        scope.rows(Ticket.objects.all())
         .select_related("citizen", "office")
         .filter(code=normalize_ticket_code(code))
         .first()

@@ -1,4 +1,4 @@
-"""The reports' read: the office's tickets for a filter, with only the columns a report needs."""
+"""The reports' read: the scope's tickets for a filter, with only the columns a report needs."""
 
 import datetime as dt
 
@@ -8,11 +8,11 @@ from django.utils import timezone
 from tickets.models import Ticket
 
 
-def report_tickets(office, filters: dict, *, full_nik: bool = False) -> QuerySet:
-    """Return the office's tickets received in the filter's period (WIB days, inclusive), oldest first."""
+def report_tickets(scope, filters: dict, *, full_nik: bool = False) -> QuerySet:
+    """Return the scope's (core.scoping.OfficeScope) tickets received in the filter's period (WIB days, inclusive), oldest first."""
     start = timezone.make_aware(dt.datetime.combine(filters["start"], dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(filters["end"] + dt.timedelta(days=1), dt.time.min))
-    tickets = Ticket.objects.for_office(office).filter(created_at__gte=start, created_at__lt=end)
+    tickets = scope.rows(Ticket.objects.filter(created_at__gte=start, created_at__lt=end))
     for name in ("status", "category", "service"):
         if filters.get(name):
             tickets = tickets.filter(**{name: filters[name]})
@@ -39,6 +39,6 @@ def report_tickets(office, filters: dict, *, full_nik: bool = False) -> QuerySet
     return tickets.select_related("citizen", "assignee").only(*fields).order_by("created_at", "id")
 
 
-def capped_report_count(office, filters: dict, *, cap: int) -> int:
+def capped_report_count(scope, filters: dict, *, cap: int) -> int:
     """Return how many tickets the report holds, counting no further than `cap` + 1 (shown as "cap+")."""
-    return report_tickets(office, filters)[: cap + 1].count()
+    return report_tickets(scope, filters)[: cap + 1].count()

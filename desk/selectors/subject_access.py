@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.models import Citizen
-from core.scoping import staff_office_id
+from core.scoping import OfficeScope
 from desk.retention import PURGED_PREFIX
 from documents.selectors import subject_documents
 from families.models import FamilyMember, ImportRow
@@ -31,39 +31,31 @@ def field_labels(fields: list[str]) -> list[str]:
     return [str(CITIZEN_LABELS.get(name, name)) for name in fields]
 
 
-def office_scope(user) -> int | None:
-    """Return the id of the office whose tickets `user` sees in detail; None for all offices."""
-    if user.is_superuser:
-        return None
-    return staff_office_id(user) or 0
-
-
-def citizen_for(user, pk) -> Citizen:
-    """Return the citizen if they have a ticket in the supervisor's office (404 otherwise).
+def citizen_for(scope: OfficeScope, pk) -> Citizen:
+    """Return the citizen if they have a ticket in an office of the scope (404 otherwise).
 
     A citizen erased by the retention purge holds nothing left to show or correct.
     """
-    office_id = office_scope(user)
-    citizens = Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX)
-    if office_id is not None:
-        citizens = citizens.filter(tickets__office_id=office_id)
+    citizens = scope.rows(
+        Citizen.objects.exclude(nik_digest__startswith=PURGED_PREFIX), field="tickets__office_id"
+    )
     citizen = citizens.filter(pk=pk).select_related("family_card").distinct().first()
     if citizen is None:
         raise Http404
     return citizen
 
 
-def subject_record(citizen: Citizen, *, office_id: int | None = None, with_files: bool = False) -> dict:
+def subject_record(citizen: Citizen, *, scope: OfficeScope, with_files: bool = False) -> dict:
     """Return everything held about `citizen`, as plain data (a fixed number of queries).
 
     `with_files` adds the bytes of each document (base64), for the JSON export.
 
-    With `office_id`, the tickets of other offices (and their timelines, sync attempts,
-    notifications and family data) are only counted per office, in "other_offices"; the citizen's
-    own data and every correction of it, wherever made, are shown whole.
+    The tickets of offices outside `scope` (and their timelines, sync attempts, notifications and
+    family data) are only counted per office, in "other_offices"; the citizen's own data and every
+    correction of it, wherever made, are shown whole (docs/hierarchy.md).
     """
     all_tickets = Ticket.objects.filter(citizen=citizen)
-    tickets_here = all_tickets if office_id is None else all_tickets.filter(office_id=office_id)
+    tickets_here = scope.rows(all_tickets)
     tickets = list(tickets_here.select_related("office").order_by("created_at"))
     ticket_codes = {t.pk: t.display_code for t in tickets}
     events = (
@@ -107,9 +99,9 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None, with_files
             }
             for t in tickets
         ],
-        "other_offices": _tickets_elsewhere(all_tickets, office_id),
+        "other_offices": _tickets_elsewhere(all_tickets, tickets_here, scope),
         "documents": subject_documents(tickets_here, with_content=with_files),
-        **family_record(citizen, office_id=office_id),
+        **family_record(citizen, scope=scope),
         "timeline": [
             {
                 "ticket": ticket_codes[e.ticket_id],
@@ -164,12 +156,12 @@ def subject_record(citizen: Citizen, *, office_id: int | None = None, with_files
     }
 
 
-def _tickets_elsewhere(tickets, office_id: int | None) -> list[dict]:
-    """Return how many tickets each other office holds for the citizen (none when all are shown)."""
-    if office_id is None:
+def _tickets_elsewhere(tickets, shown, scope: OfficeScope) -> list[dict]:
+    """Return how many tickets each office outside the scope holds for the citizen."""
+    if scope.sees_all:
         return []
     counts = (
-        tickets.exclude(office_id=office_id)
+        tickets.exclude(pk__in=shown.values("pk"))
         .values("office__name")
         .annotate(count=Count("pk"))
         .order_by("office__name")
@@ -177,15 +169,16 @@ def _tickets_elsewhere(tickets, office_id: int | None) -> list[dict]:
     return [{"office": row["office__name"], "tickets": row["count"]} for row in counts]
 
 
-def family_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
-    """Return the families data about `citizen`: their family groups and the import rows naming them."""
-    memberships = FamilyMember.objects.filter(ticket__citizen=citizen).select_related(
-        "group__office", "ticket"
+def family_record(citizen: Citizen, *, scope: OfficeScope) -> dict:
+    """Return the families data about `citizen` in the scope's offices: groups and import rows."""
+    memberships = scope.rows(
+        FamilyMember.objects.filter(ticket__citizen=citizen).select_related("group__office", "ticket"),
+        field="group__office_id",
     )
-    rows = ImportRow.objects.filter(nik_digest=citizen.nik_digest).select_related("batch")
-    if office_id is not None:
-        memberships = memberships.filter(group__office_id=office_id)
-        rows = rows.filter(batch__office_id=office_id)
+    rows = scope.rows(
+        ImportRow.objects.filter(nik_digest=citizen.nik_digest).select_related("batch"),
+        field="batch__office_id",
+    )
     return {
         "family_groups": [
             {
@@ -211,12 +204,12 @@ def family_record(citizen: Citizen, *, office_id: int | None = None) -> dict:
     }
 
 
-def citizen_with_nik(user, nik: str) -> Citizen | None:
-    """Return the citizen with `nik` if `user` may see them (see `citizen_for`); None otherwise."""
+def citizen_with_nik(scope: OfficeScope, nik: str) -> Citizen | None:
+    """Return the citizen with `nik` if the scope may see them (see `citizen_for`); None otherwise."""
     citizen = Citizen.objects.with_nik(nik).first()
     if citizen is None:
         return None
     try:
-        return citizen_for(user, citizen.pk)
+        return citizen_for(scope, citizen.pk)
     except Http404:
         return None

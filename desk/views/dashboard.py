@@ -5,11 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.scoping import scope_of
 from desk import csvfile
 from desk.forms import PeriodForm
 from desk.selectors import dashboard as selectors
@@ -18,7 +19,6 @@ from desk.selectors.dashboard import Period
 from families.selectors import family_figures
 from sync.models import SyncAttempt
 from tickets.decorators import supervisor_required
-from tickets.permissions import office_of
 from tickets.workflow import Status
 
 
@@ -45,9 +45,26 @@ def _figures(office, period: Period) -> dict:
     return figures
 
 
+def _office_shown(request):
+    """Return the office the page shows: `?kantor=<code>` (the roll-up's drill-down) if the user's
+    scope holds it (404 otherwise), else their own; None for a reader of many offices without one."""
+    scope = scope_of(request.user)
+    code = request.GET.get("kantor", "")
+    if code:
+        office = selectors.office_in_scope(scope, code)
+        if office is None:
+            raise Http404
+        return office
+    if scope.spans_offices and not selectors.holds_tickets(scope.home):
+        return None
+    return scope.office
+
+
 @supervisor_required
 def dashboard(request):
-    office = office_of(request.user)
+    office = _office_shown(request)
+    if office is None:
+        return redirect("offices:rollup")
     form = PeriodForm(request.GET or None)
     period = form.chosen_period()
     figures = _figures(office, period)
@@ -63,6 +80,9 @@ def dashboard(request):
             "charts": charts,
             "querystring": request.GET.urlencode(),
             "registry_rows": _registry_rows(figures["registry"]),
+            "office": office,
+            "drilled": "kantor" in request.GET,
+            "read_only": scope_of(request.user).read_only,
             **figures,
         },
     )
@@ -151,7 +171,9 @@ def chart_csv(request, chart):
     """Return one chart's data as CSV (through the one safe writer), for the same period as the page."""
     if chart not in CSV_CHARTS:
         raise Http404
-    office = office_of(request.user)
+    office = _office_shown(request)
+    if office is None:
+        raise Http404
     period = PeriodForm(request.GET or None).chosen_period()
     charts = _chart_data(_figures(office, period))
     separator = request.GET.get("pemisah", csvfile.DEFAULT_SEPARATOR)

@@ -20,14 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 from citizens.services import record_access
 from core.errors import UserFacingError
 from core.publish import publish
+from core.scoping import scope_of
 from desk import centre
 from desk import services as desk_services
 from desk.forms import BulkActionForm, ContactForm
 from desk.selectors import escalation as selectors
 from sync import tasks
-from tickets.decorators import supervisor_required
+from tickets.decorators import supervisor_required, writes
 from tickets.models import Ticket
-from tickets.permissions import office_of
 from tickets.selectors import CappedPaginator
 
 
@@ -38,9 +38,10 @@ class DeskRow:
     message: str
 
 
-def _desk_context(request, office, *, bulk_form=None) -> dict:
+def _desk_context(request, *, bulk_form=None) -> dict:
     now = timezone.now()
-    paginator = CappedPaginator(selectors.desk_tickets(office, now=now), settings.TICKETS_PER_PAGE)
+    scope = scope_of(request.user)
+    paginator = CappedPaginator(selectors.desk_tickets(scope, now=now), settings.TICKETS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     rows = [
         DeskRow(
@@ -50,32 +51,39 @@ def _desk_context(request, office, *, bulk_form=None) -> dict:
         )
         for ticket in page
     ]
-    return {
+    context = {
         "page": page,
         "paginator": paginator,
         "rows": rows,
-        "office": office,
+        "read_only": scope.read_only,
+        "spans_offices": scope.spans_offices,
         "channels": centre.Channel,
-        "contact_form": ContactForm(),
-        "bulk_form": bulk_form or BulkActionForm(office=office),
-        "whatsapp_url": "https://wa.me/" + centre.whatsapp_digits(office),
         "hotline": centre.CENTRE_HOTLINE,
     }
+    if not scope.read_only:  # the contact and bulk forms act for the user's own office
+        office = scope.office
+        context.update(
+            office=office,
+            contact_form=ContactForm(),
+            bulk_form=bulk_form or BulkActionForm(office=office),
+            whatsapp_url="https://wa.me/" + centre.whatsapp_digits(office),
+        )
+    return context
 
 
 @supervisor_required
 @require_GET
 def desk(request):
     """List the office's overdue and escalated tickets, oldest due first, each with its message."""
-    office = office_of(request.user)
-    return render(request, "desk/escalation.html", _desk_context(request, office))
+    return render(request, "desk/escalation.html", _desk_context(request))
 
 
 @supervisor_required
 @require_POST
+@writes
 def message(request, code):
     """Return the ticket's full message (NIK and KK in clear), recording who saw it and why."""
-    ticket = selectors.ticket_of_office(office_of(request.user), code)
+    ticket = selectors.ticket_in_scope(scope_of(request.user), code)
     _record_message_access(request, ticket, purpose=f"eskalasi {ticket.code}")
     context = {"ticket": ticket, "message": centre.escalation_message(ticket, full=True), "full": True}
     template = (
@@ -88,9 +96,10 @@ def message(request, code):
 
 @supervisor_required
 @require_POST
+@writes
 def contacted(request, code):
     """Record "Sudah dieskalasi" (channel, note) and ask the centre's registry to expedite."""
-    ticket = selectors.ticket_of_office(office_of(request.user), code)
+    ticket = selectors.ticket_in_scope(scope_of(request.user), code)
     form = ContactForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -110,10 +119,11 @@ def contacted(request, code):
 
 @supervisor_required
 @require_POST
+@writes
 def send_whatsapp(request, code):
     """Send the centre the escalation template by WhatsApp (the full message: recorded as an access),
     record the contact and ask the registry to expedite."""
-    ticket = selectors.ticket_of_office(office_of(request.user), code)
+    ticket = selectors.ticket_in_scope(scope_of(request.user), code)
     try:
         desk_services.send_escalation_whatsapp(ticket=ticket, actor=request.user)
     except UserFacingError as exc:
@@ -149,14 +159,13 @@ def publish_expedite(job_id: int) -> None:
 
 @supervisor_required
 @require_POST
+@writes
 def bulk(request):
     """Apply one action to the ticked tickets, one by one; report what succeeded and what did not."""
-    office = office_of(request.user)
+    office = scope_of(request.user).office
     form = BulkActionForm(request.POST, office=office)
     if not form.is_valid():
-        return render(
-            request, "desk/escalation.html", _desk_context(request, office, bulk_form=form), status=400
-        )
+        return render(request, "desk/escalation.html", _desk_context(request, bulk_form=form), status=400)
     outcome = desk_services.run_bulk_action(office=office, actor=request.user, **form.cleaned_data)
     if outcome.succeeded:
         messages.success(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sync import services as sync_services
 from tickets import bulk
-from tickets.decorators import staff_required
+from tickets.decorators import staff_required, writes
 from tickets.forms import QueueFilterForm
 from tickets.views import render_queue
 
@@ -25,6 +25,7 @@ def recheck(*, ticket, actor) -> None:
 
 @staff_required
 @require_POST
+@writes
 def queue_bulk(request):
     """Apply one action to the ticked tickets; say how many were done and which were skipped, and why."""
     back = _queue_filters(request.POST.get("back", ""))

@@ -1,6 +1,7 @@
-"""Reports (/laporan/): the office's tickets for a period, as CSV (streamed) or XLSX (constant memory).
+"""Reports (/laporan/): the scope's tickets for a period, as CSV (streamed) or XLSX (constant memory).
 
-Supervisors only, scoped to their office. The NIK is masked to its last four digits unless the user
+Supervisors only, scoped to their offices (core.scoping: their own, a province's, or all; the
+export is a read, open to the reading roles). The NIK is masked to its last four digits unless the user
 holds `tickets.export_full_nik` and asks for it. Every download, masked or full, writes one entry of
 the audit trail (audit.services.record: who, filter, format, masked or full, rows), shown at /audit/;
 a full-NIK one also writes an audit line (logger "sinkron.audit", WARNING; never a NIK).
@@ -25,12 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
 from citizens.nik import mask_last4
+from core.scoping import scope_of
 from desk import csvfile
 from desk.forms import ReportFilterForm
 from desk.selectors import reports as selectors
 from tickets.decorators import supervisor_required
 from tickets.models import Ticket
-from tickets.permissions import office_of
 from tickets.selectors import QUEUE_COUNT_CAP
 
 audit = logging.getLogger("sinkron.audit")
@@ -75,7 +76,7 @@ def _filename(filters: dict, extension: str, *, full_nik: bool) -> str:
 
 
 def _audit_export(
-    request, office, filters: dict, fmt: str, rows: int, *, full_nik: bool, complete: bool = True, **more
+    request, scope, filters: dict, fmt: str, rows: int, *, full_nik: bool, complete: bool = True, **more
 ) -> None:
     """Record the download in the audit trail; a full-NIK one in the audit log as well."""
     described = {key: (str(value) if value else "") for key, value in filters.items() if key != "full_nik"}
@@ -84,7 +85,7 @@ def _audit_export(
             "full-NIK export user=%s (id %s) office=%s format=%s filter=%s rows=%s complete=%s ip=%s",
             request.user.get_username(),
             request.user.pk,
-            office.code,
+            scope.office.code,
             fmt,
             described,
             rows,
@@ -96,7 +97,7 @@ def _audit_export(
         actor=request.user,
         ip=request.META.get("REMOTE_ADDR", ""),
         object_type="report",
-        office=office.code,
+        office=scope.office.code,
         object_id=f"{filters['start']}/{filters['end']}",
         details={
             "report": "tiket",
@@ -118,13 +119,13 @@ def _audit_export(
 @require_GET
 def index(request):
     """The report page: the filter form and how many tickets it matches."""
-    office = office_of(request.user)
+    scope = scope_of(request.user)
     form = ReportFilterForm(
         request.GET if "start" in request.GET else None, initial=ReportFilterForm.initial_period()
     )
     count = None
     if form.is_bound and form.is_valid():
-        count = selectors.capped_report_count(office, form.cleaned_data, cap=QUEUE_COUNT_CAP)
+        count = selectors.capped_report_count(scope, form.cleaned_data, cap=QUEUE_COUNT_CAP)
     return render(request, "desk/reports.html", _context(request, form, count))
 
 
@@ -139,14 +140,14 @@ def _context(request, form, count=None) -> dict:
 
 
 def _export(request, writer, **options):
-    office = office_of(request.user)
+    scope = scope_of(request.user)
     form = ReportFilterForm(request.POST)
     if not form.is_valid():
         return render(request, "desk/reports.html", _context(request, form), status=400)
     full_nik = form.cleaned_data["full_nik"]
     if full_nik and not request.user.has_perm(FULL_NIK_PERMISSION):
         raise PermissionDenied(_("Anda tidak berwenang mengunduh NIK lengkap."))
-    return writer(request, office, form.cleaned_data, full_nik=full_nik, **options)
+    return writer(request, scope, form.cleaned_data, full_nik=full_nik, **options)
 
 
 @supervisor_required
@@ -171,13 +172,13 @@ def export_xlsx(request):
 
 
 def _csv_lines(
-    request, office, filters: dict, *, full_nik: bool, separator: str, language: str
+    request, scope, filters: dict, *, full_nik: bool, separator: str, language: str
 ) -> Iterator[str]:
     counted = {"rows": 0}
 
     def rows():
         yield [str(title) for title in COLUMNS]
-        for ticket in selectors.report_tickets(office, filters, full_nik=full_nik).iterator(
+        for ticket in selectors.report_tickets(scope, filters, full_nik=full_nik).iterator(
             chunk_size=CHUNK_SIZE
         ):
             yield _row(ticket, full_nik=full_nik)
@@ -193,7 +194,7 @@ def _csv_lines(
         # The row count is known only once the stream ends (or the client went away).
         _audit_export(
             request,
-            office,
+            scope,
             filters,
             "csv",
             counted["rows"],
@@ -203,10 +204,10 @@ def _csv_lines(
         )
 
 
-def _csv_response(request, office, filters: dict, *, full_nik: bool, separator: str):
+def _csv_response(request, scope, filters: dict, *, full_nik: bool, separator: str):
     lines = _csv_lines(
         request,
-        office,
+        scope,
         filters,
         full_nik=full_nik,
         separator=separator,
@@ -221,17 +222,17 @@ def _csv_response(request, office, filters: dict, *, full_nik: bool, separator: 
 # --- XLSX: constant memory, through a temporary file ---------------------------------------------
 
 
-def _xlsx_response(request, office, filters: dict, *, full_nik: bool):
+def _xlsx_response(request, scope, filters: dict, *, full_nik: bool):
     # An anonymous temporary file: gone from the disk when the response closes it.
     spool = tempfile.TemporaryFile(suffix=".xlsx")
     try:
         rows = _write_xlsx(
-            spool, selectors.report_tickets(office, filters, full_nik=full_nik), full_nik=full_nik
+            spool, selectors.report_tickets(scope, filters, full_nik=full_nik), full_nik=full_nik
         )
     except BaseException:
         spool.close()
         raise
-    _audit_export(request, office, filters, "xlsx", rows, full_nik=full_nik)
+    _audit_export(request, scope, filters, "xlsx", rows, full_nik=full_nik)
     spool.seek(0)
     response = FileResponse(
         spool,

@@ -2,6 +2,8 @@
 
 Supervisors look a person up by NIK (POST; never in a URL), then work on /subjek/<id>/. Every view
 and export of the record is itself recorded as an access, and corrections name the fields changed.
+Who sees which office's tickets in full, and who may correct, is in docs/hierarchy.md: the reading
+roles (provincial, national) read their scope's record and correct nothing.
 """
 
 import json
@@ -15,10 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from citizens.services import correct_citizen, record_access
+from core.scoping import scope_of
 from core.timefmt import short_datetime
 from desk.forms import CorrectionForm, LookupForm
 from desk.selectors import subject_access as selectors
-from tickets.decorators import supervisor_required
+from tickets.decorators import supervisor_required, writes_on_post
 from tickets.services import correct_ticket_contact
 
 
@@ -55,7 +58,7 @@ def _ip(request) -> str:
 def lookup(request):
     form = LookupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        citizen = selectors.citizen_with_nik(request.user, form.cleaned_data["nik"])
+        citizen = selectors.citizen_with_nik(scope_of(request.user), form.cleaned_data["nik"])
         if citizen is not None:
             return redirect("subject_access:detail", pk=citizen.pk)
         form.add_error("nik", _("Tidak ada data untuk NIK ini di kantor Anda."))
@@ -64,8 +67,10 @@ def lookup(request):
 
 @supervisor_required
 @require_http_methods(["GET", "POST"])
+@writes_on_post
 def detail(request, pk):
-    citizen = selectors.citizen_for(request.user, pk)
+    scope = scope_of(request.user)
+    citizen = selectors.citizen_for(scope, pk)
     form = CorrectionForm(
         request.POST or None,
         initial={
@@ -90,7 +95,7 @@ def detail(request, pk):
                 correct_ticket_contact(
                     citizen=citizen,
                     actor=request.user,
-                    office_id=selectors.office_scope(request.user),
+                    office_id=None if scope.sees_all else scope.office.pk,
                     phone=changes["phone"],
                     email=changes["email"],
                 )
@@ -103,26 +108,31 @@ def detail(request, pk):
     record_access(
         citizen=citizen, viewer=request.user, purpose="akses subjek", ip=_ip(request), action="subject_access"
     )
-    record = selectors.subject_record(citizen, office_id=selectors.office_scope(request.user))
+    record = selectors.subject_record(citizen, scope=scope)
     return render(
         request,
         "desk/subject_detail.html",
-        {"citizen": citizen, "record": record, "citizen_rows": citizen_rows(record), "form": form},
+        {
+            "citizen": citizen,
+            "record": record,
+            "citizen_rows": citizen_rows(record),
+            "form": form,
+            "read_only": scope.read_only,
+        },
     )
 
 
 @supervisor_required
 @require_POST
 def export_json(request, pk):
-    citizen = selectors.citizen_for(request.user, pk)
+    scope = scope_of(request.user)
+    citizen = selectors.citizen_for(scope, pk)
     record_access(
         citizen=citizen, viewer=request.user, purpose="ekspor subjek", ip=_ip(request), action="export"
     )
     response = HttpResponse(
         json.dumps(
-            selectors.subject_record(
-                citizen, office_id=selectors.office_scope(request.user), with_files=True
-            ),
+            selectors.subject_record(citizen, scope=scope, with_files=True),
             ensure_ascii=False,
             indent=2,
             default=_json_value,

@@ -139,5 +139,12 @@ def logged_in(user) -> Client:
 
 
 @pytest.fixture
-def role_users(clerk, supervisor, admin):
-    return {"anonymous": None, "clerk": clerk, "supervisor": supervisor, "admin": admin}
+def role_users(clerk, supervisor, admin, province_supervisor, national_reader):
+    return {
+        "anonymous": None,
+        "clerk": clerk,
+        "supervisor": supervisor,
+        "admin": admin,
+        "province": province_supervisor,
+        "national": national_reader,
+    }

@@ -16,19 +16,26 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ("anonymous", "clerk", "supervisor", "admin")
+# "province" is the Central Java provincial supervisor, "national" the national read-only role: both
+# read office A (Kudus, Central Java) and write nothing, so the matrix gives them one answer, `readers`.
+ROLES = ("anonymous", "clerk", "supervisor", "admin", "province", "national")
 ADMIN_GROUP = "admin:*"
 
 
-def expect(anonymous, clerk, supervisor, admin) -> dict:
-    return dict(zip(ROLES, (anonymous, clerk, supervisor, admin), strict=True))
+def expect(anonymous, clerk, supervisor, admin, *, readers) -> dict:
+    return dict(zip(ROLES, (anonymous, clerk, supervisor, admin, readers, readers), strict=True))
 
 
-PUBLIC_200 = expect(200, 200, 200, 200)
-STAFF_PAGE = expect("login", 200, 200, 200)
-SUPERVISOR_PAGE = expect("login", 403, 200, 200)
-STAFF_GET_ON_POST_ONLY = expect("login", 405, 405, 405)
-SUPERVISOR_GET_ON_POST_ONLY = expect("login", 403, 405, 405)
+PUBLIC_200 = expect(200, 200, 200, 200, readers=200)
+STAFF_PAGE = expect("login", 200, 200, 200, readers=200)
+SUPERVISOR_PAGE = expect("login", 403, 200, 200, readers=200)
+STAFF_GET_ON_POST_ONLY = expect("login", 405, 405, 405, readers=405)
+SUPERVISOR_GET_ON_POST_ONLY = expect("login", 403, 405, 405, readers=405)
+# Pages that only serve a change (intake and its checks, a reveal for the centre, an upload): the
+# reading roles get the 403 page that says so.
+COUNTER_WRITE_PAGE = expect("login", 200, 200, 200, readers=403)
+SUPERVISOR_WRITE_PAGE = expect("login", 403, 200, 200, readers=403)
+ROLLUP_PAGE = expect("login", 403, 403, 200, readers=200)
 
 
 @dataclass(frozen=True)
@@ -94,21 +101,35 @@ def report_filter(o):
 
 MATRIX: dict[str, Entry] = {
     # --- public --------------------------------------------------------------------------------
-    "home": Entry([Probe("GET", expect(200, "redirect", "redirect", "redirect"))]),
-    "healthz": Entry([Probe("GET", PUBLIC_200), Probe("POST", expect(405, 405, 405, 405))]),
+    "home": Entry([Probe("GET", expect(200, "redirect", "redirect", "redirect", readers="redirect"))]),
+    "healthz": Entry([Probe("GET", PUBLIC_200), Probe("POST", expect(405, 405, 405, 405, readers=405))]),
     # Readiness and pipeline probes say what the machine can do (503 when e.g. the registry or the
     # worker is down, as in this test run); who asks never matters.
-    "readyz": Entry([Probe("GET", expect(*[(200, 503)] * 4))]),
-    "healthz_pipeline": Entry([Probe("GET", expect(*[(200, 503)] * 4))]),
+    "readyz": Entry([Probe("GET", expect(*[(200, 503)] * 4, readers=(200, 503)))]),
+    "healthz_pipeline": Entry([Probe("GET", expect(*[(200, 503)] * 4, readers=(200, 503)))]),
     # /metrics: loopback scrapers only (or a bearer token); a session never opens it.
     "metrics": Entry(
-        [Probe("GET", PUBLIC_200), Probe("GET", expect(403, 403, 403, 403), meta={"REMOTE_ADDR": "10.0.0.5"})]
+        [
+            Probe("GET", PUBLIC_200),
+            Probe("GET", expect(403, 403, 403, 403, readers=403), meta={"REMOTE_ADDR": "10.0.0.5"}),
+        ]
     ),
-    "login": Entry([Probe("GET", expect(200, "redirect", "redirect", "redirect"))]),
-    "favicon": Entry([Probe("GET", expect(301, 301, 301, 301))]),
-    "logout": Entry([Probe("GET", expect(405, 405, 405, 405)), Probe("POST", expect(*["redirect"] * 4))]),
+    "login": Entry([Probe("GET", expect(200, "redirect", "redirect", "redirect", readers="redirect"))]),
+    "favicon": Entry([Probe("GET", expect(301, 301, 301, 301, readers=301))]),
+    "logout": Entry(
+        [
+            Probe("GET", expect(405, 405, 405, 405, readers=405)),
+            Probe("POST", expect(*["redirect"] * 4, readers="redirect")),
+        ]
+    ),
     "set_language": Entry(
-        [Probe("POST", expect(*["redirect"] * 4), data=lambda o: {"language": "en", "next": "/"})]
+        [
+            Probe(
+                "POST",
+                expect(*["redirect"] * 4, readers="redirect"),
+                data=lambda o: {"language": "en", "next": "/"},
+            )
+        ]
     ),
     "public_status": Entry(
         [
@@ -121,25 +142,27 @@ MATRIX: dict[str, Entry] = {
     ),
     "public_status_json": Entry(
         [
-            Probe("GET", expect(405, 405, 405, 405)),
+            Probe("GET", expect(405, 405, 405, 405, readers=405)),
             Probe(
                 "POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik, "kode": o.ticket.code}, json=True
             ),
         ]
     ),
     # --- two-factor ----------------------------------------------------------------------------
-    "twofactor:setup": Entry([Probe("GET", expect("login", 403, 200, 200))]),
+    "twofactor:setup": Entry([Probe("GET", expect("login", 403, 200, 200, readers=200))]),
     # Nobody in the cast has a device: staff go on to their queue, supervisors to the setup page.
-    "twofactor:verify": Entry([Probe("GET", expect("login", "redirect", "redirect", "redirect"))]),
+    "twofactor:verify": Entry(
+        [Probe("GET", expect("login", "redirect", "redirect", "redirect", readers="redirect"))]
+    ),
     # --- the counter ---------------------------------------------------------------------------
     "tickets:queue": Entry(
         [Probe("GET", STAFF_PAGE), Probe("POST", STAFF_PAGE, data=lambda o: {"q": o.citizen.nik})]
     ),
-    "tickets:intake": Entry([Probe("GET", STAFF_PAGE)]),
+    "tickets:intake": Entry([Probe("GET", COUNTER_WRITE_PAGE)]),
     "tickets:nik_check": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY),
-            Probe("POST", STAFF_PAGE, data=lambda o: {"nik": o.citizen.nik}),
+            Probe("POST", COUNTER_WRITE_PAGE, data=lambda o: {"nik": o.citizen.nik}),
         ]
     ),
     "queue_bulk": Entry(
@@ -147,7 +170,7 @@ MATRIX: dict[str, Entry] = {
             Probe("GET", STAFF_GET_ON_POST_ONLY),
             Probe(
                 "POST",
-                expect("login", "redirect", "redirect", "redirect"),
+                expect("login", "redirect", "redirect", "redirect", readers=403),
                 data=lambda o: {"tickets": [o.ticket.code], "action": "take"},
             ),
         ]
@@ -156,18 +179,22 @@ MATRIX: dict[str, Entry] = {
     "tickets:alerts_read": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY),
-            Probe("POST", expect("login", "redirect", "redirect", "redirect")),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect", readers="redirect")),
         ]
     ),
     "tickets:kk_check": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY),
-            Probe("POST", STAFF_PAGE, data=lambda o: {"nik": o.citizen.nik, "kk_number": o.ticket.kk_number}),
+            Probe(
+                "POST",
+                COUNTER_WRITE_PAGE,
+                data=lambda o: {"nik": o.citizen.nik, "kk_number": o.ticket.kk_number},
+            ),
         ]
     ),
     "tickets:detail": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
     "tickets:reveal_nik": Entry(
-        [Probe("GET", STAFF_GET_ON_POST_ONLY, args=code), Probe("POST", STAFF_PAGE, args=code)],
+        [Probe("GET", STAFF_GET_ON_POST_ONLY, args=code), Probe("POST", COUNTER_WRITE_PAGE, args=code)],
         scope="ticket",
     ),
     "tickets:slip": Entry([Probe("GET", STAFF_PAGE, args=code)], scope="ticket"),
@@ -188,21 +215,23 @@ MATRIX: dict[str, Entry] = {
             Probe("GET", STAFF_GET_ON_POST_ONLY, args=action("note")),
             Probe(
                 "POST",
-                expect("login", "redirect", "redirect", "redirect"),
+                expect("login", "redirect", "redirect", "redirect", readers=403),
                 args=action("note"),
                 data=lambda o: {"text": "Pemohon datang lagi."},
             ),
-            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("take")),
+            Probe(
+                "POST", expect("login", "redirect", "redirect", "redirect", readers=403), args=action("take")
+            ),
             Probe(
                 "POST",
-                expect("login", "redirect", "redirect", "redirect"),
+                expect("login", "redirect", "redirect", "redirect", readers=403),
                 args=action("reject"),
                 fresh=True,
                 data=lambda o: {"reason": "Dokumen tidak lengkap."},
             ),
             Probe(
                 "POST",
-                expect("login", 403, "redirect", "redirect"),
+                expect("login", 403, "redirect", "redirect", readers=403),
                 args=action("close"),
                 fresh=True,
                 data=lambda o: {"reason": "Duplikat."},
@@ -210,20 +239,25 @@ MATRIX: dict[str, Entry] = {
             ),
             Probe(
                 "POST",
-                expect("login", 403, "redirect", "redirect"),
+                expect("login", 403, "redirect", "redirect", readers=403),
                 args=action("escalate"),
                 fresh=True,
                 data=lambda o: {"reason": "Mendesak."},
             ),
             Probe(
                 "POST",
-                expect("login", "redirect", "redirect", "redirect"),
+                expect("login", "redirect", "redirect", "redirect", readers=403),
                 args=action("resolve"),
                 fresh=True,
                 data=lambda o: {"reason": "x"},
                 note="a new ticket cannot be resolved yet: back to the ticket with a message, not a 403",
             ),
-            Probe("POST", expect("login", 403, 403, 403), args=action("hapus"), note="no such action"),
+            Probe(
+                "POST",
+                expect("login", 403, 403, 403, readers=403),
+                args=action("hapus"),
+                note="no such action",
+            ),
         ],
         scope="ticket",
     ),
@@ -231,14 +265,14 @@ MATRIX: dict[str, Entry] = {
     "sync:check_now": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
-            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=code),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect", readers=403), args=code),
         ],
         scope="ticket",
     ),
     "sync:repush": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
-            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=code),
+            Probe("POST", expect("login", "redirect", "redirect", "redirect", readers=403), args=code),
         ],
         scope="ticket",
     ),
@@ -253,11 +287,20 @@ MATRIX: dict[str, Entry] = {
         scope="ticket",
     ),
     # --- supervisors ---------------------------------------------------------------------------
-    "dashboard:index": Entry([Probe("GET", SUPERVISOR_PAGE)]),
+    # A reader of many offices (provincial, national) names the office: ?kantor= (the roll-up's
+    # drill-down); without one the dashboard sends them to the roll-up.
+    "dashboard:index": Entry(
+        [
+            Probe("GET", expect("login", 403, 200, 200, readers="redirect")),
+            Probe("GET", SUPERVISOR_PAGE, path="/dasbor/?kantor=3319"),
+            Probe("GET", expect("login", 403, 404, 404, readers=404), path="/dasbor/?kantor=3578"),
+        ]
+    ),
     "dashboard:chart_csv": Entry(
         [
-            Probe("GET", SUPERVISOR_PAGE, args=lambda o: {"chart": "harian"}),
-            Probe("GET", expect("login", 403, 404, 404), args=lambda o: {"chart": "rahasia"}),
+            Probe("GET", expect("login", 403, 200, 200, readers=404), args=lambda o: {"chart": "harian"}),
+            Probe("GET", SUPERVISOR_PAGE, path="/dasbor/data/harian.csv?kantor=3319"),
+            Probe("GET", expect("login", 403, 404, 404, readers=404), args=lambda o: {"chart": "rahasia"}),
         ]
     ),
     "escalation:desk": Entry([Probe("GET", SUPERVISOR_PAGE)]),
@@ -266,13 +309,16 @@ MATRIX: dict[str, Entry] = {
             Probe("GET", SUPERVISOR_GET_ON_POST_ONLY),
             Probe(
                 "POST",
-                expect("login", 403, "redirect", "redirect"),
+                expect("login", 403, "redirect", "redirect", readers=403),
                 data=lambda o: {"tickets": [o.ticket.code], "action": "check"},
             ),
         ]
     ),
     "escalation:message": Entry(
-        [Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code), Probe("POST", SUPERVISOR_PAGE, args=code)],
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
+            Probe("POST", SUPERVISOR_WRITE_PAGE, args=code),
+        ],
         scope="ticket",
     ),
     "escalation:contacted": Entry(
@@ -280,7 +326,7 @@ MATRIX: dict[str, Entry] = {
             Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
             Probe(
                 "POST",
-                expect("login", 403, "redirect", "redirect"),
+                expect("login", 403, "redirect", "redirect", readers=403),
                 args=code,
                 data=lambda o: {"channel": "whatsapp", "note": "Sudah dihubungi."},
             ),
@@ -303,7 +349,9 @@ MATRIX: dict[str, Entry] = {
         [
             Probe("GET", SUPERVISOR_PAGE),
             Probe(
-                "POST", expect("login", 403, "redirect", "redirect"), data=lambda o: {"nik": o.citizen.nik}
+                "POST",
+                expect("login", 403, "redirect", "redirect", readers="redirect"),
+                data=lambda o: {"nik": o.citizen.nik},
             ),
         ]
     ),
@@ -315,61 +363,88 @@ MATRIX: dict[str, Entry] = {
         ],
         scope="citizen",
     ),
-    "audit:entries": Entry([Probe("GET", SUPERVISOR_PAGE), Probe("POST", expect("login", 403, 405, 405))]),
+    # --- the hierarchy: the roll-up of many offices, for the reading roles and admins -----------
+    "offices:rollup": Entry(
+        [
+            Probe("GET", ROLLUP_PAGE),
+            Probe("GET", ROLLUP_PAGE, path="/wilayah/?urut=overdue&arah=turun&period=30"),
+            Probe("GET", ROLLUP_PAGE, path="/wilayah/?urut=rahasia&provinsi=99&period=x"),
+        ]
+    ),
+    "offices:rollup_csv": Entry(
+        [Probe("GET", ROLLUP_PAGE), Probe("POST", expect("login", 403, 405, 405, readers=405))]
+    ),
+    "audit:entries": Entry(
+        [Probe("GET", SUPERVISOR_PAGE), Probe("POST", expect("login", 403, 405, 405, readers=405))]
+    ),
     # --- families: the family complaint at the counter, the proactive KK import for supervisors --
-    "families:intake": Entry([Probe("GET", STAFF_PAGE)]),
+    "families:intake": Entry([Probe("GET", COUNTER_WRITE_PAGE)]),
     "families:find_members": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY),
-            Probe("POST", STAFF_PAGE, data=lambda o: {"kk_number": o.ticket.kk_number}),
+            Probe("POST", COUNTER_WRITE_PAGE, data=lambda o: {"kk_number": o.ticket.kk_number}),
         ]
     ),
     "families:check_member": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY),
-            Probe("POST", STAFF_PAGE, data=lambda o: {"row": "anggota-0", "anggota-0-nik": o.citizen.nik}),
+            Probe(
+                "POST",
+                COUNTER_WRITE_PAGE,
+                data=lambda o: {"row": "anggota-0", "anggota-0-nik": o.citizen.nik},
+            ),
         ]
     ),
     "families:group": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),
     "families:group_progress": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),
     "families:slip": Entry([Probe("GET", STAFF_PAGE, args=group_pk)], scope="group"),
-    "families:import_upload": Entry([Probe("GET", SUPERVISOR_PAGE)]),
+    "families:import_upload": Entry([Probe("GET", SUPERVISOR_WRITE_PAGE)]),
     "families:import_batch": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
     "families:import_progress": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
     "families:import_tickets": Entry([Probe("GET", SUPERVISOR_PAGE, args=batch_pk)], scope="batch"),
     "families:import_confirm": Entry(
         [
             Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),
-            Probe("POST", expect("login", 403, "redirect", "redirect"), args=batch_pk),
+            Probe("POST", expect("login", 403, "redirect", "redirect", readers=403), args=batch_pk),
         ],
         scope="batch",
     ),
     "families:import_retry": Entry(
         [
             Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=batch_pk),
-            Probe("POST", expect("login", 403, "redirect", "redirect"), args=batch_pk),
+            Probe("POST", expect("login", 403, "redirect", "redirect", readers=403), args=batch_pk),
         ],
         scope="batch",
     ),
     # --- the Django admin: admins only (is_staff); supervisors and clerks are sent to its login --
     ADMIN_GROUP: Entry(
         [
-            Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/"),
-            Probe(
-                "GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/tickets/ticket/"
-            ),
-            Probe("GET", expect("admin-login", "admin-login", "admin-login", 200), path="/admin/auth/user/"),
             Probe(
                 "GET",
-                expect("admin-login", "admin-login", "admin-login", 200),
+                expect("admin-login", "admin-login", "admin-login", 200, readers="admin-login"),
+                path="/admin/",
+            ),
+            Probe(
+                "GET",
+                expect("admin-login", "admin-login", "admin-login", 200, readers="admin-login"),
+                path="/admin/tickets/ticket/",
+            ),
+            Probe(
+                "GET",
+                expect("admin-login", "admin-login", "admin-login", 200, readers="admin-login"),
+                path="/admin/auth/user/",
+            ),
+            Probe(
+                "GET",
+                expect("admin-login", "admin-login", "admin-login", 200, readers="admin-login"),
                 path="/admin/axes/accessattempt/",
             ),
             Probe(
                 "GET",
-                expect("admin-login", "admin-login", "admin-login", 200),
+                expect("admin-login", "admin-login", "admin-login", 200, readers="admin-login"),
                 path="/admin/helpdesk/encryptedtotpdevice/",
             ),
-            Probe("GET", expect(200, 200, 200, "redirect"), path="/admin/login/"),
+            Probe("GET", expect(200, 200, 200, "redirect", readers=200), path="/admin/login/"),
         ]
     ),
 }

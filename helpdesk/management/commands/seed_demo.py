@@ -1,4 +1,6 @@
-"""Load the demo: the Kudus office, the three demo logins and a few dozen tickets in every state.
+"""Load the demo: the Kudus office, the three demo logins and a few dozen tickets in every state;
+Pati beside it with a dozen, and the Central Java provincial office with its supervisor (`provinsi`),
+so the roll-up (/wilayah/) has two rows.
 
 The tickets are aged in demo time (one "day" is the SLA, 24 h divided by DEMO_TIME_SCALE) so the
 dashboard reads like a working office's week: most resolved within the SLA, a few late, a few
@@ -23,7 +25,7 @@ from sync.models import SyncJob
 from tickets import services
 from tickets.blocks import block_message
 from tickets.models import Category, Office, Service, StaffProfile, Ticket
-from tickets.permissions import COUNTER_GROUP, SUPERVISOR_GROUP
+from tickets.permissions import COUNTER_GROUP, PROVINCE_GROUP, SUPERVISOR_GROUP
 from tickets.services import Complaint
 from tickets.sla import scaled, sla_delta
 from tickets.texts import EventText
@@ -35,11 +37,18 @@ KUDUS = {
     "region_code": "33.19",
     "central_contact_whatsapp": "+628118005373",
 }
+PATI = {"code": "3318", "name": "Disdukcapil Kabupaten Pati", "region_code": "33.18"}
+CENTRAL_JAVA = {"code": "33", "name": "Disdukcapil Provinsi Jawa Tengah", "region_code": "33", "level": 1}
 DEMO_USERS = [
     ("petugas", "Sri", "Wahyuni", [COUNTER_GROUP], False),
     ("supervisor", "Bambang", "Susilo", [SUPERVISOR_GROUP], False),
     ("admin", "Admin", "Sinkron", [SUPERVISOR_GROUP], True),
 ]
+PATI_USERS = [
+    ("petugas_pati", "Tri", "Utami", [COUNTER_GROUP], False),
+    ("supervisor_pati", "Agus", "Riyanto", [SUPERVISOR_GROUP], False),
+]
+PROVINCE_USERS = [("provinsi", "Endang", "Pratiwi", [PROVINCE_GROUP], False)]
 FIRST_NAMES = [
     "Budi",
     "Siti",
@@ -85,6 +94,7 @@ SPREAD = {
     "closed": 2,
 }
 PORTAL_LATE_EVERY = 8  # every eighth resolved ticket ended at the portal's window, not seen by it
+PATI_SPREAD = {"new": 2, "sent": 3, "resolved": 6, "escalated": 1, "rejected": 1}  # a quieter office
 LATE_EVERY = 6  # every sixth resolved ticket took longer than the SLA (about 83 % within it)
 OVERDUE_SENT = 2  # sent tickets already past their SLA that the sweeper has not escalated yet
 HISTORY_DAYS = 6  # past days of the open-tickets-per-status history
@@ -134,14 +144,14 @@ HARD_CASES = [
 ]
 
 
-def demo_nik(rng: random.Random, birth: dt.date, sex: str, serial: int) -> str:
+def demo_nik(rng: random.Random, birth: dt.date, sex: str, serial: int, regency: str = "3319") -> str:
     district = rng.randint(1, 9)
     day = birth.day + (40 if sex == "P" else 0)
-    return f"3319{district:02d}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+    return f"{regency}{district:02d}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
-def demo_kk(rng: random.Random, recorded: dt.date, serial: int) -> str:
-    return f"3319{rng.randint(1, 9):02d}{recorded.day:02d}{recorded.month:02d}{recorded.year % 100:02d}{serial:04d}"
+def demo_kk(rng: random.Random, recorded: dt.date, serial: int, regency: str = "3319") -> str:
+    return f"{regency}{rng.randint(1, 9):02d}{recorded.day:02d}{recorded.month:02d}{recorded.year % 100:02d}{serial:04d}"
 
 
 class Command(BaseCommand):
@@ -158,19 +168,35 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo only runs with DEMO_MODE on (never in production).")
         office, _created = Office.objects.get_or_create(code=KUDUS["code"], defaults=KUDUS)
-        users = self._users(office)
+        pati, _created = Office.objects.get_or_create(code=PATI["code"], defaults=PATI)
+        province, _created = Office.objects.get_or_create(code=CENTRAL_JAVA["code"], defaults=CENTRAL_JAVA)
+        users, pati_users = self._users(office, DEMO_USERS), self._users(pati, PATI_USERS)
+        self._users(province, PROVINCE_USERS)
         if Ticket.objects.filter(office=office).exists():
             self.stdout.write("Data demo sudah ada; tiket tidak ditambah.")
             return
-        residents = self._tickets(office, users)
+        # Pati first: Kudus's tickets are aged from the moment its seeding starts, and with a
+        # compressed demo clock its "within the SLA" ones must not age past it while Pati is seeded.
+        residents = self._tickets(
+            pati,
+            PATI_SPREAD,
+            clerk=pati_users["petugas_pati"],
+            supervisor=pati_users["supervisor_pati"],
+            rng=random.Random(3318),
+            first_serial=100,
+        )
+        residents += self._tickets(
+            office, SPREAD, clerk=users["petugas"], supervisor=users["supervisor"], rng=random.Random(3319)
+        )
+        self._hard_cases(office, users["petugas"])
         with open(options["residents_file"], "w") as out:
             json.dump(residents, out, indent=1)
-        self.stdout.write(f"{Ticket.objects.filter(office=office).count()} tiket demo dibuat.")
+        self.stdout.write(f"{Ticket.objects.count()} tiket demo dibuat.")
 
-    def _users(self, office):
+    def _users(self, office, cast):
         password = settings.DEMO_PASSWORD
         users = {}
-        for username, first, last, groups, superuser in DEMO_USERS:
+        for username, first, last, groups, superuser in cast:
             user, created = get_user_model().objects.get_or_create(
                 username=username,
                 defaults={
@@ -189,16 +215,16 @@ class Command(BaseCommand):
         return users
 
     @transaction.atomic
-    def _tickets(self, office, users) -> list[dict]:
-        rng = random.Random(3319)
+    def _tickets(self, office, spread, *, clerk, supervisor, rng, first_serial=0) -> list[dict]:
+        """Open and age the office's demo tickets (`spread`: status -> count); return their residents."""
         now = timezone.now()
         residents = []
         timelines = []
-        serial = 0
-        for status, count in SPREAD.items():
+        serial = first_serial
+        for status, count in spread.items():
             for index in range(count):
                 serial += 1
-                complaint, stale_kk = self._complaint(rng, serial)
+                complaint, stale_kk = self._complaint(rng, serial, office.code)
                 residents.append(
                     {
                         "nik": complaint.nik,
@@ -208,13 +234,12 @@ class Command(BaseCommand):
                         "sex": complaint.sex,
                     }
                 )
-                ticket = services.open_ticket(office=office, created_by=users["petugas"], complaint=complaint)
-                ticket = self._drive(ticket, status, users["supervisor"], index)
+                ticket = services.open_ticket(office=office, created_by=clerk, complaint=complaint)
+                ticket = self._drive(ticket, status, supervisor, index)
                 times = timeline(status, index, rng, now)
                 self._age(ticket, status, times)
                 timelines.append((status, times))
         self._history(office, timelines, now)
-        self._hard_cases(office, users["petugas"])
         return residents
 
     def _hard_cases(self, office, clerk) -> None:
@@ -236,14 +261,15 @@ class Command(BaseCommand):
             SyncJob.objects.filter(ticket=ticket).update(state=SyncJob.State.REJECTED, last_error=refusal)
             services.mark_action_needed(ticket=ticket, reason_code=refusal, message=block_message(refusal))
 
-    def _complaint(self, rng, serial) -> tuple[Complaint, str]:
+    def _complaint(self, rng, serial, regency) -> tuple[Complaint, str]:
         sex = rng.choice("LP")
         birth = dt.date(rng.randint(1970, 2004), rng.randint(1, 12), rng.randint(1, 28))
         recorded_new = dt.date(2026, rng.randint(1, 10), rng.randint(1, 28))
         recorded_old = dt.date(rng.randint(2005, 2020), rng.randint(1, 12), rng.randint(1, 28))
-        new_kk, old_kk = demo_kk(rng, recorded_new, serial), demo_kk(rng, recorded_old, serial + 500)
+        new_kk = demo_kk(rng, recorded_new, serial, regency)
+        old_kk = demo_kk(rng, recorded_old, serial + 500, regency)
         complaint = Complaint(
-            nik=demo_nik(rng, birth, sex, serial),
+            nik=demo_nik(rng, birth, sex, serial, regency),
             full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             birth_date=birth,
             sex=sex,
