@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.replica import reads_from_replica
 from desk import csvfile
 from desk.forms import PeriodForm
 from desk.selectors import dashboard as selectors
@@ -41,6 +42,7 @@ def _figures(office, period: Period) -> dict:
 
 
 @supervisor_required
+@reads_from_replica
 def dashboard(request):
     office = office_of(request.user)
     form = PeriodForm(request.GET or None)
@@ -128,6 +130,7 @@ def _csv_rows(chart: str, charts: dict):
 
 
 @supervisor_required
+@reads_from_replica
 def chart_csv(request, chart):
     """Return one chart's data as CSV (through the one safe writer), for the same period as the page."""
     if chart not in CSV_CHARTS:

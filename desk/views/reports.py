@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
 from citizens.nik import mask_last4
+from core.replica import reads_from_replica
 from desk import csvfile
 from desk.forms import ReportFilterForm
 from desk.selectors import reports as selectors
@@ -116,6 +117,7 @@ def _audit_export(
 
 @supervisor_required
 @require_GET
+@reads_from_replica
 def index(request):
     """The report page: the filter form and how many tickets it matches."""
     office = office_of(request.user)
@@ -151,6 +153,7 @@ def _export(request, writer, **options):
 
 @supervisor_required
 @require_POST
+@reads_from_replica
 def export_csv(request):
     separator = request.POST.get("separator") or csvfile.DEFAULT_SEPARATOR
     if separator not in csvfile.SEPARATORS:
@@ -163,6 +166,7 @@ def export_csv(request):
 
 @supervisor_required
 @require_POST
+@reads_from_replica
 def export_xlsx(request):
     return _export(request, _xlsx_response)
 
