@@ -212,7 +212,15 @@ def test_web_shares_its_request_metrics_across_gunicorn_workers(services):
 
 # --- the scale profile: the topology of docs/scaling.md (make topology runs it as processes) ------
 
-SCALE = ("postgres-replica", "web-2", "web-3", "proxy", "worker-sync", "worker-notifications", "worker-imports")
+SCALE = (
+    "postgres-replica",
+    "web-2",
+    "web-3",
+    "proxy",
+    "worker-sync",
+    "worker-notifications",
+    "worker-imports",
+)
 
 
 def test_the_scale_profile_holds_the_proxy_web_replicas_worker_queues_and_the_replica(services):
