@@ -76,11 +76,11 @@ bench: install-dev
 ## replica created under var/topology/, the mock registry, Redis db 3. Ctrl-C stops it all.
 topology: install
 	./scripts/ensure_services.sh
-	$(BIN)/python scripts/topology.py up
+	$(BIN)/python -m scripts.topology up
 
 ## topology-down: stop what a killed `make topology` left running
 topology-down:
-	$(BIN)/python scripts/topology.py down
+	$(BIN)/python -m scripts.topology down
 
 lint: install-dev
 	$(BIN)/ruff check .

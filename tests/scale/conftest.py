@@ -4,26 +4,18 @@ carries the tail of every process log."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from scripts.topology import Topology
 from tests.integration.conftest import REGISTRY_ENV, STACK_TIMING_ENV
 from tests.integration.processes import RedisServer, tail
 from tests.support.registry_process import TEST_ENV_DEFAULTS
 
-REPO = Path(__file__).resolve().parents[2]
-_LIVE: list = []
-
-
-def load_topology_module():
-    spec = importlib.util.spec_from_file_location("sinkron_topology", REPO / "scripts" / "topology.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+_LIVE: list[Topology] = []
 
 
 @pytest.hookimpl(wrapper=True)
@@ -39,12 +31,11 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="module")
 def topology(request):
     """Bring the topology up (the module may set TOPOLOGY_ENV), yield it, take it down."""
-    module = load_topology_module()
     root = Path(settings.VAR_DIR) / "scale" / "topology"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     redis = RedisServer(root, workdir=root).start()
-    built = module.Topology(
+    built = Topology(
         root,
         redis_url=redis.url(0),
         web=3,
