@@ -25,6 +25,7 @@ from bench.run import LUA, VAR, cpu_times, cpu_used, ensure_wrk, log, process_tr
 from scripts.topology import Topology
 
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 HUGE_RATE = "100000000/1"
 SCENARIOS = [  # name, lua, path, who
     ("floor", "get.lua", "/healthz", "supervisor"),
@@ -65,12 +66,17 @@ def pids_of(topology, prefixes: tuple[str, ...]) -> list[int]:
 
 
 def run_scenario(wrk: str, topology, lua: str, path: str, cookies: dict) -> dict:
+    """Warm every web process up (templates, first queries) for WARMUP s, then measure DURATION s."""
+    env = {**os.environ, **cookies, "BENCH_LUA_DIR": str(LUA), "BENCH_PATH": path}
+    command = [wrk, "-t2", "-c16", "--latency", "--timeout", "10s", "-s", str(LUA / lua), topology.url]
+    env["BENCH_INTAKE_RUN"] = str(int(time.time()) % 9000)
+    subprocess.run([*command, f"-d{WARMUP}s"], env=env, capture_output=True, timeout=300)
     web = pids_of(topology, ("web-", "nginx"))
     app_before, db_before = cpu_times(web), cpu_times(backends(topology))
-    env = {**os.environ, **cookies, "BENCH_LUA_DIR": str(LUA), "BENCH_PATH": path}
-    env["BENCH_INTAKE_RUN"] = str(int(time.time()) % 9000)
-    command = [wrk, "-t2", "-c16", f"-d{DURATION}s", "--latency", "--timeout", "10s", "-s", str(LUA / lua)]
-    output = subprocess.run([*command, topology.url], env=env, capture_output=True, text=True, timeout=300)
+    env["BENCH_INTAKE_RUN"] = str(int(time.time() + 1) % 9000)
+    output = subprocess.run(
+        [*command, f"-d{DURATION}s"], env=env, capture_output=True, text=True, timeout=300
+    )
     app_after, db_after = cpu_times(web), cpu_times(backends(topology))
     line = next(x for x in output.stdout.splitlines() if x.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
@@ -134,7 +140,7 @@ def main() -> None:
             "MOCKREGISTRY_LOG_LEVEL": "WARNING",
         },
     )
-    results = {"load_average_at_start": os.getloadavg()[0], "duration_s": DURATION}
+    results = {"load_average_at_start": os.getloadavg()[0], "duration_s": DURATION, "warmup_s": WARMUP}
     try:
         started = time.monotonic()
         topology.up()

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,6 +64,17 @@ def as_postgres_user(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
     return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--", *argv]
+
+
+def cluster_root(root: Path) -> Path:
+    """Return where the clusters' data directories go: under `root` (var/), unless we are root and
+    the `postgres` user cannot reach it (a checkout in a private folder); then a folder of /tmp."""
+    root.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or subprocess.run(as_postgres_user(["test", "-x", str(root)])).returncode == 0:
+        return root
+    fallback = Path(tempfile.mkdtemp(prefix="sinkron-topology-pg-"))
+    fallback.chmod(0o755)
+    return fallback
 
 
 class Process:
@@ -137,6 +149,7 @@ class Cluster:
     def _prepare_dir(self) -> None:
         shutil.rmtree(self.datadir, ignore_errors=True)
         self.datadir.mkdir(parents=True, mode=0o700)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_path.touch()
         if os.geteuid() == 0:
             shutil.chown(self.datadir, "postgres", "postgres")

@@ -32,7 +32,16 @@ from pathlib import Path
 
 import httpx
 
-from scripts.processes import Cluster, Process, as_postgres_user, free_port, log, nginx_binary, pg_bindir
+from scripts.processes import (
+    Cluster,
+    Process,
+    as_postgres_user,
+    cluster_root,
+    free_port,
+    log,
+    nginx_binary,
+    pg_bindir,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = (
@@ -73,8 +82,9 @@ class Topology:
             free_port() if free_ports else proxy_port,
         )
         self.logs = root / "logs"
-        self.primary = Cluster("pg-primary", root, port())
-        self.replica = Cluster("pg-replica", root, port())
+        clusters = cluster_root(root)
+        self.primary = Cluster("pg-primary", clusters, port())
+        self.replica = Cluster("pg-replica", clusters, port())
         self.registry_port = port()
         self.web_ports = [port() for _ in range(web)]
         self.env_overrides, self.registry_env = dict(env or {}), dict(registry_env or {})
