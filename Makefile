@@ -10,7 +10,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinkron
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 PYTEST_ARGS       ?=
 
-.PHONY: run test install install-dev migrate demo-data lint clean bench
+.PHONY: run test install install-dev migrate demo-data lint clean bench topology topology-down
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,17 @@ bench: install-dev
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.sync_throughput
 	$(BIN)/python -m bench.rollup
+
+## topology: the scale-out topology as processes (docs/scaling.md): nginx on http://127.0.0.1:8080/ in
+## front of 3 gunicorn processes, Celery workers by queue, beat, a PostgreSQL primary and streaming
+## replica created under var/topology/, the mock registry, Redis db 3. Ctrl-C stops it all.
+topology: install
+	./scripts/ensure_services.sh
+	$(BIN)/python -m scripts.topology up
+
+## topology-down: stop what a killed `make topology` left running
+topology-down:
+	$(BIN)/python -m scripts.topology down
 
 lint: install-dev
 	$(BIN)/ruff check .

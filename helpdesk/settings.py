@@ -167,6 +167,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A streaming replica of the primary (docs/scaling.md): dashboards and reports read from it, every
+# other read and every write stay on the primary (core/replica.py). Unset: everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # a test run reads what it wrote
+DATABASE_ROUTERS = ["core.replica.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache and broker ----------------------------------------------------------------------------
@@ -221,6 +232,18 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind of work, so each can get workers of its own (docs/scaling.md): the registry
+# pipeline, messages to citizens, the KK imports; the rest (snapshots, retention) on "celery".
+# A worker started without -Q consumes every queue listed here, so one worker still does it all
+# (`make run`, the tests); the scale-out topology starts one worker per queue with -Q.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {} for name in ("celery", "sync", "notifications", "imports")}
+CELERY_TASK_ROUTES = {
+    "sync.tasks.*": {"queue": "sync"},
+    "notifications.tasks.*": {"queue": "notifications"},
+    "tickets.tasks.*": {"queue": "notifications"},  # the lost-slip code resend: a message too
+    "families.tasks.*": {"queue": "imports"},
+}
 # CELERY_BEAT_SCHEDULE is at the end of the file: it uses the intervals of the sections below.
 
 # --- security and privacy ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.replica import reads_from_replica
 from core.scoping import OfficeScope, scope_of
 from desk import csvfile
 from offices import selectors
@@ -53,6 +54,7 @@ def _figures(scope, province: str, period) -> dict:
 
 @supervisor_required
 @require_GET
+@reads_from_replica
 def rollup(request):
     scope = _scope(request)
     form = _form(request, scope)
@@ -97,6 +99,7 @@ def _columns() -> list[tuple[str, str]]:
 
 @supervisor_required
 @require_GET
+@reads_from_replica
 def rollup_csv(request):
     """Return the roll-up's rows (and the total) as CSV, through the one safe writer."""
     scope = _scope(request)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start PostgreSQL and Redis on this machine if they are not answering (tests need both), and
-# install Debian's Chromium for the browser tests when it is missing and we may (root).
+# install Debian's Chromium (the browser tests) and nginx (the scale-out topology, tests/scale/)
+# when they are missing and we may (root).
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -23,6 +24,17 @@ if ! command -v chromium >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "chromium is missing: install Debian's 'chromium' package (as root) for the browser tests." >&2
+    exit 1
+  fi
+fi
+
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = "0" ]; then
+    echo "Installing Debian's nginx-light for the scale-out topology."
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+  else
+    echo "nginx is missing: install Debian's 'nginx-light' package (as root) for the topology tests." >&2
     exit 1
   fi
 fi

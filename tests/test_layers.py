@@ -24,7 +24,11 @@ RANK = {
 }
 ISOLATED = {"mockregistry", "mockwhatsapp"}  # stands for a system we do not own: imports no other app
 APPS = set(RANK) | ISOLATED
-NOT_APPS = {"tests", "bench"}  # the test suite and the benchmarks may import every app
+NOT_APPS = {
+    "tests",
+    "bench",
+    "scripts",
+}  # the test suite, the benchmarks and the ops scripts may import every app
 PRESENT = sorted(app for app in APPS if (ROOT / app).is_dir())  # desk/ may not exist yet
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.replica import reads_from_replica
 from core.scoping import scope_of
 from desk import csvfile
 from desk.forms import PeriodForm
@@ -61,6 +62,7 @@ def _office_shown(request):
 
 
 @supervisor_required
+@reads_from_replica
 def dashboard(request):
     office = _office_shown(request)
     if office is None:
@@ -167,6 +169,7 @@ def _csv_rows(chart: str, charts: dict):
 
 
 @supervisor_required
+@reads_from_replica
 def chart_csv(request, chart):
     """Return one chart's data as CSV (through the one safe writer), for the same period as the page."""
     if chart not in CSV_CHARTS:

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit import services as audit_services
 from citizens.nik import mask_last4
+from core.replica import reads_from_replica
 from core.scoping import scope_of
 from desk import csvfile
 from desk.forms import ReportFilterForm
@@ -117,6 +118,7 @@ def _audit_export(
 
 @supervisor_required
 @require_GET
+@reads_from_replica
 def index(request):
     """The report page: the filter form and how many tickets it matches."""
     scope = scope_of(request.user)
@@ -152,6 +154,7 @@ def _export(request, writer, **options):
 
 @supervisor_required
 @require_POST
+@reads_from_replica
 def export_csv(request):
     separator = request.POST.get("separator") or csvfile.DEFAULT_SEPARATOR
     if separator not in csvfile.SEPARATORS:
@@ -164,6 +167,7 @@ def export_csv(request):
 
 @supervisor_required
 @require_POST
+@reads_from_replica
 def export_xlsx(request):
     return _export(request, _xlsx_response)
 

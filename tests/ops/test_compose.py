@@ -136,7 +136,10 @@ def test_every_command_exists_in_the_project(services):
                     assert callable(hooks.on_starting) and callable(hooks.child_exit)
             elif program == "celery":
                 assert line[1:3] == ["-A", "helpdesk"] and line[3] in ("worker", "beat"), f"{name}: {line}"
-            elif program in ("python", "pg_isready", "redis-cli", "redis-server"):
+            elif program == "sh":  # a script of docker/, mounted into the service
+                mounted = {v.split(":")[1]: v.split(":")[0] for v in service.get("volumes", [])}
+                assert (ROOT / mounted[line[1]]).is_file(), f"{name}: {line}"
+            elif program in ("python", "pg_isready", "redis-cli", "redis-server", "curl"):
                 pass  # the interpreter's -c snippets are checked above; the rest come with their images
             else:
                 pytest.fail(f"{name}: unknown program {program!r}")
@@ -163,7 +166,7 @@ def test_app_services_wait_for_migrations_and_healthy_backing_services(services)
 def test_secrets_come_from_an_uncommitted_env_file(services):
     text = COMPOSE.read_text()
     for name, service in services.items():
-        if name in ("postgres", "redis"):
+        if name in ("postgres", "redis", "proxy"):  # the proxy is handed no secret
             continue
         assert service.get("env_file") == ".env", name
     # Every password in the file is an interpolation, never a literal.
@@ -187,9 +190,8 @@ def test_the_database_lives_in_a_volume_and_the_mock_registry_gets_its_own(compo
     assert "pgdata" in compose["volumes"]
     assert any(v.startswith("pgdata:/var/lib/postgresql/data") for v in postgres["volumes"])
     mounts = [v for v in postgres["volumes"] if "/docker-entrypoint-initdb.d/" in v]
-    assert len(mounts) == 1
-    script = ROOT / mounts[0].split(":")[0].removeprefix("./")
-    assert re.search(r"CREATE DATABASE mockregistry;", script.read_text())
+    scripts = [(ROOT / mount.split(":")[0].removeprefix("./")).read_text() for mount in mounts]
+    assert sum(bool(re.search(r"CREATE DATABASE mockregistry;", text)) for text in scripts) == 1
     database_url = services["mockregistry"]["environment"]["MOCKREGISTRY_DATABASE_URL"]
     assert "@postgres:5432/mockregistry" in database_url
 
@@ -206,3 +208,60 @@ def test_web_shares_its_request_metrics_across_gunicorn_workers(services):
     assert web["environment"]["PROMETHEUS_MULTIPROC_DIR"]
     assert web["environment"]["DATABASE_URL"] == services["worker"]["environment"]["DATABASE_URL"]
     assert "python:helpdesk.gunicorn_conf" in web["command"]
+
+
+# --- the scale profile: the topology of docs/scaling.md (make topology runs it as processes) ------
+
+SCALE = (
+    "postgres-replica",
+    "web-2",
+    "web-3",
+    "proxy",
+    "worker-sync",
+    "worker-notifications",
+    "worker-imports",
+)
+
+
+def test_the_scale_profile_holds_the_proxy_web_replicas_worker_queues_and_the_replica(services):
+    in_profile = {name for name, service in services.items() if "scale" in service.get("profiles", [])}
+    assert in_profile == set(SCALE)
+    for name in SCALE:
+        assert healthcheck_command(services[name]), name
+    for name in LONG_RUNNING:
+        assert "profiles" not in services[name], f"{name} must run without a profile"
+
+
+def test_the_proxy_balances_over_every_web_service():
+    conf = (ROOT / "docker" / "nginx.conf").read_text()
+    upstreams = set(re.findall(r"^\s*server (\S+):8000\b", conf, re.M))
+    assert upstreams == {"web", "web-2", "web-3"}
+    assert "proxy_pass http://web;" in conf
+
+
+def test_the_web_replicas_read_dashboards_from_the_replica_and_write_to_the_primary(services):
+    for name in ("web-2", "web-3"):
+        environment = services[name]["environment"]
+        assert "@postgres-replica:5432/sinkron" in environment["DATABASE_REPLICA_URL"], name
+        assert environment["DATABASE_URL"] == services["web"]["environment"]["DATABASE_URL"], name
+        assert services[name]["depends_on"]["postgres-replica"] == {"condition": "service_healthy"}
+        assert services[name]["command"] == services["web"]["command"]
+
+
+def test_the_replica_is_a_streaming_copy_of_the_primary():
+    script = (ROOT / "docker" / "replica-entrypoint.sh").read_text()
+    assert re.search(r"pg_basebackup -h postgres .*-R -X stream", script)
+    hba = (ROOT / "docker" / "postgres-replication.sh").read_text()
+    assert "host replication ${POSTGRES_USER} all scram-sha-256" in hba
+
+
+def test_every_queue_the_settings_route_to_has_a_worker_in_the_scale_profile(services):
+    from django.conf import settings
+
+    consumed = set()
+    for name in ("worker-sync", "worker-notifications", "worker-imports"):
+        command = services[name]["command"]
+        consumed |= set(command[command.index("-Q") + 1].split(","))
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert consumed == set(settings.CELERY_TASK_QUEUES) >= routed | {settings.CELERY_TASK_DEFAULT_QUEUE}
+    assert services["worker-sync"]["deploy"]["replicas"] == 2
