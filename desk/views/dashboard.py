@@ -80,6 +80,7 @@ def dashboard(request):
             "period": period,
             "period_last_day": period.end - timedelta(days=1),
             "charts": charts,
+            "chart_tables": _chart_tables(charts),
             "querystring": request.GET.urlencode(),
             "registry_rows": _registry_rows(figures["registry"]),
             "office": office,
@@ -137,6 +138,24 @@ def _chart_data(figures) -> dict:
         "distribution": figures["distribution"],
         "workload": figures["workload"],
     }
+
+
+def _chart_tables(charts: dict) -> dict:
+    """Return each chart's data as a table (headings, rows): the on-screen text alternative to the
+    canvas, from the same rows as its CSV."""
+    heads = {
+        "harian": (_("Tanggal"), _("Masuk"), _("Selesai")),
+        "kategori": (_("Kategori"), _("Jumlah")),
+        "layanan": (_("Layanan"), _("Jumlah")),
+        "lama-selesai": (_("Lama sampai selesai"), _("Jumlah")),
+        "beban-petugas": (_("Petugas"), _("Terbuka"), _("Masuk (periode)")),
+    }
+    tables = {}
+    for chart in CSV_CHARTS:
+        rows = [list(row) for row in _csv_rows(chart, charts)]
+        head = heads[chart] if chart in heads else [_("Tanggal"), *rows.pop(0)[1:]]
+        tables[chart.replace("-", "_")] = {"head": head, "rows": rows}
+    return tables
 
 
 CSV_CHARTS = {

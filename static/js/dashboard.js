@@ -4,7 +4,10 @@
   var source = document.getElementById("dashboard-data");
   if (!source || !window.Chart) { return; }
   var data = JSON.parse(source.textContent);
-  var colors = ["#0d6efd", "#198754", "#ffc107", "#dc3545", "#6f42c1", "#20c997", "#fd7e14", "#6c757d", "#0dcaf0", "#d63384"];
+  // Every colour at 3:1 or more against the white card (WCAG 1.4.11), text in the body colour;
+  // each chart also has its data as a table under it (templates/desk/includes/chart_table.html).
+  var colors = ["#0d6efd", "#198754", "#a15c00", "#dc3545", "#6f42c1", "#0f7b6c", "#c4510c", "#6c757d", "#087990", "#d63384"];
+  window.Chart.defaults.color = "#212529";
   function draw(id, config) {
     var canvas = document.getElementById(id);
     if (canvas) { canvas.chart = new window.Chart(canvas, config); }

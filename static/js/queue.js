@@ -17,20 +17,23 @@
     }
   });
 
-  // Shortcuts are single keys without modifiers, ignored while typing in a field, so they do not
-  // take over a screen reader's own keys (which use modifiers or its browse mode).
+  // Shortcuts are Alt+Shift+letter (by the key's place, event.code, so any layout and macOS's
+  // Option work): single letters belong to a screen reader's browse mode (NVDA's k = next link,
+  // x = next checkbox) and WCAG 2.1.4 asks not to take them. Listed on the page (#queue-keys).
+  var KEYS = { KeyC: "search", KeyJ: "next", KeyK: "previous", KeyX: "pick" };
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var what = event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey && KEYS[event.code];
+    if (!what) { return; }
     var list = rows();
-    if (event.key === "/") {
+    if (what === "search") {
       event.preventDefault();
       document.querySelector("[data-queue-search]").focus();
-    } else if ((event.key === "j" || event.key === "k") && list.length) {
+    } else if ((what === "next" || what === "previous") && list.length) {
       event.preventDefault();
-      current = Math.max(0, Math.min(list.length - 1, current + (event.key === "j" ? 1 : -1)));
+      current = Math.max(0, Math.min(list.length - 1, current + (what === "next" ? 1 : -1)));
       list.forEach(function (row, i) { row.classList.toggle("table-active", i === current); });
       list[current].querySelector("a").focus();
-    } else if (event.key === "x" && list[current]) {
+    } else if (what === "pick" && list[current]) {
       event.preventDefault();
       var box = list[current].querySelector("[data-pick]");
       box.checked = !box.checked;

@@ -97,7 +97,26 @@
     if (filled && note) { note.classList.remove("d-none"); }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawProgress(document); });
+  // The sync panel is swapped in whole every few seconds: announce its state politely, only when
+  // it changes (a live region on the panel itself would repeat it all at every refresh).
+  var syncState = null;
+  function announceSync() {
+    var state = document.getElementById("sync-state");
+    var region = document.getElementById("sync-announce");
+    if (!state || !region) { return; }
+    var now = state.textContent.trim();
+    if (syncState !== null && now !== syncState) { region.textContent = region.getAttribute("data-label") + ": " + now; }
+    syncState = now;
+  }
+  // Form errors after a post: take the keyboard (and a screen reader) to the first field marked
+  // invalid; its label, value and error (aria-describedby) are read together.
+  function focusFirstError() {
+    var field = document.querySelector("main [aria-invalid=true]");
+    if (field && !document.querySelector("main [autofocus]")) { field.focus(); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawProgress(document); focusFirstError(); });
+  document.addEventListener("htmx:afterSettle", announceSync);
   document.addEventListener("htmx:afterSwap", function (event) {
     var hint = event.target.querySelector && event.target.querySelector("[data-nik-prefill]");
     if (hint) { prefillFromNik(hint); }

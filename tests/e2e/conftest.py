@@ -1,5 +1,8 @@
 """Browser fixtures: one headless Chromium for the session, a fresh Indonesian context per test.
 
+Every page a test opens is checked by axe-core (tests/e2e/accessibility.py): after each goto and
+as it stands when the test body ends; a critical or serious violation fails the test.
+
 Screenshots land in ``$SINKRON_VAR_DIR/e2e/`` (``var/test/e2e/`` under ``make test``): one per
 step a test marks with ``shot("name")``, and ``<test>--FAILED.png`` when a test fails.
 """
@@ -12,6 +15,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.cast import PASSWORD
+from tests.e2e import accessibility
 from tickets.roles import ensure_groups
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +41,25 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    accessibility.start()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After the test body passed, check the pages still open and fail on what axe found."""
+    try:
+        result = yield
+    except BaseException:
+        accessibility.stop()  # the test's own failure says enough
+        raise
+    browser = item.funcargs.get("browser")  # the fixture closure: also there through `page`
+    if browser is not None:
+        accessibility.finish(browser)
+    return result
+
+
 @pytest.fixture(scope="session")
 def playwright():
     """Playwright's sync API keeps an asyncio loop "running" in the main thread while it is
@@ -58,6 +81,7 @@ def playwright():
 @pytest.fixture(scope="session")
 def browser(playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    accessibility.watch_every_context(browser)
     yield browser
     browser.close()
 
