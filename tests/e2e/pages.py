@@ -95,6 +95,7 @@ PAGES: dict[str, list[Visit]] = {
     "families:import_upload": [Visit()],
     "families:import_batch": [Visit()],
     "families:import_tickets": [Visit()],
+    "offices:rollup": [Visit(), Visit(query="?urut=overdue&arah=turun&period=30", label="sorted")],
     ADMIN_GROUP: [
         Visit(path=lambda o: "/admin/", roles=("admin",)),
         Visit(path=lambda o: "/admin/tickets/ticket/", roles=("admin",)),
@@ -147,6 +148,13 @@ NOT_A_PAGE = {
     "families:import_progress": "htmx fragment of families:import_batch",
     "families:import_confirm": "POST, then a redirect",
     "families:import_retry": "POST, then a redirect",
+    "documents:upload": "POST, then a redirect to tickets:detail (its form is checked there)",
+    "documents:show": "the document itself (an image or a PDF)",
+    "documents:thumbnail": "an image",
+    "sync:block_action": "POST, then a redirect to tickets:detail",
+    "escalation:send_whatsapp": "POST, then a redirect to escalation:desk",
+    "offices:rollup_csv": "CSV download",
+    "whatsapp:webhook": "the gateway's JSON webhook",
 }
 
 

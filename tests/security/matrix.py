@@ -140,6 +140,14 @@ MATRIX: dict[str, Entry] = {
     "public_resend": Entry(
         [Probe("GET", PUBLIC_200), Probe("POST", PUBLIC_200, data=lambda o: {"nik": o.citizen.nik})]
     ),
+    # The gateway's webhook: Meta's handshake needs our verify token, a POST our app secret's
+    # signature; a session changes nothing.
+    "whatsapp:webhook": Entry(
+        [
+            Probe("GET", expect(403, 403, 403, 403, readers=403), note="no verify token"),
+            Probe("POST", expect(403, 403, 403, 403, readers=403), json=True, note="unsigned"),
+        ]
+    ),
     "public_status_json": Entry(
         [
             Probe("GET", expect(405, 405, 405, 405, readers=405)),
@@ -201,9 +209,17 @@ MATRIX: dict[str, Entry] = {
     "documents:upload": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY, args=code),
-            Probe("POST", expect("login", 400, 400, 400), args=code, note="no file chosen: said on the page"),
             Probe(
-                "POST", expect("login", "redirect", "redirect", "redirect"), args=code, data=document_upload
+                "POST",
+                expect("login", 400, 400, 400, readers=403),
+                args=code,
+                note="no file chosen: said on the page",
+            ),
+            Probe(
+                "POST",
+                expect("login", "redirect", "redirect", "redirect", readers=403),
+                args=code,
+                data=document_upload,
             ),
         ],
         scope="ticket",
@@ -281,8 +297,12 @@ MATRIX: dict[str, Entry] = {
     "sync:block_action": Entry(
         [
             Probe("GET", STAFF_GET_ON_POST_ONLY, args=action("resubmit")),
-            Probe("POST", expect("login", "redirect", "redirect", "redirect"), args=action("resubmit")),
-            Probe("POST", expect("login", 404, 404, 404), args=action("delete")),
+            Probe(
+                "POST",
+                expect("login", "redirect", "redirect", "redirect", readers=403),
+                args=action("resubmit"),
+            ),
+            Probe("POST", expect("login", 404, 404, 404, readers=403), args=action("delete")),
         ],
         scope="ticket",
     ),
@@ -318,6 +338,13 @@ MATRIX: dict[str, Entry] = {
         [
             Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
             Probe("POST", SUPERVISOR_WRITE_PAGE, args=code),
+        ],
+        scope="ticket",
+    ),
+    "escalation:send_whatsapp": Entry(
+        [
+            Probe("GET", SUPERVISOR_GET_ON_POST_ONLY, args=code),
+            Probe("POST", expect("login", 403, "redirect", "redirect", readers=403), args=code),
         ],
         scope="ticket",
     ),
