@@ -55,6 +55,7 @@ from notifications.models import Notification
 from sync.models import SyncJob
 from tickets.models import Ticket, TicketEvent
 from tickets.workflow import OPEN_STATUSES
+from whatsapp.models import Contact
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +83,17 @@ PURGED_FIELDS = {
     ),
     "tickets.TicketEvent": ("message", "message_id", "message_params"),
     "sync.SyncJob": ("payload_json", "last_error"),
-    "notifications.Notification": ("recipient_hint", "last_error"),
+    "notifications.Notification": ("recipient_hint", "last_error", "provider_message_id"),
     "families.ImportRow": ("payload_json", "nik_digest", "kk_digest", "nik_masked", "errors"),
     "families.FamilyGroup": ("kk_number", "kk_digest", "kk_last4"),
     "families.FamilyPush": ("payload_json", "last_error", "refusal"),
     # Deleted whole, with the files: the row's other columns describe only the file.
     "documents.Document": ("original_name",),
+    # A number that wrote to the office's WhatsApp and has been silent past retention: deleted whole,
+    # with its messages and our replies.
+    "whatsapp.Contact": ("phone", "phone_digest", "phone_hint"),
+    "whatsapp.InboundMessage": ("contact", "provider_message_id"),
+    "whatsapp.Reply": ("contact", "provider_message_id", "last_error"),
 }
 # "app.Model" for a whole model, "app.Model.field" for one column.
 NOT_CITIZEN_DATA = {
@@ -135,6 +141,7 @@ class PurgeReport:
     import_rows: int = 0
     family_groups: int = 0
     documents: int = 0
+    whatsapp_contacts: int = 0
     complete: bool = True
 
     def add(self, other: "PurgeReport") -> None:
@@ -156,6 +163,7 @@ COUNTED = (
     "import_rows",
     "family_groups",
     "documents",
+    "whatsapp_contacts",
 )
 
 
@@ -316,7 +324,7 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
     report.events = _free_text_events(tickets).update(message=ERASED, message_id="", message_params={})
     report.sync_jobs = SyncJob.objects.filter(ticket__in=tickets).update(payload_json="{}", last_error="")
     report.notifications = Notification.objects.filter(ticket__in=tickets).update(
-        recipient_hint="", last_error=""
+        recipient_hint="", last_error="", provider_message_id=""
     )
     report.tickets = tickets.update(
         kk_number="", kk_number_old="", kk_last4="", phone="", email="", description="", outcome_note=""
@@ -348,7 +356,14 @@ def _purge_stale_families(cutoff: dt.datetime) -> PurgeReport:
     return PurgeReport(
         import_rows=_erase_import_rows(_stale_import_rows(cutoff)),
         family_groups=_erase_groups(_stale_empty_groups(cutoff)),
+        whatsapp_contacts=_stale_contacts(cutoff).delete()[1].get("whatsapp.Contact", 0),
     )
+
+
+def _stale_contacts(cutoff: dt.datetime) -> QuerySet:
+    """WhatsApp numbers that have not written since the cutoff (a number is no ticket's: the
+    ticket's own phone is purged with it)."""
+    return Contact.objects.filter(last_inbound_at__lt=cutoff)
 
 
 def _count(cutoff: dt.datetime) -> PurgeReport:
@@ -370,4 +385,5 @@ def _count(cutoff: dt.datetime) -> PurgeReport:
         ).count(),
         # Disjoint: the first has members, the second none.
         family_groups=_groups_left_by(tickets, remaining).count() + _stale_empty_groups(cutoff).count(),
+        whatsapp_contacts=_stale_contacts(cutoff).count(),
     )

@@ -87,27 +87,36 @@ def _delete_blobs(names: list[str]) -> None:
         storage.delete(name)
 
 
-def documents_for_push(ticket: Ticket) -> list[dict]:
-    """Return the ticket's documents as the registry's `documents` field wants them.
-
-    Each: kind, filename, sha256, size, content_type and the bytes in base64 (`content`). The sync
-    layer adds this list to a resubmission when the centre asked for documents. The centre takes
-    at most PUSH_LIMIT: the KK and KTP-el first (they prove identity), then the newest.
-    """
+def push_document_ids(ticket: Ticket) -> list[int]:
+    """Return the documents a resubmission carries, in order: the KK and KTP-el first (they prove
+    identity), then the newest; at most PUSH_LIMIT (the centre's limit)."""
     documents = sorted(
         ticket.documents.order_by("-uploaded_at", "-pk"), key=lambda document: not document.proves_identity
     )
-    return [
-        {
-            "kind": document.kind,
-            "filename": document.original_name,
-            "sha256": document.sha256,
-            "size": document.size,
-            "content_type": document.content_type,
-            "content": base64.b64encode(read_document(document)).decode("ascii"),
-        }
-        for document in documents[:PUSH_LIMIT]
-    ]
+    return [document.pk for document in documents[:PUSH_LIMIT]]
+
+
+def documents_for_push(ticket: Ticket, ids: list[int] | None = None) -> list[dict]:
+    """Return the ticket's documents (`ids`, or push_document_ids) as the registry's `documents`
+    field wants them: kind, filename, sha256, size, content_type and the bytes in base64 (`content`).
+
+    The sync layer snapshots the ids when the clerk resubmits and reads the bytes at each push, so
+    every push under one Idempotency-Key carries the same documents; one deleted since is left out.
+    """
+    ids = push_document_ids(ticket) if ids is None else ids
+    found = ticket.documents.in_bulk(ids)
+    return [_as_pushed(found[pk]) for pk in ids if pk in found]
+
+
+def _as_pushed(document: Document) -> dict:
+    return {
+        "kind": document.kind,
+        "filename": document.original_name,
+        "sha256": document.sha256,
+        "size": document.size,
+        "content_type": document.content_type,
+        "content": base64.b64encode(read_document(document)).decode("ascii"),
+    }
 
 
 def delete_orphan_files(*, older_than: dt.timedelta = ORPHAN_AGE) -> int:
@@ -120,7 +129,10 @@ def delete_orphan_files(*, older_than: dt.timedelta = ORPHAN_AGE) -> int:
     storage = document_storage()
     cutoff = timezone.now() - older_than
     deleted = 0
-    folders, _files = storage.listdir("")
+    try:
+        folders, _files = storage.listdir("")
+    except FileNotFoundError:  # nothing stored yet (a fresh install): nothing to tidy
+        return 0
     for folder in folders:
         names = [f"{folder}/{name}" for name in storage.listdir(folder)[1]]
         known = set(Document.objects.filter(blob__in=names).values_list("blob", flat=True))

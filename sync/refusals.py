@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.errors import UserFacingError
+from documents.services import push_document_ids
 from sync import registry
 from sync import services as pipeline
 from sync.models import SyncAttempt, SyncJob
@@ -127,8 +128,23 @@ def request_reactivation(*, ticket: Ticket, actor) -> SyncJob:
 def request_resubmission(*, ticket: Ticket, actor) -> SyncJob:
     """ "Kirim ulang": the citizen brought what was missing; the same ticket goes to the centre again."""
     _require_action(ticket, "resubmit")
+    papers_asked = ticket.centre_block == Block.DOCUMENTS_REQUIRED  # read before the resubmission clears it
     ticket_services.resubmit_ticket(ticket=ticket, actor=actor)
-    return _reopen(ticket, "resubmit")
+    payload = pipeline.payload_for(ticket)
+    if papers_asked:
+        payload[pipeline.DOCUMENT_IDS] = push_document_ids(ticket)
+        _record_documents_sent(ticket, actor, len(payload[pipeline.DOCUMENT_IDS]))
+    return _reopen(ticket, "resubmit", payload=payload)
+
+
+def _record_documents_sent(ticket: Ticket, actor, count: int) -> None:
+    if count:
+        message = EventText(gettext_noop("Dikirim bersama %(count)s dokumen penduduk."), count=count)
+    else:
+        message = EventText(
+            gettext_noop("Dikirim tanpa dokumen: pusat akan meminta dokumen lagi. Lampirkan KK atau KTP-el.")
+        )
+    ticket_services.record_sync_event(ticket=ticket, actor=actor, message=message)
 
 
 @transaction.atomic
@@ -156,8 +172,11 @@ def _require_action(ticket: Ticket, action: str) -> None:
         raise BlockActionRefused(_("Hambatan tiket ini tidak diajukan ke pusat."))
 
 
-def _reopen(ticket: Ticket, action: str, *, reactivate: bool = False, delay=None) -> SyncJob:
-    """Give the parked job a fresh key and payload and make its push due (now, or after `delay`)."""
+def _reopen(
+    ticket: Ticket, action: str, *, reactivate: bool = False, delay=None, payload: dict | None = None
+) -> SyncJob:
+    """Give the parked job a fresh key and payload (`payload`, or the ticket's record now) and make its
+    push due (now, or after `delay`)."""
     job = pipeline._job_for_staff(ticket, action)
     if job.state != State.REJECTED:
         raise BlockActionRefused(_("Pengiriman tiket ini masih berjalan; tunggu jawaban pusat."))
@@ -165,7 +184,7 @@ def _reopen(ticket: Ticket, action: str, *, reactivate: bool = False, delay=None
     SyncJob.objects.filter(pk=job.pk).update(
         state=State.PENDING,
         idempotency_key=uuid.uuid4(),
-        payload_json=json.dumps(pipeline.payload_for(ticket)),
+        payload_json=json.dumps(payload or pipeline.payload_for(ticket)),
         reactivate_first=reactivate,
         attempts=0,
         checks=0,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from citizens.nik import parse_nik
 from core import lease
 from core.errors import UserFacingError
+from documents.services import documents_for_push
 from sync import refusals, registry  # refusals uses this module's helpers at call time only
 from sync.models import SyncAttempt, SyncJob
 from sync.schedule import escalation_due_at, next_check_at, push_retry_delay
@@ -42,6 +43,8 @@ State = SyncJob.State
 # A next step due within this long is also published with a countdown; longer waits live in the
 # database only (Redis redelivers long-ETA messages after its visibility timeout): the sweeper's.
 SHORT_COUNTDOWN_SECONDS = 60
+# In a resubmission's payload: the documents (ids) its pushes carry, read from storage at each push.
+DOCUMENT_IDS = "document_ids"
 
 
 class StaffActionRefused(UserFacingError):
@@ -51,26 +54,8 @@ class StaffActionRefused(UserFacingError):
 # --- the outbox row ------------------------------------------------------------------------------
 
 
-# Functions of a ticket returning fields to add to its push (e.g. the documents app's `documents`
-# for a resubmission), registered with `register_payload_extra`; a resubmission takes a new snapshot.
-_payload_extras: list = []
-
-
-def register_payload_extra(provider) -> None:
-    """Add `provider(ticket) -> dict` to what every push payload is built from."""
-    if provider not in _payload_extras:
-        _payload_extras.append(provider)
-
-
 def payload_for(ticket: Ticket) -> dict:
     """Return the record the centre should hold for the ticket's citizen (a snapshot)."""
-    payload = _base_payload(ticket)
-    for provider in _payload_extras:
-        payload.update(provider(ticket) or {})
-    return payload
-
-
-def _base_payload(ticket: Ticket) -> dict:
     citizen = ticket.citizen
     return {
         "nik": citizen.nik,
@@ -188,7 +173,10 @@ def push_job(job_id: int, *, client: registry.RegistryClient | None = None, now=
     api = registry_client(client)
     if job.reactivate_first and not refusals.reactivate_first(job, api, now):
         return "reactivation"
-    outcome = api.push(job.payload, idempotency_key=str(job.idempotency_key))
+    payload = job.payload
+    document_ids = payload.pop(DOCUMENT_IDS, None)  # a resubmission the centre asked papers for
+    documents = documents_for_push(job.ticket, document_ids) if document_ids else None
+    outcome = api.push(payload, idempotency_key=str(job.idempotency_key), documents=documents)
     record_attempts(job, (SyncAttempt.Operation.PUSH, outcome))
     _apply_push_outcome(job, outcome, now)
     return outcome.name

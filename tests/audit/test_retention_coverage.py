@@ -205,3 +205,25 @@ def test_the_dry_run_counts_the_families_data_the_same(families_desk):
     did = retention.purge_personal_data()
     assert would.as_dict() == did.as_dict()
     assert retention.purge_personal_data().as_dict() | {"complete": True} == retention.PurgeReport().as_dict()
+
+
+def test_a_whatsapp_number_silent_past_retention_goes_with_its_messages_and_a_recent_one_stays():
+    from whatsapp.models import Contact, InboundMessage, Reply, phone_digest
+
+    def contact(number: str, silent_days: int) -> Contact:
+        person = Contact.objects.create(
+            phone=number,
+            phone_digest=phone_digest(number),
+            phone_hint=f"****{number[-4:]}",
+            last_inbound_at=days_ago(silent_days),
+        )
+        InboundMessage.objects.create(contact=person, provider_message_id=f"wamid.{number}", intent="cek")
+        Reply.objects.create(contact=person, text="Status tiket: Selesai.")
+        return person
+
+    old, recent = contact("6281200000001", 400), contact("6281200000002", 10)
+    assert retention.purge_personal_data(dry_run=True).whatsapp_contacts == 1
+    assert retention.purge_personal_data().whatsapp_contacts == 1
+    assert list(Contact.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not InboundMessage.objects.filter(contact_id=old.pk).exists()
+    assert not Reply.objects.filter(contact_id=old.pk).exists()

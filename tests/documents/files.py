@@ -56,3 +56,12 @@ def pdf_bytes(*, password: str = "", script: str = "") -> bytes:
 
 def upload(data: bytes, name: str = "scan.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def attach(ticket, actor, data: bytes, *, kind="kk", name="kk.png"):
+    """Attach `data` to `ticket` as staff do (checked, stored encrypted); return the Document."""
+    from documents.inspection import check_upload
+    from documents.services import attach_document
+
+    checked = check_upload(upload(data, name))
+    return attach_document(ticket=ticket, actor=actor, kind=kind, checked=checked, original_name=name)

@@ -23,14 +23,9 @@ from documents.services import (
 from documents.storage import document_storage
 from tests.audit.test_retention import open_for, resolved
 from tests.documents.conftest import files_in
-from tests.documents.files import image_bytes, pdf_bytes, upload
+from tests.documents.files import attach, image_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def _attach(ticket, actor, data: bytes, *, kind="kk", name="kk.png") -> Document:
-    checked = check_upload(upload(data, name))
-    return attach_document(ticket=ticket, actor=actor, kind=kind, checked=checked, original_name=name)
 
 
 def test_the_purge_deletes_the_documents_of_a_ticket_past_retention_and_leaves_no_file(
@@ -38,9 +33,9 @@ def test_the_purge_deletes_the_documents_of_a_ticket_past_retention_and_leaves_n
 ):
     old = resolved(open_for(office, clerk, 1), 400)
     recent = resolved(open_for(office, clerk, 2), 10)
-    _attach(old, clerk, image_bytes("PNG"))
-    _attach(old, clerk, pdf_bytes(), kind="akta", name="akta.pdf")
-    kept = _attach(recent, clerk, image_bytes("PNG"))
+    attach(old, clerk, image_bytes("PNG"))
+    attach(old, clerk, pdf_bytes(), kind="akta", name="akta.pdf")
+    kept = attach(recent, clerk, image_bytes("PNG"))
     old_files = set(files_in(documents_dir)) - {
         documents_dir / kept.blob,
         documents_dir / kept.thumbnail_blob,
@@ -57,7 +52,7 @@ def test_the_purge_deletes_the_documents_of_a_ticket_past_retention_and_leaves_n
 
 def test_a_rolled_back_purge_keeps_the_files(office, clerk, documents_dir, monkeypatch):
     old = resolved(open_for(office, clerk, 1), 400)
-    _attach(old, clerk, image_bytes("PNG"))
+    attach(old, clerk, image_bytes("PNG"))
     monkeypatch.setattr(retention, "_erase_groups", lambda groups: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         retention.purge_personal_data()
@@ -68,7 +63,7 @@ def test_the_subject_access_page_lists_the_documents_and_the_export_carries_thei
     supervisor_client, office, clerk, documents_dir
 ):
     ticket = open_for(office, clerk, 1)
-    document = _attach(ticket, clerk, image_bytes("PNG"), kind="ktp", name="ktp.png")
+    document = attach(ticket, clerk, image_bytes("PNG"), kind="ktp", name="ktp.png")
     page = supervisor_client.get(reverse("subject_access:detail", args=[ticket.citizen.pk])).content.decode()
     assert reverse("documents:show", args=[document.token]) in page and "KTP-el" in page
     export = supervisor_client.post(reverse("subject_access:export_json", args=[ticket.citizen.pk]))
@@ -83,9 +78,9 @@ def test_the_subject_access_page_lists_the_documents_and_the_export_carries_thei
 
 def test_documents_for_push_gives_each_document_with_its_bytes_and_digest(office, clerk, documents_dir):
     ticket = open_for(office, clerk, 1)
-    photo = _attach(ticket, clerk, image_bytes("PNG"), kind="kk", name="kk.png")
+    photo = attach(ticket, clerk, image_bytes("PNG"), kind="kk", name="kk.png")
     pdf = pdf_bytes()
-    _attach(ticket, clerk, pdf, kind="akta", name="akta.pdf")
+    attach(ticket, clerk, pdf, kind="akta", name="akta.pdf")
     first, second = documents_for_push(ticket)
     content = base64.b64decode(first["content"])
     assert {k: v for k, v in first.items() if k != "content"} == {
@@ -117,7 +112,7 @@ def test_documents_for_push_sends_the_identity_papers_first_and_at_most_the_cent
 
 def test_files_no_document_names_are_deleted_once_old_and_the_rest_stay(office, clerk, documents_dir):
     ticket = open_for(office, clerk, 1)
-    kept = _attach(ticket, clerk, image_bytes("PNG"))
+    kept = attach(ticket, clerk, image_bytes("PNG"))
     storage = document_storage()
     old_orphan = storage.save("ab/old-orphan.png.enc", ContentFile(b"left by a crash"))
     young_orphan = storage.save("ab/young-orphan.png.enc", ContentFile(b"row being written"))

@@ -167,10 +167,10 @@ def test_each_member_of_an_accepted_family_is_then_checked_and_resolved_on_its_o
     resident = {k: HUSBAND[k] for k in ("nik", "full_name", "birth_date", "sex")} | {"kk_number": KK_NEW}
     script = ScriptedRegistry().answer(200, {"status": "applied"}).answer(200, resident)
 
-    assert sync_services.check_job(job.pk, client=api(script)) == "verified"
+    assert sync_services.check_job(job.pk, client=api(script)) == "centre_applied"  # then the portal
 
     assert script.requests[0].url.path == "/api/v1/updates/fam-1"
-    assert Ticket.objects.get(pk=job.ticket_id).status == Status.RESOLVED
+    assert Ticket.objects.get(pk=job.ticket_id).status == Status.CENTRE_APPLIED
 
 
 def test_a_refused_family_puts_every_member_in_action_needed_with_the_centres_reasons(office, clerk):

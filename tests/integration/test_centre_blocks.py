@@ -63,7 +63,13 @@ def test_a_nik_in_a_state_only_the_centre_clears_is_taken_to_the_centre_and_reso
     pipeline.registry.set_state(ticket.citizen.nik, "active")  # the central operator clears it
 
     pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=20)
-    assert statuses(ticket) == [Status.NEW, Status.ACTION_NEEDED, Status.ESCALATED, Status.RESOLVED]
+    assert statuses(ticket) == [
+        Status.NEW,
+        Status.ACTION_NEEDED,
+        Status.ESCALATED,
+        Status.CENTRE_APPLIED,
+        Status.RESOLVED,
+    ]
     escalated = TicketEvent.objects.get(ticket=ticket, to_status=Status.ESCALATED)
     assert escalated.actor == clerk and code not in escalated.text
     assert TicketEvent.objects.filter(
@@ -79,7 +85,13 @@ def test_a_nonaktif_nik_is_reactivated_by_the_office_then_pushed_and_resolved(pi
     refusals.request_reactivation(ticket=ticket, actor=clerk)
 
     pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=20)
-    assert statuses(ticket) == [Status.NEW, Status.ACTION_NEEDED, Status.SENT, Status.RESOLVED]
+    assert statuses(ticket) == [
+        Status.NEW,
+        Status.ACTION_NEEDED,
+        Status.SENT,
+        Status.CENTRE_APPLIED,
+        Status.RESOLVED,
+    ]
     with pipeline.registry.client() as api:
         centre = api.get(f"/residents/{ticket.citizen.nik}").json()
     assert centre["state"] == "active" and centre["kk_number"] == ticket.kk_number
@@ -112,6 +124,7 @@ def test_an_unknown_nik_needs_documents_is_refused_again_without_them_and_goes_t
         Status.ACTION_NEEDED,
         Status.NEW,
         Status.SENT,
+        Status.CENTRE_APPLIED,
         Status.RESOLVED,
     ]
     assert Ticket.objects.count() == 1  # one ticket all along
@@ -130,5 +143,5 @@ def test_a_ticket_the_centre_does_not_accept_in_time_is_escalated_and_resolves_o
     pipeline.registry.clear_faults()
 
     pipeline.wait_for_status([ticket], Status.RESOLVED, timeout=20)
-    assert statuses(ticket) == [Status.NEW, Status.ESCALATED, Status.RESOLVED]
+    assert statuses(ticket) == [Status.NEW, Status.ESCALATED, Status.CENTRE_APPLIED, Status.RESOLVED]
     assert TicketEvent.objects.filter(ticket=ticket, to_status=Status.ESCALATED).count() == 1

@@ -1,15 +1,19 @@
 """The centre's refusals that no retry clears (issue 18): each block's own path, in-process against
 a scripted registry. The same paths against the real registry process: tests/integration/test_centre_blocks.py."""
 
+import base64
 import json
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from documents.services import read_document
 from sync import refusals, registry, services
 from sync.models import SyncAttempt, SyncJob
 from sync.words import attempt_words
+from tests.documents.conftest import documents_dir  # noqa: F401 (a fixture)
+from tests.documents.files import attach, image_bytes
 from tests.sync.test_services import RESIDENT, accept, client, make_due
 from tickets import services as ticket_services
 from tickets.models import TicketEvent
@@ -66,25 +70,52 @@ def test_mark_action_needed_refuses_a_code_that_is_no_block(ticket):
         ticket_services.mark_action_needed(ticket=ticket, reason_code="kk_tidak_sesuai", message="x")
 
 
-def test_documents_required_resubmits_on_the_same_ticket_with_a_fresh_key_and_extras(job, script, clerk):
+@pytest.mark.usefixtures("documents_dir")
+def test_documents_required_resubmits_on_the_same_ticket_with_a_fresh_key_and_its_documents(
+    job, script, clerk
+):
     job = refuse(job, script, "documents_required")
     old_key = job.idempotency_key
-    services.register_payload_extra(lambda ticket: {"documents": [f"akta-{ticket.code}"]})
-    try:
-        refusals.request_resubmission(ticket=job.ticket, actor=clerk)
-    finally:
-        services._payload_extras.clear()
+    kk = attach(job.ticket, clerk, image_bytes("PNG"), kind="kk", name="kk-baru.png")
+    refusals.request_resubmission(ticket=job.ticket, actor=clerk)
 
     job.refresh_from_db()
     job.ticket.refresh_from_db()
     assert job.ticket.status == Status.NEW and job.ticket.centre_block == ""
     assert job.state == SyncJob.State.PENDING and job.idempotency_key != old_key
-    assert job.payload["documents"] == [f"akta-{job.ticket.code}"]
+    assert job.payload[services.DOCUMENT_IDS] == [kk.pk]  # the ids: the bytes are read at each push
+    assert TicketEvent.objects.filter(
+        ticket=job.ticket, message="Dikirim bersama 1 dokumen penduduk."
+    ).exists()
+    accept(job, script)
+    body = json.loads(script.requests[-1].content)
+    assert services.DOCUMENT_IDS not in body
+    assert [(d["kind"], d["sha256"], d["filename"]) for d in body["documents"]] == [
+        ("kk", kk.sha256, "kk-baru.png")
+    ]
+    assert base64.b64decode(body["documents"][0]["content"]) == read_document(kk)
+
+
+@pytest.mark.usefixtures("documents_dir")
+def test_a_resubmission_without_documents_says_so_and_carries_none(job, script, clerk):
+    job = refuse(job, script, "documents_required")
+    refusals.request_resubmission(ticket=job.ticket, actor=clerk)
+    job.refresh_from_db()
+    assert TicketEvent.objects.filter(ticket=job.ticket, message__startswith="Dikirim tanpa dokumen").exists()
     script.answer(422, refusal("documents_required"))  # still unknown without the documents
     assert services.push_job(job.pk, client=client(script)) == "refused"
+    assert "documents" not in json.loads(script.requests[-1].content)
     job.ticket.refresh_from_db()
     assert job.ticket.status == Status.ACTION_NEEDED
-    assert json.loads(script.requests[-1].content)["documents"]
+
+
+@pytest.mark.usefixtures("documents_dir")
+def test_other_resubmissions_carry_no_documents(job, script, clerk):
+    job = refuse(job, script, "family_refused")
+    attach(job.ticket, clerk, image_bytes("PNG"))
+    refusals.request_resubmission(ticket=job.ticket, actor=clerk)
+    job.refresh_from_db()
+    assert services.DOCUMENT_IDS not in job.payload
 
 
 def test_reactivation_asks_the_centre_first_then_the_push_goes_straight_to_sent(job, script, clerk):
@@ -148,9 +179,10 @@ def test_a_duplicate_taken_to_the_centre_is_retried_slowly_until_they_clear_it(j
     assert job.state == SyncJob.State.ACCEPTED and job.ticket.status == Status.ESCALATED
     make_due(job)
     script.answer(200, {"status": "applied"}).answer(200, {**RESIDENT, "kk_number": job.payload["kk_number"]})
-    assert services.check_job(job.pk, client=client(script)) == "verified"
+    # The ticket names SSCASN: the centre's data is the first stage, the portal's view the second.
+    assert services.check_job(job.pk, client=client(script)) == "centre_applied"
     job.ticket.refresh_from_db()
-    assert job.ticket.status == Status.RESOLVED
+    assert job.ticket.status == Status.CENTRE_APPLIED
 
 
 def accept_when_due(job, script):
