@@ -82,6 +82,7 @@ class StaffUserAdmin(UserAdmin):
     )
     list_select_related = ("staff_profile__office",)
     list_display = ("username", "first_name", "last_name", "office", "is_staff")
+    readonly_fields = ("last_login", "date_joined")  # facts of the account, not something to edit
 
     @admin.display(description=_("kantor"), ordering="staff_profile__office__name")
     def office(self, user):

@@ -1,4 +1,4 @@
-"""A soak of the demo as `make run` starts it: honcho with the Procfile (web, registry, worker and
+"""A soak of the demo as `make run` starts it: honcho with the Procfile (web, registry, WhatsApp gateway, worker and
 beat, each under helpdesk.supervise), SQLite and the sinkronfs:// broker in a temporary var dir,
 free ports, and a clerk filing complaints over real HTTP for SOAK_SECONDS (default 90; set
 e.g. SOAK_SECONDS=900 for a quarter of an hour). Every complaint filed must reach a final status
@@ -43,7 +43,7 @@ class DemoStack:
         self.var = folder / "var"
         self.var.mkdir()
         self.log_path = folder / "honcho.log"
-        self.web_port, self.registry_port = free_port(), free_port()
+        self.web_port, self.registry_port, self.gateway_port = free_port(), free_port(), free_port()
         self.base_url = f"http://127.0.0.1:{self.web_port}"
         self.process: subprocess.Popen | None = None
 
@@ -58,6 +58,7 @@ class DemoStack:
             MOCKREGISTRY_VAR_DIR=str(self.var),
             WEB_PORT=str(self.web_port),
             REGISTRY_PORT=str(self.registry_port),
+            WHATSAPP_PORT=str(self.gateway_port),
             REGISTRY_URL=f"http://127.0.0.1:{self.registry_port}/api/v1",
             PUBLIC_BASE_URL=self.base_url,
             DEMO_PASSWORD=PASSWORD,
@@ -274,6 +275,6 @@ def test_a_clerk_filing_complaints_for_minutes_sees_every_ticket_finish_and_no_d
     stopped = re.findall(r"(\w+)\.1 stopped \(rc=(-?\d+)\)", demo.log_text())
     # Celery's warm shutdown takes ~5 s even idle; its supervisor kills it after 4 s (137) rather
     # than let honcho kill the supervisor and orphan it. Either way nothing of the demo is left.
-    assert sorted(stopped)[:3] == [("beat", "0"), ("registry", "0"), ("web", "0")]
+    assert sorted(stopped)[:4] == [("beat", "0"), ("gateway", "0"), ("registry", "0"), ("web", "0")]
     assert stopped and sorted(stopped)[3] in {("worker", "0"), ("worker", "137")}
     assert demo.leftovers() == []

@@ -32,6 +32,8 @@ def central_java(transactional_db):
         )
         if sent_hours_ago:
             sent = now - dt.timedelta(hours=sent_hours_ago)
+            # Filed at the counter then: its 1x24 jam (due_at) counts from there.
+            Ticket.objects.filter(pk=ticket.pk).update(created_at=sent, due_at=sent + dt.timedelta(hours=24))
             services.mark_pushed(ticket=ticket, accepted_at=sent, sla_due_at=sent + dt.timedelta(hours=24))
     assert Ticket.objects.count() == 3
 

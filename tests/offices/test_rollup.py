@@ -45,7 +45,8 @@ class Desk:
         ticket = services.open_ticket(
             office=self.office, created_by=self.clerk, complaint=complaint(nik=nik_with_serial(Desk.serial))
         )
-        Ticket.objects.filter(pk=ticket.pk).update(created_at=created_at)
+        # Filed at the counter then: the 1x24 jam promise (due_at) counts from there.
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=created_at, due_at=created_at + 24 * H)
         ticket.refresh_from_db()
         return ticket
 
