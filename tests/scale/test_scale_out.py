@@ -193,7 +193,11 @@ def test_nothing_is_lost_or_duplicated_through_kills_and_a_lagging_replica(topol
         clerk.open_ticket(number)
 
     def describe() -> str:
-        return json.dumps(Counter(status for _, status, _ in our_tickets(topology)))
+        sql = (
+            "SELECT t.status, t.centre_block, j.state, j.last_error, count(*) FROM tickets_ticket t "
+            "LEFT JOIN sync_syncjob j ON j.ticket_id = t.id WHERE t.description LIKE %s GROUP BY 1, 2, 3, 4"
+        )
+        return json.dumps(query(primary, sql, (f"{MARK}%",)))
 
     wait_until(
         lambda: {status for _, status, _ in our_tickets(topology)} == {"resolved"},
