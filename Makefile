@@ -8,7 +8,9 @@ DEV_STAMP     := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt 
 # Tests run on the real services: PostgreSQL and Redis on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sinkron
 TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
-PYTEST_ARGS       ?=
+# Two pytest workers (pytest-xdist), one per core: each has its own test database, Redis db and
+# var dir (tests/support/xdist_env.py). PYTEST_ARGS="-n 0" runs the suite in one process.
+PYTEST_ARGS       ?= -n 2 --durations=15
 
 .PHONY: run test install install-dev migrate demo-data lint clean bench topology topology-down
 

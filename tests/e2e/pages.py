@@ -81,6 +81,10 @@ PAGES: dict[str, list[Visit]] = {
             then=sync_panel_loaded,
             label="sent, SLA passed",
         ),
+        Visit(
+            path=lambda o: reverse("tickets:detail", args=[o.blocked_ticket.code]),
+            label="action needed: documents",
+        ),
     ],
     "tickets:slip": [Visit()],
     "dashboard:index": [Visit()],  # with its charts drawn: tests/e2e/test_supervisor_escalation.py

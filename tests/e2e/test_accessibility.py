@@ -28,12 +28,19 @@ world, admin, role_users = security.world, security.admin, security.role_users
 
 @pytest.fixture
 def objects(world, clerk):
-    """Office A's objects, plus a ticket sent 30 hours ago (its SLA passed: on the escalation desk)."""
+    """Office A's objects, plus a ticket sent 30 hours ago (its SLA passed: on the escalation desk) and
+    one waiting for the citizen's documents."""
     own = world.own
     sent = own.with_fresh_ticket().ticket
     at = timezone.now() - dt.timedelta(hours=30)
     own.sent_ticket = services.mark_pushed(
         ticket=sent, accepted_at=at, sla_due_at=at + dt.timedelta(hours=24)
+    )
+    # A ticket the centre refused for want of documents: the block, its action and the upload.
+    own.blocked_ticket = services.mark_action_needed(
+        ticket=own.with_fresh_ticket().ticket,
+        reason_code="documents_required",
+        message="Pusat belum mengenal NIK ini: dokumen diperlukan.",
     )
     assert own.group and own.batch  # made now (cached), not in the middle of the visits
     return own
