@@ -51,7 +51,7 @@ from citizens.models import Citizen, DataCorrection, FamilyCard, FamilyMembershi
 from documents.models import Document
 from documents.services import delete_documents
 from families.models import FamilyGroup, FamilyMember, FamilyPush, ImportRow
-from notifications.models import Notification
+from notifications.models import Notification, OptOut
 from sync.models import SyncJob
 from tickets.models import Ticket, TicketEvent
 from tickets.workflow import OPEN_STATUSES
@@ -94,6 +94,8 @@ PURGED_FIELDS = {
     "whatsapp.Contact": ("phone", "phone_digest", "phone_hint"),
     "whatsapp.InboundMessage": ("contact", "provider_message_id"),
     "whatsapp.Reply": ("contact", "provider_message_id", "last_error"),
+    # A number's "BERHENTI", kept as long as its WhatsApp contact (the same cutoff).
+    "notifications.OptOut": ("address_digest",),
 }
 # "app.Model" for a whole model, "app.Model.field" for one column.
 NOT_CITIZEN_DATA = {
@@ -292,7 +294,7 @@ def purge_personal_data(
             last_pk = ids[-1]
             report.add(_purge_batch(ids, cutoff))
         if report.complete:
-            report.add(_purge_stale_families(cutoff))
+            report.add(_purge_stale_unlinked(cutoff))
     finally:
         audit.record(
             action="retention_purge",
@@ -352,7 +354,9 @@ def _purge_batch(ids: list[int], cutoff: dt.datetime) -> PurgeReport:
 
 
 @transaction.atomic
-def _purge_stale_families(cutoff: dt.datetime) -> PurgeReport:
+def _purge_stale_unlinked(cutoff: dt.datetime) -> PurgeReport:
+    """Erase what is tied to no citizen's ticket once old: import rows, empty groups, silent numbers."""
+    OptOut.objects.filter(opted_out_at__lt=cutoff).delete()  # as old as the silent contacts
     return PurgeReport(
         import_rows=_erase_import_rows(_stale_import_rows(cutoff)),
         family_groups=_erase_groups(_stale_empty_groups(cutoff)),

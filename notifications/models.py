@@ -89,3 +89,20 @@ class Notification(models.Model):
             and self.next_attempt_at <= now
             and (self.claimed_until is None or self.claimed_until < now)
         )
+
+
+class OptOut(models.Model):
+    """A number that asked not to be messaged on a channel (WhatsApp "BERHENTI"): ticket messages
+    skip that channel for it, to the next of the chain, until the number writes again. Only a keyed
+    digest of the number is kept."""
+
+    channel = models.CharField(_("kanal"), max_length=10)
+    address_digest = models.CharField(max_length=64, editable=False)
+    opted_out_at = models.DateTimeField(_("berhenti berlangganan"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("penolakan pesan")
+        verbose_name_plural = _("penolakan pesan")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address_digest"], name="notifications_optout_unique")
+        ]

@@ -75,7 +75,8 @@ def queue_notification(*, ticket: Ticket, kind: str) -> Notification | None:
 
 
 def channel_chain(ticket: Ticket) -> list[str]:
-    """Return the channels to try for `ticket`, in order, leaving out those with no address for it.
+    """Return the channels to try for `ticket`, in order, leaving out those with no address for it
+    and those its number opted out of (WhatsApp "BERHENTI").
 
     An unknown channel name stays in: the worker records it as failed, where someone will see it."""
     names = []
@@ -87,7 +88,7 @@ def channel_chain(ticket: Ticket) -> list[str]:
 
 def _reaches(name: str, ticket: Ticket) -> bool:
     try:
-        return bool(get_channel(name).address_for(ticket))
+        return get_channel(name).reaches(ticket)
     except ChannelError:
         return True
 

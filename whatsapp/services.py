@@ -19,6 +19,7 @@ from notifications.channels import ChannelError
 from notifications.channels.whatsapp import WhatsAppChannel, wa_number
 from notifications.conf import setting
 from notifications.masking import mask_phone
+from notifications.optout import clear_opt_out, record_opt_out
 from notifications.services import retry_delay
 from tickets.public_views import lookup_status
 from whatsapp import conversation
@@ -56,6 +57,7 @@ def _contact_for(number: str) -> Contact:
         contact.last_inbound_at = now
         if contact.opted_out_at:  # writing again is opting in again
             contact.opted_out_at, contact.opted_in_at = None, now
+            clear_opt_out("whatsapp", number)
         contact.save(update_fields=["last_inbound_at", "opted_out_at", "opted_in_at"])
     return contact
 
@@ -63,6 +65,7 @@ def _contact_for(number: str) -> Contact:
 def _answer(contact: Contact, intent: conversation.Intent) -> str:
     if intent.kind == "stop":
         _remember(contact, code="", opted_out_at=timezone.now())
+        record_opt_out("whatsapp", contact.phone)  # ticket messages go by SMS or e-mail from now on
         return conversation.stopped_text()
     if intent.kind == "cek" and not intent.nik:
         _remember(contact, code=intent.code)

@@ -36,6 +36,10 @@ class Channel:
         """Return where to send about `ticket` (the phone given with it by default), or "" for nowhere."""
         return ticket.phone or ""
 
+    def reaches(self, ticket) -> bool:
+        """Whether a message about `ticket` may go this way: an address, and no opt-out from it."""
+        return bool(self.address_for(ticket))
+
     def mask(self, address: str) -> str:
         """Return `address` as it may be stored and shown."""
         return mask_phone(address)

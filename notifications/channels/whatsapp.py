@@ -42,6 +42,12 @@ class WhatsAppChannel(Channel):
     def mask(self, address: str) -> str:
         return mask_phone("+" + wa_number(address))
 
+    def reaches(self, ticket) -> bool:
+        from notifications.optout import opted_out  # the models load after the channels
+
+        address = self.address_for(ticket)
+        return bool(address) and not opted_out(self.name, wa_number(address))
+
     def send(self, *, to: str, text: str, subject: str) -> None:
         raise ChannelError("WhatsApp hanya mengirim templat atau balasan", permanent=True)
 

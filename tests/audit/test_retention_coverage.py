@@ -208,6 +208,8 @@ def test_the_dry_run_counts_the_families_data_the_same(families_desk):
 
 
 def test_a_whatsapp_number_silent_past_retention_goes_with_its_messages_and_a_recent_one_stays():
+    from notifications.models import OptOut
+    from notifications.optout import opted_out, record_opt_out
     from whatsapp.models import Contact, InboundMessage, Reply, phone_digest
 
     def contact(number: str, silent_days: int) -> Contact:
@@ -222,8 +224,12 @@ def test_a_whatsapp_number_silent_past_retention_goes_with_its_messages_and_a_re
         return person
 
     old, recent = contact("6281200000001", 400), contact("6281200000002", 10)
+    record_opt_out("whatsapp", old.phone)
+    OptOut.objects.update(opted_out_at=days_ago(400))
+    record_opt_out("whatsapp", recent.phone)
     assert retention.purge_personal_data(dry_run=True).whatsapp_contacts == 1
     assert retention.purge_personal_data().whatsapp_contacts == 1
     assert list(Contact.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not InboundMessage.objects.filter(contact_id=old.pk).exists()
     assert not Reply.objects.filter(contact_id=old.pk).exists()
+    assert not opted_out("whatsapp", old.phone) and opted_out("whatsapp", recent.phone)

@@ -5,7 +5,9 @@ moves the row to the next channel with a new idempotency key, recorded on the ti
 import pytest
 
 from notifications import receipts, services
+from notifications.channels.whatsapp import wa_number
 from notifications.models import Notification
+from notifications.optout import clear_opt_out, record_opt_out
 from tests.cast import complaint
 from tests.notifications.fake_gateway import FakeGateway
 from tickets import services as ticket_services
@@ -38,6 +40,17 @@ def test_the_citizens_choice_goes_first_and_only_reachable_channels_follow(sms, 
     assert chose_whatsapp.whatsapp_opt_in_at is not None
     no_phone, _ = open_with(office, clerk, nik="3319014101900003", phone="")
     assert services.channel_chain(no_phone) == []
+
+
+def test_a_number_that_said_berhenti_on_whatsapp_is_told_by_sms_until_it_writes_again(sms, office, clerk):
+    ticket, _ = open_with(office, clerk, notify_channel="whatsapp")
+    assert services.channel_chain(ticket) == ["whatsapp", "sms"]
+    record_opt_out("whatsapp", wa_number(ticket.phone))
+    assert services.channel_chain(ticket) == ["sms"]
+    _later, notification = open_with(office, clerk, nik="3319014101900004", notify_channel="whatsapp")
+    assert notification.channel == "sms"
+    clear_opt_out("whatsapp", wa_number(ticket.phone))
+    assert services.channel_chain(ticket) == ["whatsapp", "sms"]
 
 
 def test_a_citizen_no_channel_reaches_gets_no_queued_message(sms, office, clerk):

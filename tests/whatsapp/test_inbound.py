@@ -3,6 +3,7 @@ The answers are the status page's, masked, with its limits; no text and no NIK i
 
 import pytest
 
+from notifications.optout import opted_out
 from tests.cast import NIK, complaint, nik_with_serial
 from tests.whatsapp.conftest import inbound, signed_post
 from tickets import services as ticket_services
@@ -95,6 +96,8 @@ def test_writing_records_the_opt_in_and_berhenti_the_opt_out(client):
     stopped = write(client, "BERHENTI", "wamid.in2")
     contact.refresh_from_db()
     assert contact.opted_out_at and "tidak akan menerima pesan WhatsApp" in stopped
+    assert opted_out("whatsapp", CITIZEN)  # ticket messages to this number skip WhatsApp
     write(client, "Halo lagi", "wamid.in3")
     contact.refresh_from_db()
     assert contact.opted_out_at is None  # writing again is opting in again
+    assert not opted_out("whatsapp", CITIZEN)

@@ -8,13 +8,13 @@ from playwright.sync_api import expect
 from documents.models import Document
 from sync.models import SyncAttempt
 from tests.documents.files import jpeg_with_gps
-from tests.e2e import conftest as e2e
+from tests.integration import conftest as integration
 from tickets.models import Ticket, TicketEvent
 from tickets.workflow import Status
 
 pytestmark = [pytest.mark.integration, pytest.mark.e2e]
-# The browser tests' fixtures: a real Chromium, its page, the log-in through /masuk/.
-playwright, browser, page, log_in = e2e.playwright, e2e.browser, e2e.page, e2e.log_in
+# The integration tests' stack: the registry process, a Redis, a worker and beat of this module.
+stack, pipeline = integration.stack, integration.pipeline
 
 
 def test_documents_needed_then_the_new_kk_attached_and_resubmitted_resolves_the_ticket(
