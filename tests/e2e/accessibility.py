@@ -142,6 +142,9 @@ def watch_every_context(browser) -> None:
     new_context = browser.new_context
 
     def watched_new_context(**options):
+        # Without motion: axe measures colours as they are, not halfway through a button's
+        # 0.15 s colour transition (Bootstrap drops it under prefers-reduced-motion).
+        options.setdefault("reduced_motion", "reduce")
         context = new_context(**options)
         context._sinkron_javascript = options.get("java_script_enabled", True)
         context.on("page", _watch_goto)  # pop-ups

@@ -46,7 +46,7 @@ def objects(world, clerk):
     return own
 
 
-@pytest.mark.parametrize("role", ["anonymous", "clerk", "supervisor", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "clerk", "supervisor", "admin", "province", "national"])
 def test_no_page_has_a_critical_or_serious_violation(browser, live_server, objects, role_users, role):
     watch = accessibility.current()
     seen = []
