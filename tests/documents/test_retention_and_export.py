@@ -123,3 +123,15 @@ def test_files_no_document_names_are_deleted_once_old_and_the_rest_stay(office, 
     assert files_in(documents_dir) == sorted(
         documents_dir / name for name in (kept.blob, kept.thumbnail_blob, young_orphan)
     )
+
+
+def test_a_resubmissions_document_deleted_before_its_push_is_left_out_and_the_rest_keep_their_order(
+    office, clerk, documents_dir
+):
+    ticket = open_for(office, clerk, 1)
+    akta = attach(ticket, clerk, pdf_bytes(), kind="akta", name="akta.pdf")
+    kk = attach(ticket, clerk, image_bytes("PNG"), kind="kk", name="kk.png")
+    ktp = attach(ticket, clerk, image_bytes("JPEG"), kind="ktp", name="ktp.jpg")
+    ids = [ktp.pk, kk.pk, akta.pk]  # what the resubmission snapshotted, not in id order
+    Document.objects.filter(pk=kk.pk).delete()
+    assert [d["sha256"] for d in documents_for_push(ticket, ids)] == [ktp.sha256, akta.sha256]
