@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.profile status_json 500          # wall and CPU ms per request
     .venv/bin/python -m bench.profile queue 100 --cprofile     # and cProfile's top functions
+    .venv/bin/python -m bench.profile queue 1 --queries        # and the SQL of one request
     BENCH_PROFILE_SIZE=10000 .venv/bin/python -m bench.profile detail 200
 
 Pages: floor, status_json, status_form, queue, queue_status, detail, dashboard, intake. Same production
@@ -31,10 +32,10 @@ def main(argv: list[str]) -> int:
         return subprocess.run(
             [sys.executable, "-m", "bench.profile", *argv], cwd=bench_run.REPO, env=env
         ).returncode
-    return profile(argv[0], int(argv[1]), cprofile="--cprofile" in argv)
+    return profile(argv[0], int(argv[1]), cprofile="--cprofile" in argv, queries="--queries" in argv)
 
 
-def profile(page: str, n: int, *, cprofile: bool) -> int:
+def profile(page: str, n: int, *, cprofile: bool, queries: bool = False) -> int:
     import django
 
     django.setup()
@@ -42,6 +43,8 @@ def profile(page: str, n: int, *, cprofile: bool) -> int:
     for i in range(5):  # warm per-process caches
         response = request(i)
     assert response.status_code in (200, 302), (page, response.status_code)
+    if queries:
+        _print_queries(request)
     profiler = cProfile.Profile() if cprofile else None
     wall, cpu = time.perf_counter(), time.process_time()
     if profiler:
@@ -58,6 +61,18 @@ def profile(page: str, n: int, *, cprofile: bool) -> int:
     if profiler:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return 0
+
+
+def _print_queries(request) -> None:
+    """Print the statements of one more request, each with its time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        request(5)
+    for query in captured:
+        print(f"{query['time']:>6} s  {query['sql'][:300]}")
+    print(f"{len(captured)} statements")
 
 
 def _requests(page: str):

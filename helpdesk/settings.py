@@ -65,6 +65,12 @@ TEMPLATES = [
             ],
         },
     },
+    {  # the hot list fragments (helpdesk/jinja.py); found only where Django's engine finds nothing
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "helpdesk.jinja.environment", "extensions": ["jinja2.ext.i18n"]},
+    },
 ]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -8,9 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -171,9 +174,12 @@ def render_queue(request, data, *, searching: bool, bulk_form=None, status: int 
         "bulk_form": bulk_form,
         "ticked": set(bulk_form["tickets"].value() or []) if bulk_form.is_bound else set(),
     }
-    hx = request.headers.get("HX-Request")
-    template = "tickets/includes/queue_results.html" if hx else "tickets/queue.html"
-    response = render(request, template, context, status=status)
+    results = render_to_string("tickets/queue_results.jinja", context, request)
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(results, status=status)
+    else:
+        context["results"] = mark_safe(results)  # rendered by Jinja2 with autoescape
+        response = render(request, "tickets/queue.html", context, status=status)
     if searching:
         response["Cache-Control"] = "no-store"  # a name or NIK digits were typed: keep no copy
     return response

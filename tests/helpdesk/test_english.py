@@ -195,6 +195,18 @@ def test_every_translation_keeps_the_placeholders_of_its_source():
     assert wrong == []
 
 
+JINJA_MESSAGE = re.compile(r"""\b(?:_|gettext|ngettext)\(\s*(["'])(.*?)\1""")
+
+
+def test_every_message_of_the_jinja_fragments_is_in_the_catalogue():
+    """makemessages reads only Django templates and Python: a .jinja msgid must already be in the .po."""
+    known = {entry["msgid"] for entry in messages()}
+    templates = sorted((Path(settings.BASE_DIR) / "templates" / "jinja2").rglob("*.jinja"))
+    used = {match[1] for path in templates for match in JINJA_MESSAGE.findall(path.read_text())}
+    assert templates and len(used) > 10
+    assert sorted(used - known) == []
+
+
 def test_the_compiled_catalogue_matches_the_po_file():
     """A .po edited without running compilemessages leaves a stale .mo: Django serves the .mo."""
     stale = []
