@@ -88,7 +88,7 @@ def _requests(page: str):
     mine = [p for p in pairs if p["office"] == 0]
     staff, public = Client(), Client()
     staff.force_login(
-        get_user_model().objects.get(username=BENCH_USER), backend="django.contrib.auth.backends.ModelBackend"
+        get_user_model().objects.get(username=BENCH_USER), backend="helpdesk.backends.DeskBackend"
     )
     run = os.getpid() % 100
 

@@ -32,7 +32,7 @@ def main() -> int:
     )
     user = get_user_model().objects.get(username=BENCH_USER)
     staff = Client()
-    staff.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    staff.force_login(user, backend="helpdesk.backends.DeskBackend")
     public = Client()
     run = int(os.environ.get("BENCH_INTAKE_RUN", "0")) or (os.getpid() % 10_000)
     serial = [0]

@@ -133,7 +133,7 @@ def measure() -> dict:
     reader = get_user_model().objects.get(username=NATIONAL_USER)
     scope, period = scope_of(reader), Period.last_days(PERIOD_DAYS)
     client = Client()
-    client.force_login(reader, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(reader, backend="helpdesk.backends.DeskBackend")
 
     def page(query: str):
         def get():

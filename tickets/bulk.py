@@ -44,10 +44,19 @@ class BulkQueueForm(forms.Form):
         choices = [(TAKE, _("Tangani sendiri")), (CHECK, _("Cek ulang ke pusat sekarang"))]
         if self.supervisor:
             choices += [(ASSIGN, _("Alihkan ke petugas")), (CLOSE, _("Tutup tiket"))]
-            self.fields["assignee"].queryset = selectors.staff_of_office(scope.office.pk)
+            self._offer_staff(selectors.staff_of_office(scope.office.pk))
         else:
             del self.fields["assignee"], self.fields["reason"]
         self.fields["action"].choices = choices
+
+    def _offer_staff(self, staff) -> None:
+        """Validate against `staff`, and list it read once (the lazy choices would count it first)."""
+        field = self.fields["assignee"]
+        field.queryset = staff
+        field.choices = [
+            ("", field.empty_label),
+            *((user.pk, field.label_from_instance(user)) for user in staff),
+        ]
 
     def clean(self):
         data = super().clean()

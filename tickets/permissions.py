@@ -14,6 +14,11 @@ NATIONAL_GROUP = "Pemantau Nasional"  # reads every office; writes nothing
 SUPERVISING_GROUPS = (SUPERVISOR_GROUP, PROVINCE_GROUP, NATIONAL_GROUP)
 
 
+def remember_groups(user, names: set[str]) -> None:
+    """Keep the user's group names for the request (helpdesk.backends reads them with the user)."""
+    user._sinkron_groups = set(names)
+
+
 def _groups(user) -> set[str]:
     cache = getattr(user, "_sinkron_groups", None)
     if cache is None:
