@@ -48,7 +48,8 @@ def _shot(page, name: str) -> None:
 def _thumbnail_is_drawn(page, kind_label: str) -> None:
     image = page.get_by_role("img", name=f"Gambar kecil dokumen {kind_label}")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Visible comes before decoded: the thumbnail's request may still be in flight.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
 
 
 def test_a_clerk_attaches_the_new_kk_at_intake_on_a_phone_and_sees_its_thumbnail(phone, live_server, clerk):
