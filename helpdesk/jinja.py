@@ -33,9 +33,10 @@ def field_widget(field) -> str:
     if field.errors:
         classes += " is-invalid"
         described_by.append(f"{field.auto_id}_error")
+    if not isinstance(widget, forms.widgets.Input):
+        # A select or checkbox has other markup in crispy's pack: render that form with crispy.
+        raise TypeError(f"form_fields renders text inputs only, not {widget.__class__.__name__}")
     attrs = {"class": classes, **({"aria-describedby": " ".join(described_by)} if described_by else {})}
-    if not isinstance(widget, forms.widgets.Input) or widget.is_hidden:
-        return field.as_widget(attrs=attrs)
     attrs = field.build_widget_attrs(attrs, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)

@@ -4,6 +4,7 @@ writes: the same elements, attributes, ARIA links and texts, in every state of t
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.template import engines
 from django.utils import translation
 
@@ -55,7 +56,6 @@ FORMS = {
 @pytest.mark.parametrize("state", FORMS)
 def test_the_fields_are_the_markup_crispy_writes(state, language):
     form = FORMS[state]()
-    form.is_bound and form.is_valid()
     with translation.override(language):
         crispy = _render("{% load crispy_forms_tags %}{{ form|crispy }}", form)
         jinja = _render("{% load sinkron %}{% form_fields form %}", form)
@@ -70,3 +70,11 @@ def test_a_typed_value_is_escaped_and_a_nik_is_never_echoed():
     assert "&quot;&gt;&lt;script&gt;" in html
     assert VALID_NIK[:12] not in html
     assert 'aria-describedby="id_nik_error"' in html and 'aria-invalid="true"' in html
+
+
+def test_a_form_with_other_than_text_inputs_is_refused_rather_than_drawn_unlike_crispy():
+    class WithChoice(forms.Form):
+        service = forms.ChoiceField(choices=[("sscasn", "SSCASN")])
+
+    with pytest.raises(TypeError, match="Select"):
+        _render("{% load sinkron %}{% form_fields form %}", WithChoice())
