@@ -81,12 +81,14 @@ test: lint
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: seed 10k/100k/1M tickets in PostgreSQL, load-test with wrk, time the sync pipeline and
-## the roll-up over 514 offices (BENCH_SIZES="10000 100000 1000000"; results in docs/benchmarks.md)
+## the roll-up over 514 offices and the cost of one ticket from intake to Selesai
+## (BENCH_SIZES="10000 100000 1000000"; results in docs/benchmarks.md)
 bench: install-dev
 	./scripts/ensure_services.sh
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.sync_throughput
 	$(BIN)/python -m bench.rollup
+	$(BIN)/python -m bench.ticket_cost
 
 ## topology: the scale-out topology as processes (docs/scaling.md): nginx on http://127.0.0.1:8080/ in
 ## front of 3 gunicorn processes, Celery workers by queue, beat, a PostgreSQL primary and streaming

@@ -248,6 +248,17 @@ def write_pairs(size: int) -> Path:
     return path
 
 
+def stop_group(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a process started with start_new_session and its children: SIGTERM, then SIGKILL."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -303,13 +314,8 @@ class Server:
         sys.exit(f"gunicorn did not start; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
 
     def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        if self.process:
+            stop_group(self.process, timeout=20)
 
     def login(self) -> tuple[str, str]:
         """Log the bench supervisor in once; return (sessionid, csrftoken)."""

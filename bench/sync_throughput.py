@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -302,12 +301,7 @@ def run_pool(registry: RegistryProcess, pool: str, concurrency: int, first: int,
         )
     finally:
         connection.close()
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
+        bench_run.stop_group(worker)
     result = {
         "pool": pool,
         "concurrency": concurrency,
