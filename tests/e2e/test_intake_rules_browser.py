@@ -55,8 +55,11 @@ def test_the_nik_fills_birth_date_and_sex_and_a_later_change_is_warned_and_recor
     shot("01-prefilled")
 
     # Fields changed after the NIK: the check runs again (before, it ran only on the NIK).
-    page.locator("#id_birth_date").fill("1991-01-01")
-    _leave(page, "#id_birth_date", "/tiket/cek-nik/")
+    # Playwright fills a date input by setting its value and firing `change` at once (no Tab
+    # needed), so the check is awaited around the fill: waiting from the Tab raced its answer.
+    with page.expect_response(lambda r: r.url.endswith("/tiket/cek-nik/")) as answer:
+        page.locator("#id_birth_date").fill("1991-01-01")
+    assert answer.value.ok
     expect(nik_info).to_contain_text("Tanggal lahir pada NIK berbeda dengan tanggal lahir yang diisi.")
     expect(page.locator("#id_birth_date")).to_have_value("1991-01-01")  # never overwritten
     with page.expect_response(lambda r: r.url.endswith("/tiket/cek-nik/")):
