@@ -194,13 +194,21 @@ def intake(base: str, complaints: list[dict]) -> dict:
     failures: list[str] = []
 
     def client(share: list[dict]) -> None:
-        http = sign_in(base)
+        try:
+            http = sign_in(base)
+        except (SystemExit, httpx.HTTPError) as error:
+            failures.extend([f"sign-in: {error}"] * len(share))
+            return
         try:
             for n, typed in enumerate(share):
                 time.sleep(max(0.0, started + n * CLIENTS / RATE - time.monotonic()))
-                answer = http.post(
-                    "/tiket/baru/", data={**typed, "csrfmiddlewaretoken": http.cookies["csrftoken"]}
-                )
+                try:
+                    answer = http.post(
+                        "/tiket/baru/", data={**typed, "csrfmiddlewaretoken": http.cookies["csrftoken"]}
+                    )
+                except httpx.HTTPError as error:
+                    failures.append(str(error))
+                    continue
                 if answer.status_code != 302:
                     failures.append(f"{answer.status_code}")
         finally:
@@ -334,6 +342,8 @@ def measure() -> dict:
                 wait_for_notifications(connection)
                 seconds, cpu = time.monotonic() - started, Meter.used(start_cpu, meter.sample())
                 found = stats(connection)
+                if found["tickets"] != TICKETS:
+                    raise RuntimeError(f"{found['tickets']} tickets saved of {TICKETS}")
                 connection.close()
         finally:
             for process in (worker, beat):
