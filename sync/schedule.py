@@ -4,7 +4,8 @@ check schedule (scaled by DEMO_TIME_SCALE with the SLA it serves).
 Checks after an accepted push: +1h, +2h, +4h, +8h, +16h after acceptance (doubling from
 SYNC_FIRST_CHECK_SECONDS), one at the SLA itself, then every SYNC_CHECK_AFTER_SLA_SECONDS.
 Portal checks after the centre applied: at once, then +1h, +2h, +4h ... (doubling from
-PORTAL_FIRST_CHECK_SECONDS, steps of at most PORTAL_CHECK_MAX_SECONDS), and one at the window's end.
+PORTAL_FIRST_CHECK_SECONDS, steps of at most PORTAL_CHECK_MAX_SECONDS), and one at the window's end;
+or, when the portal says when it will catch up, once at that time instead.
 """
 
 import random
@@ -62,14 +63,16 @@ def next_portal_check_at(
 ) -> datetime:
     """Return when to ask the portal next, after `checks_done` checks that did not see the data.
 
-    A portal that says when it will catch up is asked then, if that is sooner than the schedule.
-    Never later than the window's end, where the last check decides.
+    A portal that says when it will catch up is asked then, and not before: the checks in between
+    would only hear "not yet" again. A portal that does not say (or names a time already past) is
+    asked on the schedule, skipping the checks a late run has already missed rather than making
+    them all at once. Never later than the window's end, where the last check decides.
     """
+    if catches_up_at is not None and catches_up_at > now:
+        return min(catches_up_at, window_ends_at)
     offsets, offset = [applied_at], settings.PORTAL_FIRST_CHECK_SECONDS
     while applied_at + scaled(offset) < window_ends_at:
         offsets.append(applied_at + scaled(offset))
         offset = min(offset * 2, offset + settings.PORTAL_CHECK_MAX_SECONDS)
-    planned = offsets[checks_done] if checks_done < len(offsets) else window_ends_at
-    if catches_up_at is not None:
-        planned = min(planned, catches_up_at)
+    planned = next((at for at in offsets[checks_done:] if at >= now), window_ends_at)
     return max(min(planned, window_ends_at), now)

@@ -64,20 +64,27 @@ class TestPortalChecks:
         assert hours[:8] == [0, 1, 2, 4, 8, 14, 20, 26]
         assert hours[-3:] == [68, 72, 72] and max(hours) == 72
 
-    def test_a_portal_that_says_when_it_catches_up_is_asked_then_if_that_is_sooner(self):
+    def test_a_portal_that_says_when_it_catches_up_is_asked_then_whether_sooner_or_later(self):
         end = T0 + 72 * HOUR
-        soon = T0 + 90 * dt.timedelta(minutes=1)
-        asked = next_portal_check_at(
-            applied_at=T0, window_ends_at=end, checks_done=4, now=T0, catches_up_at=soon
-        )
-        assert asked == soon
-        later = T0 + 100 * HOUR  # past the window: the window's end decides
-        assert (
-            next_portal_check_at(
-                applied_at=T0, window_ends_at=end, checks_done=1, now=T0, catches_up_at=later
+        for catches_up_at in (T0 + 90 * dt.timedelta(minutes=1), T0 + 40 * HOUR):
+            asked = next_portal_check_at(
+                applied_at=T0, window_ends_at=end, checks_done=1, now=T0, catches_up_at=catches_up_at
             )
-            == T0 + HOUR
+            assert asked == catches_up_at
+
+    def test_a_catch_up_time_past_the_window_is_asked_at_the_windows_end(self):
+        end = T0 + 72 * HOUR
+        asked = next_portal_check_at(
+            applied_at=T0, window_ends_at=end, checks_done=1, now=T0, catches_up_at=T0 + 100 * HOUR
         )
+        assert asked == end
+
+    def test_a_catch_up_time_already_past_falls_back_to_the_schedule_not_to_a_call_at_once(self):
+        now = T0 + 30 * HOUR  # the portal's clock is behind ours, or it missed its own estimate
+        asked = next_portal_check_at(
+            applied_at=T0, window_ends_at=T0 + 72 * HOUR, checks_done=2, now=now, catches_up_at=now
+        )
+        assert asked == T0 + 32 * HOUR
 
     def test_a_portal_check_is_never_scheduled_in_the_past(self):
         now = T0 + 80 * HOUR

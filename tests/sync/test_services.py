@@ -161,14 +161,36 @@ def test_a_matching_check_for_a_portal_service_marks_the_centre_done_and_checks_
     assert ticket.events.last().text == "Selesai di pusat; SSCASN biasanya menyusul maks. 3x24 jam."
 
 
-def test_a_stale_resident_schedules_the_next_check(job, script):
+def test_an_applied_update_whose_resident_is_still_stale_schedules_the_next_check(job, script):
     job = accept(job, script)
     make_due(job)
-    script.answer(200, {"status": "accepted"}).answer(200, {**RESIDENT, "kk_number": "3319010101100003"})
+    script.answer(200, {"status": "applied"}).answer(200, {**RESIDENT, "kk_number": "3319010101100003"})
     assert services.check_job(job.pk, client=client(script)) == "mismatch"
     job.refresh_from_db()
     assert job.checks == 1 and job.state == SyncJob.State.ACCEPTED
     assert job.next_attempt_at > timezone.now()
+
+
+def test_an_update_not_yet_applied_is_not_followed_by_a_resident_call_before_the_sla(job, script):
+    job = accept(job, script)
+    make_due(job)
+    script.answer(200, {"status": "accepted"})
+    assert services.check_job(job.pk, client=client(script)) == "not_applied"
+    job.refresh_from_db()
+    assert job.checks == 1 and job.state == SyncJob.State.ACCEPTED
+    assert job.next_attempt_at > timezone.now()
+    assert [request.url.path for request in script.requests][-1] == "/api/v1/updates/u-1"
+    assert list(job.attempts_log.values_list("operation", flat=True).order_by("id")) == ["push", "status"]
+
+
+def test_past_the_sla_a_resident_fixed_by_hand_is_found_though_the_update_still_waits(job, script):
+    job = accept(job, script)
+    SyncJob.objects.filter(pk=job.pk).update(sla_due_at=timezone.now() - dt.timedelta(minutes=1))
+    make_due(job)
+    script.answer(200, {"status": "accepted"}).answer(200, RESIDENT)
+    assert services.check_job(job.pk, client=client(script)) == "centre_applied"
+    job.refresh_from_db()
+    assert job.state == SyncJob.State.PORTAL
 
 
 def test_an_update_the_centre_rejected_later_rejects_the_ticket(job, script):

@@ -60,8 +60,17 @@ def escalation_reason(job) -> str:
 
 
 def test_a_centre_that_answered_with_the_old_data_is_reported_as_unchanged(accepted_job, script):
-    script.answer(200, {"status": "pending"}).answer(200, STALE_RESIDENT)
+    script.answer(200, {"status": "applied"}).answer(200, STALE_RESIDENT)
     assert check_now(accepted_job, script) == "mismatch"
+
+    reason = escalation_reason(accepted_job)
+
+    assert UNCHANGED in reason
+
+
+def test_a_centre_that_has_not_applied_the_update_yet_is_reported_as_unchanged(accepted_job, script):
+    script.answer(200, {"status": "accepted"})
+    assert check_now(accepted_job, script) == "not_applied"
 
     reason = escalation_reason(accepted_job)
 
@@ -71,7 +80,7 @@ def test_a_centre_that_answered_with_the_old_data_is_reported_as_unchanged(accep
 def test_a_centre_that_did_not_answer_the_last_check_is_reported_as_unreachable_not_unchanged(
     accepted_job, script
 ):
-    script.answer(200, {"status": "pending"}).answer(200, STALE_RESIDENT)
+    script.answer(200, {"status": "accepted"})
     check_now(accepted_job, script)
     script.answer(503, {"error": "outage"})
     assert check_now(accepted_job, script) != "mismatch"
