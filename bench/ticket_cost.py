@@ -62,6 +62,9 @@ REGISTRY_ENV = {
     "MOCKREGISTRY_REJECT_RATE": "0",
     "MOCKREGISTRY_LOG_LEVEL": "WARNING",
     "MOCKREGISTRY_DATABASE_HEALTH_CHECKS": "0",
+    # Nothing steers the mock during the run: its controls are read once in 5 s, as in the sync
+    # bench, not on every call (a real centre has no such row to read).
+    "MOCKREGISTRY_CONTROL_CACHE_SECONDS": "5",
 }
 SERVICES = ("sscasn", "bpjs", "bank", "bansos")
 log = bench_run.log
