@@ -197,6 +197,17 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
             last_error="circuit_open",
             next_attempt_at=timezone.now() + timedelta(seconds=outcome.after_seconds or 1),
         )
+    elif isinstance(outcome, registry.Retry) and outcome.status_code == 429:
+        # The centre asked us to slow down without looking at the data: waiting its Retry-After is
+        # all there is to do, so a busy centre never uses up the attempts that make a push fail
+        # (the accept deadline still escalates a ticket it keeps refusing to take).
+        _release(
+            job,
+            attempts=F("attempts") - 1,
+            last_error=outcome.reason[:300],
+            next_attempt_at=timezone.now()
+            + push_retry_delay(job.attempts, retry_after=outcome.after_seconds),
+        )
     elif isinstance(outcome, registry.Retry):
         if job.attempts >= settings.SYNC_MAX_PUSH_ATTEMPTS:
             _give_up(

@@ -87,7 +87,7 @@ def test_a_rate_limited_registry_is_not_called_again_before_its_retry_after_has_
     tickets = [pipeline.open_ticket(serial) for serial in range(1, 5)]
 
     pipeline.wait_for_pushed(tickets, timeout=30)
-    pipeline.registry.clear_faults()  # the checks, two calls each, would crawl at 1 call/s
+    pipeline.registry.clear_faults()  # the checks and portal checks would crawl at 1 call/s
     pipeline.wait_for_status(tickets, Status.RESOLVED, timeout=30)
 
     stats = assert_one_write_per_ticket(pipeline, tickets)

@@ -98,9 +98,20 @@ def test_a_passing_failure_schedules_a_retry_no_sooner_than_retry_after(job, scr
     before = timezone.now()
     services.push_job(job.pk, client=client(script))
     job.refresh_from_db()
-    assert job.state == SyncJob.State.PENDING and job.attempts == 1
+    assert job.state == SyncJob.State.PENDING
     assert job.next_attempt_at >= before + dt.timedelta(seconds=120)
     assert job.last_error == "rate_limited"
+
+
+def test_a_centre_that_keeps_rate_limiting_never_fails_the_push(job, script, settings):
+    for _ in range(settings.SYNC_MAX_PUSH_ATTEMPTS + 2):
+        script.answer(429, {"error": "rate_limited"}, {"Retry-After": "1"})
+        make_due(job)
+        assert services.push_job(job.pk, client=client(script)) == "retry"
+    job.refresh_from_db()
+    assert job.state == SyncJob.State.PENDING and job.attempts == 0
+    job.ticket.refresh_from_db()
+    assert job.ticket.status == Status.NEW
 
 
 def test_pushes_that_keep_failing_escalate_the_ticket_once(job, script):
