@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.profile status_json 500          # wall and CPU ms per request
     .venv/bin/python -m bench.profile queue 100 --cprofile     # and cProfile's top functions
     .venv/bin/python -m bench.profile queue 1 --queries        # and the SQL of one request
+    .venv/bin/python -m bench.profile dashboard 1 --explain    # and each SELECT's planning and execution time
     BENCH_PROFILE_SIZE=10000 .venv/bin/python -m bench.profile detail 200
 
 Pages: floor, status_json, status_form, queue, queue_status, detail, dashboard, intake. Same production
@@ -32,10 +33,16 @@ def main(argv: list[str]) -> int:
         return subprocess.run(
             [sys.executable, "-m", "bench.profile", *argv], cwd=bench_run.REPO, env=env
         ).returncode
-    return profile(argv[0], int(argv[1]), cprofile="--cprofile" in argv, queries="--queries" in argv)
+    return profile(
+        argv[0],
+        int(argv[1]),
+        cprofile="--cprofile" in argv,
+        queries="--queries" in argv,
+        explain="--explain" in argv,
+    )
 
 
-def profile(page: str, n: int, *, cprofile: bool, queries: bool = False) -> int:
+def profile(page: str, n: int, *, cprofile: bool, queries: bool = False, explain: bool = False) -> int:
     import django
 
     django.setup()
@@ -45,6 +52,8 @@ def profile(page: str, n: int, *, cprofile: bool, queries: bool = False) -> int:
     assert response.status_code in (200, 302), (page, response.status_code)
     if queries:
         _print_queries(request)
+    if explain:
+        _explain_queries(request)
     profiler = cProfile.Profile() if cprofile else None
     wall, cpu = time.perf_counter(), time.process_time()
     if profiler:
@@ -73,6 +82,28 @@ def _print_queries(request) -> None:
     for query in captured:
         print(f"{query['time']:>6} s  {query['sql'][:300]}")
     print(f"{len(captured)} statements")
+
+
+def _explain_queries(request) -> None:
+    """Print each SELECT of one more request with PostgreSQL's planning and execution time: where a
+    page's database time goes (the plan of many small queries is often most of it)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        request(5)
+    planning = execution = 0.0
+    with connection.cursor() as cursor:
+        for query in captured:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute(f"EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) {query['sql']}")
+            plan = cursor.fetchone()[0][0]
+            planning, execution = planning + plan["Planning Time"], execution + plan["Execution Time"]
+            print(
+                f"plan {plan['Planning Time']:6.2f} ms  run {plan['Execution Time']:6.2f} ms  {query['sql'][:150]}"
+            )
+    print(f"{len(captured)} statements; SELECTs planned in {planning:.1f} ms, run in {execution:.1f} ms")
 
 
 def _requests(page: str):

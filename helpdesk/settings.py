@@ -62,6 +62,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context_processors.sinkron",
+                "helpdesk.context_processors.csrf_token_once",
             ],
         },
     },

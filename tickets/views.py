@@ -174,7 +174,9 @@ def render_queue(request, data, *, searching: bool, bulk_form=None, status: int 
         "bulk_form": bulk_form,
         "ticked": set(bulk_form["tickets"].value() or []) if bulk_form.is_bound else set(),
     }
-    results = render_to_string("tickets/queue_results.jinja", context, request)
+    # A copy: Jinja2's backend writes its own csrf_token into the dict it is given, which would
+    # then stand over the page's one token per response (helpdesk.context_processors).
+    results = render_to_string("tickets/queue_results.jinja", {**context}, request)
     if request.headers.get("HX-Request"):
         response = HttpResponse(results, status=status)
     else:
