@@ -96,8 +96,11 @@ def headline(office, period: Period) -> dict:
     # The centre's 1x24 jam from the push: judged when the centre showed the data, not when the
     # portal the citizen named followed (up to 3x24 jam later, not the centre's doing).
     centre_done = Coalesce("centre_applied_at", "resolved_at")
-    sla = resolved.filter(sent_at__isnull=False).aggregate(
-        total=Count("id"), within=Count("id", filter=Q(sent_at__gte=centre_done - sla_delta()))
+    pushed = Q(sent_at__isnull=False)
+    sla = resolved.aggregate(
+        resolved=Count("id"),
+        total=Count("id", filter=pushed),
+        within=Count("id", filter=pushed & Q(sent_at__gte=centre_done - sla_delta())),
     )
     open_now = dict(tickets.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("id")))
     rejections = TicketEvent.objects.filter(
@@ -110,7 +113,7 @@ def headline(office, period: Period) -> dict:
     ).count()
     return {
         "opened": opened,
-        "resolved": resolved.count(),
+        "resolved": sla["resolved"],
         "sla_total": sla["total"],
         "sla_within": sla["within"],
         "sla_percent": round(100 * sla["within"] / sla["total"], 1) if sla["total"] else None,
@@ -166,18 +169,20 @@ def daily_flow(office, period: Period) -> dict:
     }
 
 
-def status_history(office, period: Period) -> dict:
-    """Return open tickets by status per day: nightly snapshots, and today counted live."""
+def status_history(office, period: Period, live: dict | None = None) -> dict:
+    """Return open tickets by status per day: nightly snapshots, and today counted live (`live`:
+    the headline's open_by_status, when the caller has it already)."""
     rows = DailyStatusCount.objects.filter(
         office=office, day__gte=period.start.date(), day__lt=period.end.date(), status__in=OPEN_STATUSES
     ).values_list("day", "status", "count")
     counts = {(day, status): count for day, status, count in rows}
     today = timezone.localdate()
-    live = dict(
-        Ticket.objects.filter(office=office, status__in=OPEN_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
+    if live is None:
+        live = dict(
+            Ticket.objects.filter(office=office, status__in=OPEN_STATUSES)
+            .values_list("status")
+            .annotate(n=Count("id"))
+        )
     days = [d for d in period.days() if d <= today]
     series = {}
     for status in OPEN_ORDER:

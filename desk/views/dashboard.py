@@ -33,7 +33,7 @@ def _figures(office, period: Period) -> dict:
             "headline": headline,
             "centre_states": stages.centre_states(headline["open_by_status"]),
             "flow": selectors.daily_flow(office, period),
-            "history": selectors.status_history(office, period),
+            "history": selectors.status_history(office, period, live=headline["open_by_status"]),
             "breakdown": selectors.breakdown(office, period),
             "distribution": selectors.resolve_distribution(office, period),
             "workload": selectors.workload(office, period),

@@ -99,6 +99,14 @@ def test_status_history_reads_snapshots_and_counts_today_live(office, known):
     assert len(history["labels"]) == 7
 
 
+def test_status_history_counts_today_from_the_headlines_open_tickets_when_given(office, known):
+    open_now = selectors.headline(office, known)["open_by_status"]
+    with CaptureQueriesContext(connection) as captured:
+        history = selectors.status_history(office, known, live=open_now)
+    assert history == selectors.status_history(office, known)
+    assert len(captured) == 1  # the snapshots only: today's counts came with the headline
+
+
 def test_other_offices_tickets_never_count(office, known, other_office, other_clerk):
     open_ticket(other_office, other_clerk, 9, NOW - H)
     assert selectors.headline(office, known)["opened"] == 5
