@@ -7,22 +7,26 @@ QUEUE_COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
-    """A paginator that stops counting at QUEUE_COUNT_CAP rows.
+    """A paginator that stops counting at `cap` rows (QUEUE_COUNT_CAP unless told).
 
     COUNT(*) over a million-row office is the slow part of a list page; past the cap the page
     says "10.000+" and the last pages are reached by narrowing the filter instead.
     """
 
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.cap = cap or QUEUE_COUNT_CAP
+
     @cached_property
     def count(self):
         rows = self.object_list
         if not hasattr(rows, "order_by"):  # a list
-            return len(rows[: QUEUE_COUNT_CAP + 1])
+            return len(rows[: self.cap + 1])
         # Which rows fill the cap does not change how many there are, and unordered the count can
         # walk any index: newest first it walked the pages written last, those whose rows
         # PostgreSQL must still check in the table (4x the time on a busy office's queue).
-        return rows.order_by()[: QUEUE_COUNT_CAP + 1].count()
+        return rows.order_by()[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:
-        return self.count > QUEUE_COUNT_CAP
+        return self.count > self.cap

@@ -65,6 +65,10 @@ def queue(user, *, filters: dict, search: str = "") -> QuerySet:
 
 
 NAME_SEARCH_MIN_LENGTH = 3  # a trigram index needs three characters to narrow anything
+# A search lists at most this many tickets (ten pages). A common name ("Rahayu", "Santoso") matches
+# tens of thousands of citizens: counting 10,000 of their tickets took the database ~180 ms at
+# 1M tickets, 250 takes ~5; and past ten pages the clerk narrows the search, not pages on.
+SEARCH_COUNT_CAP = 250
 
 
 def _search_digits(text: str) -> str | None:

@@ -155,7 +155,9 @@ def render_queue(request, data, *, searching: bool, bulk_form=None, status: int 
     filters = form.cleaned_data if form.is_valid() else {}
     search = filters.get("q", "") if searching else ""
     tickets = selectors.queue(request.user, filters=filters, search=search)
-    paginator = CappedPaginator(tickets, settings.TICKETS_PER_PAGE)
+    paginator = CappedPaginator(
+        tickets, settings.TICKETS_PER_PAGE, cap=selectors.SEARCH_COUNT_CAP if search else None
+    )
     page = paginator.get_page(data.get("page"))
     query = data.copy() if not searching else request.GET.copy()
     for name in ("page", "q", "csrfmiddlewaretoken"):

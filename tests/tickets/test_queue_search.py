@@ -182,3 +182,21 @@ def test_the_queue_refreshes_itself_with_its_filters_and_page(clerk_client, offi
     html = clerk_client.get(URL, {"service": "sscasn", "mine": "on", "page": "2"}).content.decode()
     assert 'hx-get="/tiket/?service=sscasn&amp;mine=on&amp;page=2"' in html
     assert 'hx-trigger="every 30s"' in html
+
+
+def test_a_search_matching_more_than_its_cap_says_so_and_asks_to_narrow_it(
+    clerk_client, office, clerk, monkeypatch, settings
+):
+    from tickets import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_CAP", 3)
+    settings.TICKETS_PER_PAGE = 2
+    open_named(office, clerk, [f"Siti {n}" for n in range(1, 6)])
+
+    searched = clerk_client.post(URL, {"q": "siti"})
+    listed = clerk_client.get(URL)
+
+    text = html.unescape(searched.content.decode())
+    assert searched.context["paginator"].count == 4 and searched.context["paginator"].is_capped
+    assert "Lebih dari 3 tiket cocok; persempit pencarian" in text
+    assert listed.context["paginator"].count == 5 and not listed.context["paginator"].is_capped
