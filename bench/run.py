@@ -544,7 +544,7 @@ def bench_size(wrk: str, size: int) -> dict:
             row["rerun_at"] = f"{results['started']} UTC"
         previous["scenarios"] = {
             name: results["scenarios"].get(name, row) for name, row in previous["scenarios"].items()
-        }
+        } | results["scenarios"]  # and those the last run did not have
         previous["queries"] = results["queries"]
         results = previous
     path.write_text(json.dumps(results, indent=1, default=str))
