@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.profile status_json 500          # wall and CPU ms per request
     .venv/bin/python -m bench.profile queue 100 --cprofile     # and cProfile's top functions
+    .venv/bin/python -m bench.profile queue 200 --cprofile=get_token   # and the functions matching a pattern
     .venv/bin/python -m bench.profile queue 1 --queries        # and the SQL of one request
     .venv/bin/python -m bench.profile dashboard 1 --explain    # and each SELECT's planning and execution time
     BENCH_PROFILE_SIZE=10000 .venv/bin/python -m bench.profile detail 200
@@ -33,16 +34,26 @@ def main(argv: list[str]) -> int:
         return subprocess.run(
             [sys.executable, "-m", "bench.profile", *argv], cwd=bench_run.REPO, env=env
         ).returncode
+    focus = next((a.split("=", 1)[1] for a in argv if a.startswith("--cprofile=")), None)
     return profile(
         argv[0],
         int(argv[1]),
-        cprofile="--cprofile" in argv,
+        cprofile="--cprofile" in argv or focus is not None,
+        focus=focus,
         queries="--queries" in argv,
         explain="--explain" in argv,
     )
 
 
-def profile(page: str, n: int, *, cprofile: bool, queries: bool = False, explain: bool = False) -> int:
+def profile(
+    page: str,
+    n: int,
+    *,
+    cprofile: bool,
+    focus: str | None = None,
+    queries: bool = False,
+    explain: bool = False,
+) -> int:
     import django
 
     django.setup()
@@ -68,17 +79,25 @@ def profile(page: str, n: int, *, cprofile: bool, queries: bool = False, explain
         f"{' (under cProfile)' if profiler else ''}"
     )
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        stats = pstats.Stats(profiler).sort_stats("cumulative")
+        restrictions = (focus, 40) if focus else (40,)
+        stats.print_stats(*restrictions)
     return 0
 
 
-def _print_queries(request) -> None:
-    """Print the statements of one more request, each with its time."""
+def _captured(request) -> list[dict]:
+    """Return the statements of one more request (sql, time)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         request(5)
+    return captured.captured_queries
+
+
+def _print_queries(request) -> None:
+    """Print the statements of one more request, each with its time."""
+    captured = _captured(request)
     for query in captured:
         print(f"{query['time']:>6} s  {query['sql'][:300]}")
     print(f"{len(captured)} statements")
@@ -88,10 +107,8 @@ def _explain_queries(request) -> None:
     """Print each SELECT of one more request with PostgreSQL's planning and execution time: where a
     page's database time goes (the plan of many small queries is often most of it)."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
-        request(5)
+    captured = _captured(request)
     planning = execution = 0.0
     with connection.cursor() as cursor:
         for query in captured:

@@ -322,15 +322,19 @@ class Server:
         from bench.seed import BENCH_PASSWORD, BENCH_USER
 
         with httpx.Client(base_url=self.base, timeout=10) as http:
-            http.get("/masuk/")
-            csrf = http.cookies["csrftoken"]
-            answer = http.post(
-                "/masuk/",
-                data={"username": BENCH_USER, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": csrf},
-            )
-            if answer.status_code != 302 or "sessionid" not in http.cookies:
-                sys.exit(f"bench login failed: {answer.status_code} {answer.text[:500]}")
-            return http.cookies["sessionid"], http.cookies.get("csrftoken", csrf)
+            sign_in(http, BENCH_USER, BENCH_PASSWORD)
+            return http.cookies["sessionid"], http.cookies["csrftoken"]
+
+
+def sign_in(http: httpx.Client, username: str, password: str) -> None:
+    """Sign `http` in through the login form (CSRF cookie first); exit the bench if it is refused."""
+    http.get("/masuk/")
+    csrf = http.cookies["csrftoken"]
+    answer = http.post(
+        "/masuk/", data={"username": username, "password": password, "csrfmiddlewaretoken": csrf}
+    )
+    if answer.status_code != 302 or "sessionid" not in http.cookies:
+        sys.exit(f"bench login failed for {username}: {answer.status_code} {answer.text[:500]}")
 
 
 def flush_redis() -> None:
@@ -358,14 +362,16 @@ def process_tree(pid: int) -> list[int]:
     return pids
 
 
-def cpu_times(pids: list[int]) -> dict[int, float]:
-    """Return CPU seconds (user + system) used so far by each live pid."""
+def cpu_times(pids: list[int], *, reaped_children: bool = False) -> dict[int, float]:
+    """Return CPU seconds (user + system) used so far by each live pid; with `reaped_children`,
+    also what its children that exited and were waited for used (cutime + cstime)."""
+    columns = (11, 12, 13, 14) if reaped_children else (11, 12)
     times = {}
     for pid in pids:
         try:
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            times[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            times[pid] = sum(int(fields[k]) for k in columns) / CLOCK_TICKS
         except (FileNotFoundError, ProcessLookupError):
             continue
     return times

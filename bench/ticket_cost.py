@@ -131,15 +131,7 @@ def residents(complaints: list[dict]) -> list[dict]:
 
 def tree_cpu(root: int) -> float:
     """CPU seconds used by `root` and its descendants, those that exited and were reaped included."""
-    total = 0.0
-    for pid in bench_run.process_tree(root):
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        total += sum(int(fields[k]) for k in (11, 12, 13, 14)) / bench_run.CLOCK_TICKS
-    return total
+    return sum(bench_run.cpu_times(bench_run.process_tree(root), reaped_children=True).values())
 
 
 def postmaster_pid() -> int:
@@ -181,13 +173,7 @@ def celery(args: list[str], env: dict, name: str) -> subprocess.Popen:
 
 def sign_in(base: str) -> httpx.Client:
     http = httpx.Client(base_url=base, timeout=30)
-    http.get("/masuk/")
-    answer = http.post(
-        "/masuk/",
-        data={"username": CLERK, "password": PASSWORD, "csrfmiddlewaretoken": http.cookies["csrftoken"]},
-    )
-    if answer.status_code != 302:
-        sys.exit(f"the bench clerk could not sign in: {answer.status_code}")
+    bench_run.sign_in(http, CLERK, PASSWORD)
     http.get("/tiket/baru/")
     return http
 

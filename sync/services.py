@@ -189,24 +189,22 @@ def _apply_push_outcome(job: SyncJob, outcome: registry.Outcome, now) -> None:
         refusals.refused(job, outcome.reason, now, details=refusals.refusal_details(outcome))
     elif isinstance(outcome, registry.Rejected):
         _rejected(job, EventText(gettext_noop("Pusat menolak data: %(reason)s"), reason=outcome.reason))
-    elif isinstance(outcome, registry.Retry) and outcome.reason == "circuit_open":
-        # The breaker kept us from calling at all: that was no attempt, so give it back.
-        _release(
-            job,
-            attempts=F("attempts") - 1,
-            last_error="circuit_open",
-            next_attempt_at=timezone.now() + timedelta(seconds=outcome.after_seconds or 1),
+    elif isinstance(outcome, registry.Retry) and (
+        outcome.reason == "circuit_open" or outcome.status_code == 429
+    ):
+        # Our breaker kept us from calling, or the centre asked us to slow down without looking at
+        # the data: neither was an attempt at the push, so it is given back and a busy centre never
+        # makes a push fail (the accept deadline still escalates a ticket it keeps refusing).
+        wait = (
+            timedelta(seconds=outcome.after_seconds or 1)
+            if outcome.reason == "circuit_open"
+            else push_retry_delay(job.attempts, retry_after=outcome.after_seconds)
         )
-    elif isinstance(outcome, registry.Retry) and outcome.status_code == 429:
-        # The centre asked us to slow down without looking at the data: waiting its Retry-After is
-        # all there is to do, so a busy centre never uses up the attempts that make a push fail
-        # (the accept deadline still escalates a ticket it keeps refusing to take).
         _release(
             job,
             attempts=F("attempts") - 1,
             last_error=outcome.reason[:300],
-            next_attempt_at=timezone.now()
-            + push_retry_delay(job.attempts, retry_after=outcome.after_seconds),
+            next_attempt_at=timezone.now() + wait,
         )
     elif isinstance(outcome, registry.Retry):
         if job.attempts >= settings.SYNC_MAX_PUSH_ATTEMPTS:
