@@ -40,4 +40,13 @@ def csrf_token_once(request):
     about 1 ms a page. Masking per response is what protects the token (BREACH); repeating the same
     masked value inside one response gives nothing away. Listed after Django's, so this one wins.
     """
-    return {"csrf_token": SimpleLazyObject(lambda: get_token(request))}
+    return {"csrf_token": SimpleLazyObject(lambda: page_csrf_token(request))}
+
+
+def page_csrf_token(request) -> str:
+    """Return the response's masked CSRF token: made on first use, then the same for every template
+    the response renders (Django's and Jinja2's, the page and the parts other apps add to it)."""
+    token = getattr(request, "_sinkron_csrf_token", None)
+    if token is None:
+        token = request._sinkron_csrf_token = get_token(request)
+    return token

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 
+from helpdesk.context_processors import page_csrf_token
 from helpdesk.templatetags.sinkron import duration, short_datetime, status_badge
 
 
@@ -47,9 +48,18 @@ def field_widget(field) -> str:
     )
 
 
+def csrf_field(request) -> str:
+    """The form's hidden CSRF field, with the page's one token (helpdesk.context_processors)."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', page_csrf_token(request)
+    )
+
+
 def environment(**options) -> Environment:
     env = Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    env.globals.update(url=url, static=static, status_badge=status_badge, field_widget=field_widget)
+    env.globals.update(
+        url=url, static=static, status_badge=status_badge, field_widget=field_widget, csrf_field=csrf_field
+    )
     env.filters.update(short_datetime=short_datetime, duration=duration)
     return env

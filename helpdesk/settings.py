@@ -194,6 +194,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Markup that is the same for everyone of a role and language (the navigation, an empty form),
+# rendered once per process ({% cache %}, {% pristine %}): in memory, so a Redis outage never
+# reaches a page, and emptied by the restart that deploys new templates or translations.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker with no server (helpdesk/broker.py, kombu's
 # filesystem transport made safe for concurrent use, under var/) so `make run` needs nothing

@@ -176,13 +176,15 @@ def render_queue(request, data, *, searching: bool, bulk_form=None, status: int 
         "bulk_form": bulk_form,
         "ticked": set(bulk_form["tickets"].value() or []) if bulk_form.is_bound else set(),
     }
-    # A copy: Jinja2's backend writes its own csrf_token into the dict it is given, which would
-    # then stand over the page's one token per response (helpdesk.context_processors).
-    results = render_to_string("tickets/queue_results.jinja", {**context}, request)
+    # The rows (and, for a whole page, the body) by Jinja2; a copy of the context, as Jinja2's
+    # backend writes its own csrf_token into the dict it is given.
     if request.headers.get("HX-Request"):
-        response = HttpResponse(results, status=status)
+        response = HttpResponse(
+            render_to_string("tickets/queue_results.jinja", {**context}, request), status=status
+        )
     else:
-        context["results"] = mark_safe(results)  # rendered by Jinja2 with autoescape
+        body = render_to_string("tickets/queue_page.jinja", {**context}, request)
+        context["body"] = mark_safe(body)  # noqa: S308 - rendered by Jinja2 with autoescape
         response = render(request, "tickets/queue.html", context, status=status)
     if searching:
         response["Cache-Control"] = "no-store"  # a name or NIK digits were typed: keep no copy

@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 from django import template
+from django.core.cache import caches
+from django.core.cache.utils import make_template_fragment_key
 from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.timefmt import short_datetime
@@ -66,3 +69,38 @@ def form_fields(form) -> str:
     the time (templates/jinja2/includes/form_fields.jinja): for the pages every look-up renders."""
     template = engines["jinja2"].get_template("includes/form_fields.jinja")
     return mark_safe(template.render({"form": form}))  # noqa: S308 - Jinja2 escapes every value
+
+
+class PristineNode(template.Node):
+    def __init__(self, nodelist, form, vary_on):
+        self.nodelist, self.form, self.vary_on = nodelist, form, vary_on
+
+    def render(self, context):
+        form = self.form.resolve(context)
+        if form.is_bound or form.initial:
+            return self.nodelist.render(context)
+        cache = caches["template_fragments"]
+        where = (self.origin.name, self.token.lineno, self.token.contents, get_language())
+        key = make_template_fragment_key("pristine", [*where, *(v.resolve(context) for v in self.vary_on)])
+        markup = cache.get(key)
+        if markup is None:
+            markup = self.nodelist.render(context)
+            cache.set(key, markup)
+        return markup
+
+
+@register.tag
+def pristine(parser, token):
+    """`{% pristine form [value ...] %}...{% endpristine %}`: the markup of a form nobody has typed in yet,
+    rendered once per language and process and reused (crispy-forms renders each field through
+    templates: ~1 ms a field). A bound form, or one with initial values, renders live. The block
+    must hold nothing of the request or the page's object (no token, no ticket code): only fields,
+    and any other value they show named after the form, so that it is part of the key.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% pristine form %} needs the form")
+    nodelist = parser.parse(("endpristine",))
+    parser.delete_first_token()
+    vary_on = [parser.compile_filter(bit) for bit in bits[2:]]
+    return PristineNode(nodelist, parser.compile_filter(bits[1]), vary_on)
