@@ -13,9 +13,17 @@ class CappedPaginator(Paginator):
     says "10.000+" and the last pages are reached by narrowing the filter instead.
     """
 
-    def __init__(self, object_list, per_page, *args, cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *args, cap: int | None = None, rows=None, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.cap = cap or QUEUE_COUNT_CAP
+        # rows(ids) -> the page's objects in that order: the page's ids first (an index walk,
+        # however deep the OFFSET), then its rows with whatever they join, for those ids only.
+        self.rows = rows
+
+    def _get_page(self, object_list, number, paginator):
+        if self.rows is not None and hasattr(object_list, "values_list"):
+            object_list = self.rows(list(object_list.values_list("pk", flat=True)))
+        return super()._get_page(object_list, number, paginator)
 
     @cached_property
     def count(self):

@@ -9,10 +9,12 @@ page's form fields are the other hot fragment (`form_fields`): crispy-forms rend
 about half of that page's CPU.
 """
 
+import functools
+
 from django import forms
 from django.forms.utils import flatatt
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
@@ -22,7 +24,14 @@ from helpdesk.templatetags.sinkron import duration, short_datetime, status_badge
 
 
 def url(name: str, *args) -> str:
-    return reverse(name, args=args)
+    return _reverse(name, args, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=4096)
+def _reverse(name: str, args: tuple, prefix: str, urlconf) -> str:
+    """Django's reverse, remembered: a queue page asks for ~30 addresses, most the same as on the
+    page before it (the same newest tickets, refreshed every few seconds, for every clerk)."""
+    return reverse(name, args=args, urlconf=urlconf)
 
 
 def field_widget(field) -> str:

@@ -156,7 +156,10 @@ def render_queue(request, data, *, searching: bool, bulk_form=None, status: int 
     search = filters.get("q", "") if searching else ""
     tickets = selectors.queue(request.user, filters=filters, search=search)
     paginator = CappedPaginator(
-        tickets, settings.TICKETS_PER_PAGE, cap=selectors.SEARCH_COUNT_CAP if search else None
+        tickets,
+        settings.TICKETS_PER_PAGE,
+        cap=selectors.SEARCH_COUNT_CAP if search else None,
+        rows=selectors.queue_rows,
     )
     page = paginator.get_page(data.get("page"))
     query = data.copy() if not searching else request.GET.copy()

@@ -36,3 +36,21 @@ def test_a_list_within_the_cap_is_counted_exactly_and_its_pages_keep_their_order
 def test_a_plain_list_is_counted_too(monkeypatch):
     monkeypatch.setattr(pagination, "QUEUE_COUNT_CAP", 3)
     assert pagination.CappedPaginator(list(range(10)), 2).count == 4
+
+
+def test_a_page_read_ids_first_keeps_the_lists_order_and_joins_only_its_own_rows(groups):
+    asked = []
+
+    def rows(ids):
+        asked.append(ids)
+        found = {g.pk: g for g in Group.objects.filter(pk__in=ids)}
+        return [found[pk] for pk in ids]
+
+    newest = list(groups.all())  # a copy: an evaluated queryset would page as a list
+    paginator = pagination.CappedPaginator(groups, 2, rows=rows)
+    with CaptureQueriesContext(connection) as queries:
+        page = paginator.page(2)
+    assert [g.name for g in page] == [g.name for g in newest[2:4]]
+    assert asked == [[g.pk for g in newest[2:4]]]
+    paged = [q["sql"] for q in queries if "LIMIT" in q["sql"].upper() and "COUNT" not in q["sql"].upper()]
+    assert len(paged) == 1 and '"auth_group"."name"' not in paged[0]  # the paged query reads ids only

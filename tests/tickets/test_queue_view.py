@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.cast import NIK, complaint, nik_with_serial
-from tickets import services
+from tickets import selectors, services
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +118,10 @@ def test_the_queue_runs_the_same_number_of_queries_for_5_or_40_rows(clerk_client
     few = queries_for_page()
     open_many(office, clerk, 35, start=100)
     assert queries_for_page() == few
+
+
+def test_a_queue_row_whose_ticket_is_gone_between_the_two_reads_is_left_out(office, clerk):
+    first, second = open_many(office, clerk, 2)
+    rows = selectors.queue_rows([second.pk, 10**12, first.pk])
+    assert [t.code for t in rows] == [second.code, first.code]
+    assert rows[0].citizen.full_name and rows[0].citizen.masked_nik.endswith(rows[0].citizen.nik_last4)
