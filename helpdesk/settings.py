@@ -293,6 +293,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Session and cookie hygiene; production turns on the secure flags.
+SESSION_ENGINE = "helpdesk.sessions"  # Django's database sessions, read with one written-out statement
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
