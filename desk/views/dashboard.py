@@ -28,14 +28,15 @@ def _figures(office, period: Period) -> dict:
     key = f"dashboard:{office.pk}:{period.start.isoformat()}:{period.end.isoformat()}"
     figures = cache.get(key)
     if figures is None:
-        headline = selectors.headline(office, period)
+        counts = selectors.period_counts(office, period)
+        headline = selectors.headline(office, period, counts)
         figures = {
             "headline": headline,
             "centre_states": stages.centre_states(headline["open_by_status"]),
-            "flow": selectors.daily_flow(office, period),
+            "flow": selectors.daily_flow(office, period, counts),
             "history": selectors.status_history(office, period, live=headline["open_by_status"]),
-            "breakdown": selectors.breakdown(office, period),
-            "distribution": selectors.resolve_distribution(office, period),
+            "breakdown": selectors.breakdown(office, period, counts),
+            "distribution": selectors.resolve_distribution(office, period, counts),
             "workload": selectors.workload(office, period),
             "registry": selectors.registry_health(office),
             "families": family_figures(office, period),
