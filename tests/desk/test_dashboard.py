@@ -220,3 +220,26 @@ def test_the_dashboard_shows_registry_p50_and_p95_per_operation_in_words(
     table = html[html.index('id="registry-health"') :]
     assert "<td>Kirim</td>" in table and "<td>push</td>" not in table
     assert 'class="registry-p50">550<' in table and 'class="registry-p95">955<' in table
+
+
+def test_the_figures_from_one_count_of_the_period_are_those_each_counts_alone(office, known):
+    counts = selectors.period_counts(office, known)
+    assert sum(counts.opened.values()) == 5
+    assert counts.resolved_total("resolved") == 2 and counts.resolved_total("sla_within") == 1
+    assert selectors.headline(office, known, counts) == selectors.headline(office, known)
+    assert selectors.daily_flow(office, known, counts) == selectors.daily_flow(office, known)
+    assert selectors.breakdown(office, known, counts) == selectors.breakdown(office, known)
+    assert selectors.resolve_distribution(office, known, counts) == selectors.resolve_distribution(
+        office, known
+    )
+
+
+def test_a_ticket_opened_and_resolved_across_a_wib_midnight_counts_on_each_of_its_days(office, clerk):
+    today = timezone.localdate()
+    midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))  # 00:00 WIB today
+    ticket = push(
+        open_ticket(office, clerk, 9, midnight - dt.timedelta(minutes=5)), midnight - dt.timedelta(minutes=4)
+    )
+    resolve(ticket, midnight + dt.timedelta(minutes=5))
+    flow = selectors.daily_flow(office, Period.last_days(2))
+    assert flow["opened"] == [1, 0] and flow["resolved"] == [0, 1]
