@@ -93,7 +93,7 @@ class PristineNode(template.Node):
 def pristine(parser, token):
     """`{% pristine form [value ...] %}...{% endpristine %}`: the markup of a form nobody has typed in yet,
     rendered once per language and process and reused (crispy-forms renders each field through
-    templates: ~1 ms a field). A bound form, or one with initial values, renders live. The block
+    templates: ~0.5 ms a field). A bound form, or one with initial values, renders live. The block
     must hold nothing of the request or the page's object (no token, no ticket code): only fields,
     and any other value they show named after the form, so that it is part of the key.
     """

@@ -82,3 +82,15 @@ def test_a_refused_note_keeps_its_error_and_the_next_page_has_an_empty_field(cle
     assert "is-invalid" in refused.content.decode()
     page = clerk_client.get(reverse("tickets:detail", args=[ticket.code])).content.decode()
     assert 'name="text"' in page and "is-invalid" not in page
+
+
+def test_a_template_edited_under_runserver_takes_the_kept_markup_with_it(tmp_path):
+    from django.core.cache import caches
+    from django.utils.autoreload import file_changed
+
+    kept = caches["template_fragments"]
+    kept.set("fragment", "markup")
+    file_changed.send(sender=None, file_path=tmp_path / "script.py")
+    assert kept.get("fragment") == "markup"
+    file_changed.send(sender=None, file_path=tmp_path / "base.html")
+    assert kept.get("fragment") is None
