@@ -110,3 +110,15 @@ def test_a_reader_sees_no_write_controls_on_a_ticket(province_supervisor, ticket
     text = html.content.decode()
     assert reverse("tickets:reveal_nik", kwargs={"code": tickets["3318"].code}) not in text
     assert reverse("tickets:intake") not in text
+
+
+@pytest.mark.parametrize("role", ["province_supervisor", "national_reader"])
+def test_a_reader_sees_no_write_controls_on_the_queue(role, tickets, request):
+    text = logged_in(request.getfixturevalue(role)).get(reverse("tickets:queue")).content.decode()
+    assert 'id="queue-bulk"' not in text and reverse("queue_bulk") not in text
+    assert reverse("tickets:intake") not in text
+
+
+def test_a_clerk_has_the_bulk_actions_and_the_intake_button_on_the_queue(clerk_client):
+    text = clerk_client.get(reverse("tickets:queue")).content.decode()
+    assert 'id="queue-bulk"' in text and reverse("tickets:intake") in text
