@@ -7,8 +7,9 @@ deleting stay Django's own.
 """
 
 from django.contrib.sessions.backends import db
-from django.db import connections, router
 from django.utils import timezone
+
+from core.replica import read_one
 
 LOAD_SQL = "SELECT session_data, expire_date FROM {table} WHERE session_key = %s AND expire_date > %s"
 
@@ -16,9 +17,7 @@ LOAD_SQL = "SELECT session_data, expire_date FROM {table} WHERE session_key = %s
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         model = self.model
-        with connections[router.db_for_read(model)].cursor() as cursor:
-            cursor.execute(LOAD_SQL.format(table=model._meta.db_table), [self.session_key, timezone.now()])
-            row = cursor.fetchone()
+        row = read_one(model, LOAD_SQL.format(table=model._meta.db_table), [self.session_key, timezone.now()])
         if row is None:
             self._session_key = None  # as Django does: a new key is made if this one is saved
             return None

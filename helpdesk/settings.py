@@ -50,27 +50,33 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 ROOT_URLCONF = env_str("ROOT_URLCONF", "helpdesk.urls")
 WSGI_APPLICATION = "helpdesk.wsgi.application"
 
+CONTEXT_PROCESSORS = [
+    "django.template.context_processors.request",
+    "django.template.context_processors.i18n",
+    "django.contrib.auth.context_processors.auth",
+    "django.contrib.messages.context_processors.messages",
+    "helpdesk.context_processors.sinkron",
+    "helpdesk.context_processors.csrf_token_once",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            "context_processors": [
-                "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
-                "django.contrib.auth.context_processors.auth",
-                "django.contrib.messages.context_processors.messages",
-                "helpdesk.context_processors.sinkron",
-                "helpdesk.context_processors.csrf_token_once",
-            ],
+            "context_processors": CONTEXT_PROCESSORS,
         },
     },
     {  # the hot list fragments (helpdesk/jinja.py); found only where Django's engine finds nothing
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "helpdesk.jinja.environment", "extensions": ["jinja2.ext.i18n"]},
+        "OPTIONS": {
+            "environment": "helpdesk.jinja.environment",
+            "extensions": ["jinja2.ext.i18n"],
+            # The same as Django's pages: a Jinja2 body sees the roles, the flags and the page's token.
+            "context_processors": CONTEXT_PROCESSORS,
+        },
     },
 ]
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,13 +1,13 @@
 """Reads of tickets that are more than a simple filter."""
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
 from django.db.models import QuerySet
 from django.http import Http404
 
 from citizens.models import Citizen
 from citizens.nik import mask
 from core.pagination import QUEUE_COUNT_CAP, CappedPaginator  # noqa: F401 - re-exported for views
+from core.replica import read_one
 from core.scoping import scope_of
 from tickets.models import CODE_LENGTH, StaffAlert, Ticket, normalize_ticket_code
 from tickets.workflow import OPEN_STATUSES
@@ -184,9 +184,7 @@ def unread_alert_count(user) -> int:
     One statement on the partial index alert_unread, written out: every staff page asks, and the
     ORM spent longer composing this count than the database spent answering it.
     """
-    with connections[router.db_for_read(StaffAlert)].cursor() as cursor:
-        cursor.execute(UNREAD_ALERTS_SQL, [user.pk, ALERT_BADGE_CAP + 1])
-        return cursor.fetchone()[0]
+    return read_one(StaffAlert, UNREAD_ALERTS_SQL, [user.pk, ALERT_BADGE_CAP + 1])[0]
 
 
 def alerts_for(user) -> QuerySet:

@@ -177,8 +177,6 @@ def render_queue(request, data, *, searching: bool, bulk_form=None, status: int 
         "refresh": _queue_refresh(search, page, query),
         "refresh_seconds": settings.QUEUE_REFRESH_SECONDS,
         "bulk_form": bulk_form,
-        # Jinja2 runs no context processors: what the body needs of them is given here.
-        "read_only": scope_of(request.user).read_only,
         "ticked": set(bulk_form["tickets"].value() or []) if bulk_form.is_bound else set(),
     }
     # The rows (and, for a whole page, the body) by Jinja2; a copy of the context, as Jinja2's

@@ -97,10 +97,11 @@ class PeriodCounts:
 
     opened: dict
     resolved: dict
+    OPENED_KEY = ("day", "category", "service")
 
-    def opened_by(self, index: int) -> dict:
-        """Sum the opened tickets by one part of their key (0 day, 1 category, 2 service)."""
-        sums: dict = {}
+    def opened_by(self, part: str) -> dict:
+        """Sum the opened tickets by one part of their key ("day", "category" or "service")."""
+        index, sums = self.OPENED_KEY.index(part), {}
         for key, n in self.opened.items():
             sums[key[index]] = sums.get(key[index], 0) + n
         return sums
@@ -116,7 +117,7 @@ def period_counts(office, period: Period) -> PeriodCounts:
     opened = (
         tickets.filter(created_at__gte=period.start, created_at__lt=period.end)
         .annotate(day=TruncDate("created_at", tzinfo=zone))
-        .values_list("day", "category", "service")
+        .values_list(*PeriodCounts.OPENED_KEY)
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -209,7 +210,7 @@ def duration_percentiles(rows, duration) -> tuple:
 def daily_flow(office, period: Period, counts: PeriodCounts | None = None) -> dict:
     """Return tickets opened and resolved per day of the period."""
     counts = counts or period_counts(office, period)
-    opened = counts.opened_by(0)
+    opened = counts.opened_by("day")
     days = period.days()
     return {
         "labels": [d.strftime("%d/%m") for d in days],
@@ -242,7 +243,7 @@ def status_history(office, period: Period, live: dict | None = None) -> dict:
 def breakdown(office, period: Period, counts: PeriodCounts | None = None) -> dict:
     """Return tickets opened in the period by category and by target service."""
     counts = counts or period_counts(office, period)
-    by_category, by_service = counts.opened_by(1), counts.opened_by(2)
+    by_category, by_service = counts.opened_by("category"), counts.opened_by("service")
     return {
         "category": [(label, by_category.get(value, 0)) for value, label in Category.choices],
         "service": [(label, by_service.get(value, 0)) for value, label in Service.choices],

@@ -136,6 +136,9 @@ def log_in(page, live_server):
         page.locator("#id_password").fill(PASSWORD)
         page.get_by_role("button", name="Masuk", exact=True).click()
         expect(page).to_have_url(f"{live_server.url}/tiket/")
+        # The URL changes when the navigation commits, before the page's scripts have run: a key
+        # pressed then (a shortcut test on a busy machine) found no listener yet.
+        page.wait_for_load_state("load")
 
     return log_in_as
 
