@@ -520,7 +520,7 @@ else:
     raise ImproperlyConfigured("DOCUMENTS_STORAGE must be local or s3.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.RememberingStaticFilesStorage"},
     "documents": _documents_storage,
 }
 
