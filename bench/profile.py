@@ -7,7 +7,7 @@
     .venv/bin/python -m bench.profile dashboard 1 --explain    # and each SELECT's planning and execution time
     BENCH_PROFILE_SIZE=10000 .venv/bin/python -m bench.profile detail 200
 
-Pages: floor, status_json, status_form, queue, queue_status, detail, dashboard, intake. Same production
+Pages: floor, status_json, status_form, status_page (the empty form: the frame), queue, queue_status, detail, dashboard, intake. Same production
 settings and database as `make bench` (bench/run.py seeds it when missing); no gunicorn, no wrk:
 CPU per request of the page alone, steadier than load-test figures on a shared machine.
 """
@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-PAGES = ("floor", "status_json", "status_form", "queue", "queue_status", "detail", "dashboard", "intake")
+PAGES = ("floor", "status_json", "status_form", "status_page", "queue", "queue_status", "detail", "dashboard", "intake")
 
 
 def main(argv: list[str]) -> int:
@@ -170,6 +170,7 @@ def _requests(page: str):
         "status_form": lambda i: public.post(
             "/cek-status/", {"nik": pairs[i % len(pairs)]["nik"], "kode": pairs[i % len(pairs)]["code"]}
         ),
+        "status_page": lambda i: public.get("/cek-status/"),
         "queue": lambda i: staff.get("/tiket/"),
         "queue_status": lambda i: staff.get("/tiket/?status=sent"),
         "detail": lambda i: staff.get(f"/tiket/{mine[i % len(mine)]['code']}/"),
