@@ -20,7 +20,17 @@ import subprocess
 import sys
 import time
 
-PAGES = ("floor", "status_json", "status_form", "status_page", "queue", "queue_status", "detail", "dashboard", "intake")
+PAGES = (
+    "floor",
+    "status_json",
+    "status_form",
+    "status_page",
+    "queue",
+    "queue_status",
+    "detail",
+    "dashboard",
+    "intake",
+)
 
 
 def main(argv: list[str]) -> int:
