@@ -7,9 +7,10 @@
     .venv/bin/python -m bench.profile dashboard 1 --explain    # and each SELECT's planning and execution time
     BENCH_PROFILE_SIZE=10000 .venv/bin/python -m bench.profile detail 200
 
-Pages: floor, status_json, status_form, status_page (the empty form: the frame), queue, queue_status, detail, dashboard, intake. Same production
-settings and database as `make bench` (bench/run.py seeds it when missing); no gunicorn, no wrk:
-CPU per request of the page alone, steadier than load-test figures on a shared machine.
+Pages: floor, status_json, status_form, status_page (the empty form: the frame), queue, queue_status,
+detail, dashboard, intake. Same production settings and database as `make bench` (bench/run.py seeds
+it when missing); no gunicorn, no wrk: CPU per request of the page alone, steadier than load-test
+figures on a shared machine.
 """
 
 import cProfile
